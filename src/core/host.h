@@ -1,0 +1,36 @@
+/* host.h: what a platform adapter (Discord, Matrix, the console) may ask of the
+ * bot that hosts it. The daemon fills this in; adapters never include daemon
+ * headers, so they can be tested with a host made of a few lines of test code. */
+#ifndef SCOBOT_CORE_HOST_H
+#define SCOBOT_CORE_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/answer.h"
+#include "core/lang.h"
+
+struct respond_request {
+	const char *platform;  /* "discord", "matrix", "console" */
+	const char *room;      /* channel or room id; NULL for none */
+	const char *user;      /* author id, for cooldowns and logs */
+	const char *text;      /* command text with the prefix removed, or a question */
+	size_t len;
+	enum lang lang;        /* forced (a slash command's locale), else LANG_NONE */
+};
+
+struct adapter_host {
+	void *ctx;
+	/* Runs the engine on the current fact table with the room's language, and
+	 * carries out `lang` (stores the room default). Never fails. */
+	void (*respond)(void *ctx, const struct respond_request *req, struct answer *out);
+	/* A fatal, non-retryable condition (bad token, disallowed intents): the
+	 * process exits with exit_status after a clean shutdown. */
+	void (*fatal)(void *ctx, const char *platform, int exit_status, const char *message);
+	/* Connected and able to answer (Discord READY/RESUMED, first Matrix sync). */
+	void (*ready)(void *ctx, const char *platform);
+	/* Evidence of life: a heartbeat ACK, a sync that advanced. Feeds the watchdog. */
+	void (*progress)(void *ctx, const char *platform);
+};
+
+#endif

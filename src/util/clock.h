@@ -1,0 +1,13 @@
+/* clock.h: the one function that reads the monotonic clock.
+ * Time inside scobot is int64_t milliseconds from CLOCK_MONOTONIC; wall time
+ * appears only in output. Code that must be testable takes `now` as a parameter. */
+#ifndef SCOBOT_UTIL_CLOCK_H
+#define SCOBOT_UTIL_CLOCK_H
+
+#include <stdint.h>
+
+int64_t clock_now_ms(void);
+/* Microseconds, for latency histograms and benchmarks. */
+int64_t clock_now_us(void);
+
+#endif

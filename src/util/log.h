@@ -1,0 +1,37 @@
+/* log.h: the one logger, used by every layer except the engine.
+ *
+ * A line is a human sentence followed by key=value fields:
+ *   log_info("gateway connected", "shard=%d session=%s", id, sid);
+ * Under journald ($JOURNAL_STREAM matches stderr) each line starts with an
+ * sd-daemon priority prefix (<3>..<7>); otherwise with a timestamp and level.
+ * Values that may carry chat text go through log_escape(). Never pass a token. */
+#ifndef SCOBOT_UTIL_LOG_H
+#define SCOBOT_UTIL_LOG_H
+
+#include <stddef.h>
+
+enum log_level { LOG_LVL_ERROR = 3, LOG_LVL_WARN = 4, LOG_LVL_NOTICE = 5,
+                 LOG_LVL_INFO = 6, LOG_LVL_DEBUG = 7 };
+
+/* Reads $JOURNAL_STREAM once; call early in main. */
+void log_init(enum log_level level);
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+/* "error", "warn"/"warning", "notice", "info", "debug"; -1 when unknown. */
+int log_level_parse(const char *s);
+
+void log_msg(enum log_level level, const char *msg, const char *fields_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The fields are optional: log_info("reloaded") or log_info("x", "n=%d", n). */
+#define log_error(msg, ...) log_msg(LOG_LVL_ERROR, msg, "" __VA_ARGS__)
+#define log_warn(msg, ...) log_msg(LOG_LVL_WARN, msg, "" __VA_ARGS__)
+#define log_notice(msg, ...) log_msg(LOG_LVL_NOTICE, msg, "" __VA_ARGS__)
+#define log_info(msg, ...) log_msg(LOG_LVL_INFO, msg, "" __VA_ARGS__)
+#define log_debug(msg, ...) log_msg(LOG_LVL_DEBUG, msg, "" __VA_ARGS__)
+
+/* Quotes and escapes untrusted text (control characters, quotes, backslashes,
+ * bidi overrides) into out, cut at max_chars code points with "...". */
+const char *log_escape(const char *s, size_t len, char *out, size_t size);
+
+#endif
