@@ -10,6 +10,14 @@
 
 #include <stddef.h>
 
+/* One line, prefix and newline included, in bytes. At most PIPE_BUF so that a
+ * single write(2) to a pipe or the journal's stream socket is never
+ * interleaved with another process's line; longer lines are cut with "...". */
+#define LOG_LINE_MAX 2048
+
+/* A good size (bytes) for a log_escape() buffer holding one chat message. */
+#define LOG_ESCAPE_SIZE 256
+
 enum log_level { LOG_LVL_ERROR = 3, LOG_LVL_WARN = 4, LOG_LVL_NOTICE = 5,
                  LOG_LVL_INFO = 6, LOG_LVL_DEBUG = 7 };
 
@@ -30,8 +38,15 @@ void log_msg(enum log_level level, const char *msg, const char *fields_fmt, ...)
 #define log_info(msg, ...) log_msg(LOG_LVL_INFO, msg, "" __VA_ARGS__)
 #define log_debug(msg, ...) log_msg(LOG_LVL_DEBUG, msg, "" __VA_ARGS__)
 
-/* Quotes and escapes untrusted text (control characters, quotes, backslashes,
- * bidi overrides) into out, cut at max_chars code points with "...". */
+/* Quotes and escapes untrusted text into out and returns out: control
+ * characters (\n, \t, \xNN, \u0085), backslash and the quote, Unicode bidi
+ * overrides and isolates (U+202A-202E, U+2066-2069, also LRM/RLM/ALM and the
+ * line/paragraph separators) as \uXXXX, and invalid UTF-8 as \xNN. Output
+ * never exceeds size bytes: longer text is cut after a whole code point and
+ * the closing quote is followed by "...". s == NULL gives (null). */
 const char *log_escape(const char *s, size_t len, char *out, size_t size);
+/* The same with another quote character (config errors use '). */
+const char *log_escape_quoted(const char *s, size_t len, char quote, char *out,
+                              size_t size);
 
 #endif
