@@ -1,0 +1,267 @@
+/* state.c: loading and atomically saving the Matrix adapter's persistent state
+ * as a small JSON file; it must never log or print the token it stores. */
+#include "matrix/state.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "matrix/codec.h"
+#include "util/xalloc.h"
+
+#define STATE_VERSION 1
+
+void mx_state_set(char **field, const char *v)
+{
+	char *n = v ? xstrdup(v) : NULL;
+	free(*field);
+	*field = n;
+}
+
+void mx_state_clear(struct mx_state *st)
+{
+	free(st->user_id);
+	free(st->device_id);
+	if (st->access_token) {
+		/* Scrub the token so it does not linger in freed heap memory. */
+		volatile char *p = st->access_token;
+		while (*p)
+			*p++ = 0;
+		free(st->access_token);
+	}
+	free(st->next_batch);
+	free(st->filter_id);
+	free(st->filter_key);
+	for (size_t i = 0; i < MX_STATE_RING; i++)
+		free(st->ring[i]);
+	for (size_t i = 0; i < MX_STATE_NOTICED; i++)
+		free(st->noticed[i]);
+	memset(st, 0, sizeof(*st));
+}
+
+static bool ring_has(char *const *ring, size_t cap, const char *id)
+{
+	for (size_t i = 0; i < cap; i++)
+		if (ring[i] && strcmp(ring[i], id) == 0)
+			return true;
+	return false;
+}
+
+static void ring_add(char **ring, size_t cap, size_t *next, size_t *len, const char *id)
+{
+	if (ring_has(ring, cap, id))
+		return;
+	free(ring[*next]);
+	ring[*next] = xstrdup(id);
+	*next = (*next + 1) % cap;
+	if (*len < cap)
+		(*len)++;
+}
+
+bool mx_state_answered(const struct mx_state *st, const char *event_id)
+{
+	return ring_has(st->ring, MX_STATE_RING, event_id);
+}
+
+void mx_state_add_answered(struct mx_state *st, const char *event_id)
+{
+	ring_add(st->ring, MX_STATE_RING, &st->ring_next, &st->ring_len, event_id);
+}
+
+bool mx_state_noticed(const struct mx_state *st, const char *room_id)
+{
+	return ring_has(st->noticed, MX_STATE_NOTICED, room_id);
+}
+
+void mx_state_add_noticed(struct mx_state *st, const char *room_id)
+{
+	ring_add(st->noticed, MX_STATE_NOTICED, &st->noticed_next, &st->noticed_len, room_id);
+}
+
+void mx_state_forget_room(struct mx_state *st, const char *room_id)
+{
+	for (size_t i = 0; i < MX_STATE_NOTICED; i++)
+		if (st->noticed[i] && strcmp(st->noticed[i], room_id) == 0) {
+			free(st->noticed[i]);
+			st->noticed[i] = NULL;
+		}
+}
+
+static const char *str_field(const cJSON *o, const char *k)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(it) && it->valuestring && *it->valuestring ? it->valuestring : NULL;
+}
+
+static int read_file(const char *path, char **ret, size_t *ret_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat sb;
+	if (fstat(fd, &sb) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	if (sb.st_size < 0 || (size_t)sb.st_size > MX_STATE_MAX_BYTES) {
+		close(fd);
+		return -EBADMSG;
+	}
+	size_t n = (size_t)sb.st_size, got = 0;
+	char *buf = xmalloc(n + 1);
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int e = r < 0 ? -errno : -EIO;
+			free(buf);
+			close(fd);
+			return e;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*ret = buf;
+	*ret_len = n;
+	return 0;
+}
+
+int mx_state_load(const char *path, struct mx_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	char *buf = NULL;
+	size_t len = 0;
+	int r = read_file(path, &buf, &len);
+	if (r < 0)
+		return r;
+	cJSON *j = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	const cJSON *v = j ? cJSON_GetObjectItemCaseSensitive(j, "version") : NULL;
+	if (!cJSON_IsObject(j) || !cJSON_IsNumber(v) || v->valueint != STATE_VERSION) {
+		cJSON_Delete(j);
+		return -EBADMSG;
+	}
+	mx_state_set(&st->user_id, str_field(j, "user_id"));
+	mx_state_set(&st->device_id, str_field(j, "device_id"));
+	mx_state_set(&st->access_token, str_field(j, "access_token"));
+	mx_state_set(&st->next_batch, str_field(j, "next_batch"));
+	mx_state_set(&st->filter_id, str_field(j, "filter_id"));
+	mx_state_set(&st->filter_key, str_field(j, "filter_key"));
+	const cJSON *it, *arr = cJSON_GetObjectItemCaseSensitive(j, "answered");
+	if (cJSON_IsArray(arr))
+		cJSON_ArrayForEach(it, arr)
+			if (cJSON_IsString(it) && it->valuestring && *it->valuestring &&
+			    strlen(it->valuestring) <= MX_ID_MAX)
+				mx_state_add_answered(st, it->valuestring);
+	arr = cJSON_GetObjectItemCaseSensitive(j, "noticed");
+	if (cJSON_IsArray(arr))
+		cJSON_ArrayForEach(it, arr)
+			if (cJSON_IsString(it) && it->valuestring && *it->valuestring &&
+			    strlen(it->valuestring) <= MX_ID_MAX)
+				mx_state_add_noticed(st, it->valuestring);
+	cJSON_Delete(j);
+	return 0;
+}
+
+static void add_opt(cJSON *j, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(j, k, v);
+}
+
+/* Oldest first, so that a reload keeps the same eviction order. */
+static cJSON *ring_json(char *const *ring, size_t cap, size_t next)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < cap; i++) {
+		const char *s = ring[(next + i) % cap];
+		if (s)
+			cJSON_AddItemToArray(a, cJSON_CreateString(s));
+	}
+	return a;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int mx_state_save(const char *path, const struct mx_state *st)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "version", STATE_VERSION);
+	add_opt(j, "user_id", st->user_id);
+	add_opt(j, "device_id", st->device_id);
+	add_opt(j, "access_token", st->access_token);
+	add_opt(j, "next_batch", st->next_batch);
+	add_opt(j, "filter_id", st->filter_id);
+	add_opt(j, "filter_key", st->filter_key);
+	cJSON_AddItemToObject(j, "answered", ring_json(st->ring, MX_STATE_RING, st->ring_next));
+	cJSON_AddItemToObject(j, "noticed", ring_json(st->noticed, MX_STATE_NOTICED, st->noticed_next));
+	char *text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!text)
+		return -ENOMEM;
+
+	size_t plen = strlen(path);
+	char *tmp = xmalloc(plen + 8);
+	snprintf(tmp, plen + 8, "%s.tmp", path);
+	int r = 0;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* The token is a secret: the mode is forced even if umask or an old file
+	 * would leave it wider. */
+	if (fchmod(fd, 0600) < 0 || (r = write_all(fd, text, strlen(text))) < 0 ||
+	    fsync(fd) < 0) {
+		if (r == 0)
+			r = -errno;
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		r = -errno;
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		unlink(tmp);
+		goto out;
+	}
+	/* The rename itself is durable only once the directory is synced. */
+	char *dcopy = xstrdup(path);
+	int dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dcopy);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+out:
+	free(tmp);
+	/* The serialised text holds the token too. */
+	memset(text, 0, strlen(text));
+	free(text);
+	return r;
+}

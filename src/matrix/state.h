@@ -1,0 +1,47 @@
+/* state.h: what the Matrix adapter keeps across restarts (stored token, sync
+ * position, filter id, recently answered event ids, encrypted rooms already told)
+ * and its atomic, private (0600) persistence; it must not decide when to save. */
+#ifndef SCOBOT_MATRIX_STATE_H
+#define SCOBOT_MATRIX_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MX_STATE_RING 1024        /* answered event ids remembered, count */
+#define MX_STATE_NOTICED 256      /* encrypted rooms already given the notice, count */
+#define MX_STATE_MAX_BYTES (1u << 20) /* largest state file read, bytes */
+
+struct mx_state {
+	char *user_id;        /* whose token this is */
+	char *device_id;
+	char *access_token;   /* only a token obtained by password login */
+	char *next_batch;     /* NULL: never synced (first start) */
+	char *filter_id;
+	char *filter_key;     /* the filter JSON the id was made for */
+	char *ring[MX_STATE_RING];   /* answered event ids, oldest overwritten */
+	size_t ring_next, ring_len;
+	char *noticed[MX_STATE_NOTICED];
+	size_t noticed_next, noticed_len;
+};
+
+/* Reads path into a zeroed *st. 0; -ENOENT when there is no file; -EBADMSG when
+ * it is not a valid state file (st is left empty); other negative errno from the
+ * file system. */
+int mx_state_load(const char *path, struct mx_state *st);
+/* Writes path atomically: temp file (0600), fsync, rename, fsync of the
+ * directory. Returns 0 or a negative errno; the old file stays on failure. */
+int mx_state_save(const char *path, const struct mx_state *st);
+/* Frees every string; st is empty afterwards. */
+void mx_state_clear(struct mx_state *st);
+
+/* Replaces a string field with a copy of v (NULL clears it). */
+void mx_state_set(char **field, const char *v);
+
+bool mx_state_answered(const struct mx_state *st, const char *event_id);
+void mx_state_add_answered(struct mx_state *st, const char *event_id);
+bool mx_state_noticed(const struct mx_state *st, const char *room_id);
+void mx_state_add_noticed(struct mx_state *st, const char *room_id);
+/* Forgets a room (left, kicked, banned): a later invite starts afresh. */
+void mx_state_forget_room(struct mx_state *st, const char *room_id);
+
+#endif

@@ -1,0 +1,265 @@
+/* test_codec.c: the Matrix codec against spec-shaped and hostile JSON. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matrix/codec.h"
+#include "../tap.h"
+
+#define ME "@scobot:test"
+
+static struct mx_sync *parse(const char *json)
+{
+	struct mx_sync *s = NULL;
+	int r = mx_sync_parse(json, strlen(json), ME, &s);
+	return r == 0 ? s : NULL;
+}
+
+static const char *SYNC_OK =
+	"{\"next_batch\":\"s9\",\"x.future\":{\"a\":1},"
+	"\"rooms\":{\"join\":{\"!r:test\":{\"summary\":{\"m.joined_member_count\":2},"
+	"\"state\":{\"events\":[{\"type\":\"m.room.member\",\"state_key\":\"@scobot:test\","
+	"\"sender\":\"@scobot:test\",\"event_id\":\"$m\",\"content\":{\"membership\":\"join\","
+	"\"displayname\":\"SCO Bot\"}}]},"
+	"\"timeline\":{\"limited\":true,\"prev_batch\":\"t3\",\"events\":["
+	"{\"type\":\"m.room.message\",\"sender\":\"@a:test\",\"event_id\":\"$1\","
+	"\"origin_server_ts\":1700000000000,\"content\":{\"msgtype\":\"m.text\",\"body\":\"!sco sg\","
+	"\"format\":\"org.matrix.custom.html\",\"formatted_body\":\"<b>x</b>\","
+	"\"m.relates_to\":{\"m.in_reply_to\":{\"event_id\":\"$0\"}},"
+	"\"m.mentions\":{\"user_ids\":[\"@scobot:test\"]}}}]}}},"
+	"\"invite\":{\"!i:test\":{\"invite_state\":{\"events\":["
+	"{\"type\":\"m.room.encryption\",\"state_key\":\"\",\"sender\":\"@b:test\",\"content\":{}},"
+	"{\"type\":\"m.room.member\",\"state_key\":\"@scobot:test\",\"sender\":\"@b:test\","
+	"\"content\":{\"membership\":\"invite\"}}]}}},"
+	"\"leave\":{\"!l:test\":{\"timeline\":{\"events\":[]}}}}}";
+
+static const struct mx_room *find(const struct mx_sync *s, const char *id)
+{
+	for (size_t i = 0; i < s->n_rooms; i++)
+		if (strcmp(s->rooms[i].room_id, id) == 0)
+			return &s->rooms[i];
+	return NULL;
+}
+
+TEST(sync_parses_joined_timeline_fields)
+{
+	struct mx_sync *s = parse(SYNC_OK);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_STR(s->next_batch, "s9");
+	const struct mx_room *r = find(s, "!r:test");
+	CHECK(r && r->kind == MX_ROOM_JOIN);
+	if (r) {
+		CHECK_INT(r->joined_count, 2);
+		CHECK(r->limited);
+		CHECK_STR(r->prev_batch, "t3");
+		CHECK_INT(r->n_timeline, 1);
+		const struct mx_event *e = &r->timeline[0];
+		CHECK_STR(e->event_id, "$1");
+		CHECK_STR(e->sender, "@a:test");
+		CHECK_STR(e->msgtype, "m.text");
+		CHECK_STR(e->body, "!sco sg");
+		CHECK_STR(e->formatted_body, "<b>x</b>");
+		CHECK_STR(e->in_reply_to, "$0");
+		CHECK_INT(e->origin_server_ts, 1700000000000LL);
+		CHECK(mx_event_mentions(e, ME));
+		CHECK(!mx_event_mentions(e, "@other:test"));
+		CHECK_INT(r->n_state, 1);
+		CHECK_STR(r->state[0].displayname, "SCO Bot");
+		CHECK(!r->encrypted);
+	}
+	mx_sync_free(s);
+}
+
+TEST(sync_parses_invite_with_inviter_and_encryption)
+{
+	struct mx_sync *s = parse(SYNC_OK);
+	const struct mx_room *r = s ? find(s, "!i:test") : NULL;
+	CHECK(r && r->kind == MX_ROOM_INVITE);
+	if (r) {
+		CHECK_STR(r->inviter, "@b:test");
+		CHECK(r->encrypted);
+	}
+	const struct mx_room *l = s ? find(s, "!l:test") : NULL;
+	CHECK(l && l->kind == MX_ROOM_LEAVE);
+	mx_sync_free(s);
+}
+
+TEST(sync_rejects_invalid_json_and_missing_next_batch)
+{
+	struct mx_sync *s = NULL;
+	const char *bad[] = {"", "{", "[]", "{\"rooms\":{}}", "{\"next_batch\":12345}",
+			     "{\"next_batch\":\"\"}", "\"s1\"", "{\"next_batch\":\"s1\""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(mx_sync_parse(bad[i], strlen(bad[i]), ME, &s), -EBADMSG);
+	CHECK(s == NULL);
+}
+
+TEST(sync_skips_wrong_types_without_failing)
+{
+	struct mx_sync *s = parse(
+		"{\"next_batch\":\"s2\",\"rooms\":{\"join\":{\"!r:test\":{\"timeline\":{\"events\":["
+		"{\"event_id\":7,\"sender\":[\"x\"],\"type\":\"m.room.message\"},"
+		"{\"event_id\":\"$b\",\"sender\":\"@a:test\",\"type\":\"m.room.message\",\"content\":\"no\"},"
+		"null,\"str\",3.5,"
+		"{\"event_id\":\"$ok\",\"sender\":\"@a:test\",\"type\":\"m.room.message\","
+		"\"content\":{\"msgtype\":\"m.text\",\"body\":42}}],\"limited\":\"yes\"}},"
+		"\"!x:test\":7},\"invite\":\"x\",\"leave\":[1]}}");
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	const struct mx_room *r = find(s, "!r:test");
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT(r->n_timeline, 2);  /* $b (no content) and $ok (no body) */
+		CHECK(r->timeline[1].body == NULL);
+		CHECK(!r->limited);
+	}
+	CHECK(find(s, "!x:test") == NULL);
+	CHECK(s->skipped >= 7);
+	mx_sync_free(s);
+}
+
+TEST(sync_bounds_events_per_room_keeping_newest)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "next_batch", "s1");
+	cJSON *tl = cJSON_AddObjectToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		cJSON_AddObjectToObject(root, "rooms"), "join"), "!r:test"), "timeline");
+	cJSON *evs = cJSON_AddArrayToObject(tl, "events");
+	for (int i = 0; i < MX_SYNC_MAX_EVENTS + 50; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "$%d", i);
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "event_id", id);
+		cJSON_AddStringToObject(e, "sender", "@a:test");
+		cJSON_AddStringToObject(e, "type", "m.room.message");
+		cJSON_AddItemToArray(evs, e);
+	}
+	char *json = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	struct mx_sync *s = parse(json);
+	free(json);
+	CHECK(s && s->n_rooms == 1);
+	if (s && s->n_rooms == 1) {
+		CHECK_INT(s->rooms[0].n_timeline, MX_SYNC_MAX_EVENTS);
+		char last[32];
+		snprintf(last, sizeof(last), "$%d", MX_SYNC_MAX_EVENTS + 49);
+		CHECK_STR(s->rooms[0].timeline[MX_SYNC_MAX_EVENTS - 1].event_id, last);
+		CHECK_INT(s->skipped, 50);
+	}
+	mx_sync_free(s);
+}
+
+TEST(error_body_gives_errcode_and_retry_after)
+{
+	char ec[MX_ERRCODE_SIZE];
+	int64_t ra;
+	const char *b = "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"error\":\"x\",\"retry_after_ms\":2000}";
+	mx_parse_error(b, strlen(b), ec, &ra);
+	CHECK_STR(ec, "M_LIMIT_EXCEEDED");
+	CHECK_INT(ra, 2000);
+	mx_parse_error("<html>", 6, ec, &ra);
+	CHECK_STR(ec, "");
+	CHECK_INT(ra, -1);
+	b = "{\"errcode\":5,\"retry_after_ms\":\"10\"}";
+	mx_parse_error(b, strlen(b), ec, &ra);
+	CHECK_STR(ec, "");
+	CHECK_INT(ra, -1);
+}
+
+TEST(string_field_checks_type_and_bound)
+{
+	char *v = NULL;
+	const char *b = "{\"event_id\":\"$abc\"}";
+	CHECK_INT(mx_parse_string_field(b, strlen(b), "event_id", 255, &v), 0);
+	CHECK_STR(v, "$abc");
+	free(v);
+	v = NULL;
+	b = "{\"event_id\":1}";
+	CHECK_INT(mx_parse_string_field(b, strlen(b), "event_id", 255, &v), -EBADMSG);
+	b = "{\"event_id\":\"$abcdef\"}";
+	CHECK_INT(mx_parse_string_field(b, strlen(b), "event_id", 3, &v), -EBADMSG);
+	CHECK(v == NULL);
+}
+
+TEST(filter_asks_only_for_needed_events)
+{
+	char *f = mx_build_filter(50);
+	cJSON *j = cJSON_Parse(f);
+	free(f);
+	CHECK(j != NULL);
+	const cJSON *tl = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "room"), "timeline");
+	CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(tl, "types")), 4);
+	CHECK_INT(cJSON_GetObjectItem(tl, "limit")->valueint, 50);
+	const cJSON *st = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "room"), "state");
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(st, "lazy_load_members")));
+	const cJSON *pr = cJSON_GetObjectItem(j, "presence");
+	CHECK_STR(cJSON_GetArrayItem(cJSON_GetObjectItem(pr, "not_types"), 0)->valuestring, "*");
+	const cJSON *eph = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "room"), "ephemeral");
+	CHECK(eph != NULL);
+	cJSON_Delete(j);
+}
+
+TEST(notice_carries_reply_relation_html_and_empty_mentions)
+{
+	char *n = mx_build_notice("a \"b\"", "<b>a</b>", "$ev");
+	cJSON *j = cJSON_Parse(n);
+	free(n);
+	CHECK_STR(cJSON_GetObjectItem(j, "msgtype")->valuestring, "m.notice");
+	CHECK_STR(cJSON_GetObjectItem(j, "body")->valuestring, "a \"b\"");
+	CHECK_STR(cJSON_GetObjectItem(j, "format")->valuestring, "org.matrix.custom.html");
+	CHECK_STR(cJSON_GetObjectItem(j, "formatted_body")->valuestring, "<b>a</b>");
+	const cJSON *irt = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "m.relates_to"), "m.in_reply_to");
+	CHECK_STR(cJSON_GetObjectItem(irt, "event_id")->valuestring, "$ev");
+	const cJSON *m = cJSON_GetObjectItem(j, "m.mentions");
+	CHECK(cJSON_IsObject(m) && m->child == NULL);
+	cJSON_Delete(j);
+}
+
+TEST(login_is_password_with_user_identifier_and_device)
+{
+	char *l = mx_build_login("@scobot:test", "pw\"x", "SCOBOT");
+	cJSON *j = cJSON_Parse(l);
+	free(l);
+	CHECK_STR(cJSON_GetObjectItem(j, "type")->valuestring, "m.login.password");
+	CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "identifier"), "type")->valuestring, "m.id.user");
+	CHECK_STR(cJSON_GetObjectItem(j, "password")->valuestring, "pw\"x");
+	CHECK_STR(cJSON_GetObjectItem(j, "device_id")->valuestring, "SCOBOT");
+	cJSON_Delete(j);
+}
+
+TEST(reply_fallback_is_stripped_from_body)
+{
+	const char *b = "> <@a:test> old question\n> more\n\n!sco sg 2011";
+	size_t off = mx_strip_reply_fallback(b, strlen(b));
+	CHECK_STR(b + off, "!sco sg 2011");
+	CHECK_INT(mx_strip_reply_fallback("plain", 5), 0);
+	CHECK_INT(mx_strip_reply_fallback("> only quote", 12), 0);
+}
+
+TEST(mx_reply_block_is_stripped_from_html)
+{
+	char *h = mx_strip_mx_reply("<mx-reply><blockquote>x</blockquote></mx-reply>hi <b>there</b>");
+	CHECK_STR(h, "hi <b>there</b>");
+	free(h);
+	h = mx_strip_mx_reply("<mx-reply>unterminated");
+	CHECK_STR(h, "");
+	free(h);
+}
+
+TEST(txn_id_is_deterministic_and_distinct)
+{
+	char a[MX_TXN_ID_SIZE], b[MX_TXN_ID_SIZE], c[MX_TXN_ID_SIZE];
+	mx_txn_id('r', "$abc:test", a);
+	mx_txn_id('r', "$abc:test", b);
+	mx_txn_id('r', "$abd:test", c);
+	CHECK_STR(a, b);
+	CHECK(strcmp(a, c) != 0);
+	CHECK_CONTAINS(a, "scobot.r.");
+	CHECK_INT(strlen(a), strlen("scobot.r.") + 32);
+}
+
+TAP_MAIN
