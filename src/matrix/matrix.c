@@ -1,0 +1,1 @@
+/* matrix.c: placeholder until the wiring lands. */

@@ -1,0 +1,1 @@
+/* sync.c: placeholder until the sync state machine lands (next commit). */
