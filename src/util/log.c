@@ -145,8 +145,8 @@ void log_msg(enum log_level level, const char *msg, const char *fields_fmt, ...)
 {
 	static const char cut_mark[] = "...";
 	char line[LOG_LINE_MAX];
-	/* room kept for "...\n" so a cut line still ends cleanly */
-	const size_t body = sizeof(line) - (sizeof(cut_mark) - 1) - 1;
+	/* snprintf(.., body) keeps body-1 bytes: room stays for "...\n" */
+	const size_t body = sizeof(line) - (sizeof(cut_mark) - 1);
 	size_t pos;
 	int saved = errno;
 

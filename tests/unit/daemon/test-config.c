@@ -1,0 +1,3 @@
+/* test-config.c: placeholder until written. */
+#include "tap.h"
+TAP_MAIN

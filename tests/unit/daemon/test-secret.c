@@ -1,0 +1,3 @@
+/* test-secret.c: placeholder until written. */
+#include "tap.h"
+TAP_MAIN
