@@ -10,6 +10,19 @@
 #include "core/answer.h"
 #include "core/lang.h"
 
+/* Exit statuses, stated once. systemd's RestartPreventExitStatus= lists the
+ * fatal ones so a bad token never becomes a restart loop. */
+enum scobot_exit {
+	SCOBOT_EXIT_OK = 0,
+	SCOBOT_EXIT_NOT_ANSWERED = 1, /* --ask: not sure, or an unknown command */
+	SCOBOT_EXIT_USAGE = 2,        /* bad command line */
+	SCOBOT_EXIT_CONFIG = 3,       /* invalid configuration or credentials file */
+	SCOBOT_EXIT_FACTS = 4,        /* invalid fact files */
+	SCOBOT_EXIT_DISCORD_AUTH = 5, /* Discord refused the token or intents (4004, 4010-4014) */
+	SCOBOT_EXIT_MATRIX_AUTH = 6,  /* Matrix refused the token (M_UNKNOWN_TOKEN) */
+	SCOBOT_EXIT_RUNTIME = 7,      /* could not start (state dir, loop); systemd may retry */
+};
+
 struct respond_request {
 	const char *platform;  /* "discord", "matrix", "console" */
 	const char *room;      /* channel or room id; NULL for none */
