@@ -1,0 +1,3 @@
+/* placeholder */
+#include "tap.h"
+TAP_MAIN
