@@ -322,8 +322,10 @@ static bool has_secret_value(const struct config_section *s, const void *base)
 {
 	for (size_t i = 0; i < s->nkeys; i++) {
 		const struct config_key *k = &s->keys[i];
+		if (k->type != CONFIG_SECRET)
+			continue;
 		const char *v = *FIELD(base, k->offset, const char *);
-		if (k->type == CONFIG_SECRET && v && *v)
+		if (v && *v)
 			return true;
 	}
 	return false;

@@ -200,6 +200,10 @@ static bool is_invisible_control(uint32_t cp)
 	       cp == 0xfeff;                        /* zero-width no-break space */
 }
 
+/* Longest escaped form of one code point ("\\u202E"), plus room for the NUL
+ * that snprintf writes (bytes). */
+#define ESCAPE_PIECE_SIZE 12
+
 /* Writes the escaped form of the code point at s[*i] into piece. */
 static size_t escape_one(const char *s, size_t len, size_t *i, char quote, char *piece)
 {
@@ -208,7 +212,7 @@ static size_t escape_one(const char *s, size_t len, size_t *i, char quote, char 
 	uint32_t cp = utf8_next(s, len, i);
 
 	if (cp == UTF8_REPLACEMENT && *i - start == 1 && c >= 0x80) {
-		snprintf(piece, 8, "\\x%02X", c);
+		snprintf(piece, ESCAPE_PIECE_SIZE, "\\x%02X", c);
 		return 4;
 	}
 	if (cp < 0x80) {
@@ -225,14 +229,14 @@ static size_t escape_one(const char *s, size_t len, size_t *i, char quote, char 
 			return 2;
 		}
 		if (cp < 0x20 || cp == 0x7f) {
-			snprintf(piece, 8, "\\x%02X", (unsigned)cp);
+			snprintf(piece, ESCAPE_PIECE_SIZE, "\\x%02X", (unsigned)cp);
 			return 4;
 		}
 		piece[0] = (char)cp;
 		return 1;
 	}
 	if (is_invisible_control(cp)) {
-		snprintf(piece, 8, "\\u%04X", (unsigned)cp);
+		snprintf(piece, ESCAPE_PIECE_SIZE, "\\u%04X", (unsigned)cp);
 		return 6;
 	}
 	memcpy(piece, s + start, *i - start);
@@ -259,7 +263,7 @@ const char *log_escape_quoted(const char *s, size_t len, char quote, char *out,
 	size_t pos = 0, i = 0, safe = 1;
 	out[pos++] = quote;
 	while (i < len) {
-		char piece[8];
+		char piece[ESCAPE_PIECE_SIZE];
 		size_t n = escape_one(s, len, &i, quote, piece);
 		/* whole text: room for the closing quote and NUL */
 		if (pos + n + 2 > size) {
