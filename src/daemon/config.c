@@ -35,7 +35,10 @@
  * handler, truncates section names at 50 bytes, never reports a section that
  * has no keys and treats indented lines as continuations; so the reader
  * below feeds inih one line at a time, handles "[section]" lines and
- * comments itself, and strips indentation. Only the first error is reported. */
+ * comments itself, and strips indentation. Only the first error is reported.
+ * Debian's libinih reads into a 200-byte stack buffer, so a key line is at
+ * most 198 bytes (the reader refuses longer ones rather than let inih split
+ * them); comments and section headers are not limited. */
 #include "daemon/config.h"
 
 #include <errno.h>
@@ -535,6 +538,11 @@ static void open_section(struct parse_ctx *c, const char *name, size_t len)
 			free(label);
 			return;
 		}
+	if (c->nseen == CONFIG_MAX_SECTIONS) {
+		fail(c, c->lineno, "more than %d sections", CONFIG_MAX_SECTIONS);
+		free(label);
+		return;
+	}
 	c->seen = xreallocarray(c->seen, c->nseen + 1, sizeof(*c->seen));
 	c->seen[c->nseen++] = (struct seen_section){xstrdup(label), c->lineno};
 

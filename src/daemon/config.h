@@ -18,6 +18,8 @@
 #define CONFIG_MAX_BYTES (1024 * 1024)
 /* Keys in one section; duplicate detection keeps a line number per key. */
 #define CONFIG_MAX_KEYS 64
+/* Sections in one file; also keeps the repeated-section check cheap. */
+#define CONFIG_MAX_SECTIONS 4096
 /* Items in one list value. */
 #define CONFIG_LIST_MAX 256
 /* Longest string value (bytes). */

@@ -302,6 +302,25 @@ TEST(only_the_first_error_is_reported)
 	          "got 'x'");
 }
 
+TEST(too_many_sections_are_refused)
+{
+	size_t size = (CONFIG_MAX_SECTIONS + 1) * 40, pos = 0;
+	char *text = malloc(size);
+	for (int i = 0; i <= CONFIG_MAX_SECTIONS; i++)
+		pos += (size_t)snprintf(text + pos, size - pos, "[room discord:%d]\nlang = en\n", i);
+	char want[64];
+	snprintf(want, sizeof(want), "t.conf:%d: more than %d sections",
+	         2 * CONFIG_MAX_SECTIONS + 1, CONFIG_MAX_SECTIONS);
+	CHECK_STR(load_err(text), want);
+	/* the last one removed, the rest loads */
+	text[pos - strlen("[room discord:4096]\nlang = en\n")] = '\0';
+	struct config *cfg = load_ok(text);
+	CHECK(cfg && cfg->nrooms == CONFIG_MAX_SECTIONS);
+	CHECK_INT(config_room_lang(cfg, "discord", "4095"), LANG_EN);
+	config_free(cfg);
+	free(text);
+}
+
 /* ---- files ------------------------------------------------------------- */
 
 static char tmpdir[64];
