@@ -1,0 +1,63 @@
+/* ratelimit.h: Discord REST rate limits (per-bucket, global 50/s, 429s, the
+ * invalid-request counter); it must not do I/O or read a clock: time comes in
+ * as `now` (ms, monotonic). Source: developers/topics/rate-limits.mdx.
+ *
+ * Use: before each request ratelimit_acquire(); 0 means send now (a slot is
+ * taken), > 0 is how long to wait; after the response (or network failure)
+ * ratelimit_release() with what came back. */
+#ifndef SCOBOT_DISCORD_RATELIMIT_H
+#define SCOBOT_DISCORD_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RL_GLOBAL_PER_SECOND 50        /* requests per second (rate-limits.mdx "Global Rate Limit") */
+#define RL_MAX_BUCKETS 4096            /* buckets tracked; idle ones are evicted first */
+#define RL_MAX_ROUTES 64               /* route templates whose bucket hash we learned */
+#define RL_KEY_MAX 128                 /* bytes of a bucket key, NUL included */
+#define RL_INVALID_WINDOW_S 600        /* s: Discord counts 401/403/429 over 10 minutes */
+#define RL_INVALID_WARN 1000           /* invalid requests per window that raise a warning
+                                          (Discord bans the IP at 10,000) */
+#define RL_WAIT_RESPONSE_MS 50         /* poll interval while a bucket's limits are unknown */
+
+/* What a response said about limits (rate-limits.mdx "Header Format" and
+ * "Exceeding A Rate Limit"). Absent values stay at their zero defaults. */
+struct rl_info {
+	int status;                 /* HTTP status; 0 when no response (network error) */
+	bool has_limit, has_remaining, has_reset_after;
+	int limit, remaining;
+	double reset_after_s;       /* X-RateLimit-Reset-After */
+	const char *bucket;         /* X-RateLimit-Bucket, NULL when absent */
+	bool global;                /* X-RateLimit-Global or body "global" */
+	const char *scope;          /* X-RateLimit-Scope: user, global, shared */
+	double retry_after_s;       /* body retry_after, else Retry-After; 429 only */
+};
+
+struct ratelimit;
+
+struct ratelimit *ratelimit_new(void);
+void ratelimit_free(struct ratelimit *rl);
+
+/* route: a template such as "POST /channels/{}/messages"; major: the
+ * top-level resource id (channel, guild or webhook id) or "" for none.
+ * global_exempt: interaction callbacks are not bound by the global limit.
+ * Returns 0 (send now, slot taken), > 0 (ms to wait), or -EPERM once a 401
+ * stopped all REST. */
+int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *major,
+                          bool global_exempt, int64_t now);
+
+/* The response for a request that acquire let through. */
+void ratelimit_release(struct ratelimit *rl, const char *route, const char *major,
+                       const struct rl_info *info, int64_t now);
+
+/* True after a 401: the token is not valid and nothing more is sent. */
+bool ratelimit_stopped(const struct ratelimit *rl);
+
+/* 401/403/429 responses (429 with scope "shared" excluded) in the last
+ * RL_INVALID_WINDOW_S seconds. */
+unsigned ratelimit_invalid_count(struct ratelimit *rl, int64_t now);
+
+/* Buckets currently tracked (for memory checks). */
+unsigned ratelimit_bucket_count(const struct ratelimit *rl);
+
+#endif

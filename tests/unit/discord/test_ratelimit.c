@@ -1,0 +1,184 @@
+/* test_ratelimit.c: REST rate limiter rules on a fake clock: unknown buckets
+ * go one at a time, exhausted buckets wait for reset, hashes are shared per
+ * major parameter, 429s wait retry_after, global 50/s, 401 stops everything. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "discord/ratelimit.h"
+#include "tap.h"
+
+#define MSG "POST /channels/{}/messages"
+
+static struct rl_info ok_with(int limit, int remaining, double reset_after, const char *bucket)
+{
+	struct rl_info i = {.status = 200, .has_limit = true, .has_remaining = true,
+	                    .has_reset_after = true, .limit = limit, .remaining = remaining,
+	                    .reset_after_s = reset_after, .bucket = bucket};
+	return i;
+}
+
+TEST(unknown_bucket_lets_one_request_through_until_response)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	CHECK(ratelimit_acquire(rl, MSG, "1", false, 1) > 0);
+	struct rl_info i = ok_with(5, 4, 5.0, "abc");
+	ratelimit_release(rl, MSG, "1", &i, 10);
+	for (int k = 0; k < 4; k++)
+		CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 11 + k), 0);
+	ratelimit_free(rl);
+}
+
+TEST(never_sends_into_an_exhausted_bucket)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	struct rl_info i = ok_with(2, 1, 5.0, "abc");
+	ratelimit_release(rl, MSG, "1", &i, 100);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 101), 0);
+	i = ok_with(2, 0, 4.9, "abc");
+	ratelimit_release(rl, MSG, "1", &i, 200);
+	int64_t w = ratelimit_acquire(rl, MSG, "1", false, 201);
+	CHECK_INT(w, 200 + 4900 - 201);
+	CHECK(ratelimit_acquire(rl, MSG, "1", false, 5099) > 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 5100), 0);
+	ratelimit_free(rl);
+}
+
+TEST(in_flight_requests_count_against_remaining)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	struct rl_info i = ok_with(5, 2, 5.0, "abc");
+	ratelimit_release(rl, MSG, "1", &i, 10);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 11), 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 12), 0);
+	CHECK(ratelimit_acquire(rl, MSG, "1", false, 13) > 0);  /* 2 in flight, 2 remaining */
+	ratelimit_free(rl);
+}
+
+TEST(major_parameters_have_separate_buckets_with_the_same_hash)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	struct rl_info i = ok_with(1, 0, 5.0, "abc");
+	ratelimit_release(rl, MSG, "1", &i, 10);
+	CHECK(ratelimit_acquire(rl, MSG, "1", false, 11) > 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "2", false, 12), 0);  /* another channel */
+	ratelimit_free(rl);
+}
+
+TEST(routes_sharing_a_hash_share_the_limit)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, "A", "1", false, 0), 0);
+	struct rl_info i = ok_with(1, 0, 5.0, "same");
+	ratelimit_release(rl, "A", "1", &i, 10);
+	CHECK_INT(ratelimit_acquire(rl, "B", "1", false, 11), 0);  /* hash of B unknown yet */
+	ratelimit_release(rl, "B", "1", &i, 20);
+	CHECK(ratelimit_acquire(rl, "B", "1", false, 21) > 0);
+	CHECK(ratelimit_acquire(rl, "A", "1", false, 21) > 0);
+	ratelimit_free(rl);
+}
+
+TEST(a_429_waits_retry_after_then_allows)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	struct rl_info i = {.status = 429, .retry_after_s = 1.5, .scope = "user", .bucket = "abc"};
+	ratelimit_release(rl, MSG, "1", &i, 100);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 101), 1499);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 1600), 0);
+	CHECK_INT(ratelimit_invalid_count(rl, 1600), 1);
+	ratelimit_free(rl);
+}
+
+TEST(a_global_429_blocks_every_route_but_interactions)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	struct rl_info i = {.status = 429, .retry_after_s = 2.0, .global = true, .scope = "global"};
+	ratelimit_release(rl, MSG, "1", &i, 0);
+	CHECK_INT(ratelimit_acquire(rl, "GET /gateway/bot", "", false, 10), 1990);
+	CHECK_INT(ratelimit_acquire(rl, "POST /interactions/{}/{}/callback", "9", true, 10), 0);
+	ratelimit_free(rl);
+}
+
+TEST(shared_scope_429_is_not_an_invalid_request)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	struct rl_info i = {.status = 429, .retry_after_s = 0.1, .scope = "shared"};
+	ratelimit_release(rl, MSG, "1", &i, 0);
+	CHECK_INT(ratelimit_invalid_count(rl, 0), 0);
+	ratelimit_free(rl);
+}
+
+TEST(global_limit_is_50_per_second)
+{
+	struct ratelimit *rl = ratelimit_new();
+	int sent = 0;
+	for (int k = 0; k < 60; k++) {
+		char major[16];
+		snprintf(major, sizeof(major), "%d", k);
+		if (ratelimit_acquire(rl, MSG, major, false, 500) == 0)
+			sent++;
+	}
+	CHECK_INT(sent, 50);
+	CHECK(ratelimit_acquire(rl, MSG, "x", false, 1499) > 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "x", false, 1500), 0);
+	ratelimit_free(rl);
+}
+
+TEST(a_401_stops_all_rest)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	struct rl_info i = {.status = 401};
+	ratelimit_release(rl, MSG, "1", &i, 0);
+	CHECK(ratelimit_stopped(rl));
+	CHECK_INT(ratelimit_acquire(rl, "GET /gateway/bot", "", false, 100000), -1);
+	ratelimit_free(rl);
+}
+
+TEST(invalid_requests_are_counted_over_ten_minutes)
+{
+	struct ratelimit *rl = ratelimit_new();
+	struct rl_info i = {.status = 403};
+	for (int k = 0; k < 30; k++) {
+		CHECK_INT(ratelimit_acquire(rl, "R", "", false, k * 20000), 0);
+		ratelimit_release(rl, "R", "", &i, k * 20000);  /* one every 20 s */
+	}
+	CHECK_INT(ratelimit_invalid_count(rl, 29 * 20000), 30);
+	CHECK_INT(ratelimit_invalid_count(rl, 29 * 20000 + 300000), 15);
+	CHECK_INT(ratelimit_invalid_count(rl, 29 * 20000 + 700000), 0);
+	ratelimit_free(rl);
+}
+
+TEST(network_failure_frees_the_slot)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	struct rl_info i = {.status = 0};
+	ratelimit_release(rl, MSG, "1", &i, 5);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 6), 0);
+	ratelimit_free(rl);
+}
+
+TEST(idle_buckets_are_forgotten_so_memory_stays_flat)
+{
+	struct ratelimit *rl = ratelimit_new();
+	int64_t now = 0;
+	for (int k = 0; k < 20000; k++) {
+		char major[16];
+		snprintf(major, sizeof(major), "%d", k);
+		now += 100;
+		CHECK(ratelimit_acquire(rl, MSG, major, false, now) >= 0);
+		struct rl_info i = ok_with(5, 4, 1.0, "abc");
+		ratelimit_release(rl, MSG, major, &i, now);
+	}
+	CHECK(ratelimit_bucket_count(rl) <= RL_MAX_BUCKETS);
+	ratelimit_free(rl);
+}
+
+TAP_MAIN
