@@ -1,1 +1,1236 @@
-/* sync.c: placeholder until the sync state machine lands (next commit). */
+/* sync.c: the Matrix adapter's state machine: authentication, the /sync loop,
+ * deciding what to answer, the serial queue of joins and sends, backoff and
+ * rate limits, and when state is persisted; it must not do I/O or read a clock
+ * (see sync.h for the crash-safety argument). */
+#include "matrix/sync.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/answer.h"
+#include "core/engine.h"
+#include "matrix/codec.h"
+#include "matrix/state.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define API "/_matrix/client/v3"
+#define SYNC_SERVER_TIMEOUT_MS 30000     /* ?timeout= for the long-poll, ms */
+#define SYNC_CLIENT_TIMEOUT_MS 45000     /* whole transfer, ms: server timeout + 15 s */
+#define FIRST_SYNC_TIMEOUT_MS 120000     /* an initial sync may be large, ms */
+#define OP_TIMEOUT_MS 30000              /* login/whoami/filter/join/send, ms */
+#define SYNC_MAX_BYTES (8u << 20)        /* sync response body, bytes */
+#define OP_MAX_BYTES (64u << 10)         /* any other response body, bytes */
+#define BACKOFF_BASE_MS 500              /* first retry delay, ms */
+#define BACKOFF_CAP_MS 30000             /* longest retry delay, ms */
+#define RETRY_AFTER_CAP_MS 600000        /* longest rate-limit wait honoured, ms */
+#define MAX_JOBS 1024                    /* queued joins and sends, count */
+#define MAX_ROOMS 20000                  /* joined rooms tracked, count */
+#define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
+#define JOIN_MAX_ATTEMPTS 6              /* tries per join (invite races) */
+#define COOLDOWN_USERS 1024              /* users tracked for the cooldown, count */
+#define COOLDOWN_MAX_COUNT 32            /* largest cooldown_count accepted */
+#define BODY_MAX 8192                    /* rendered plain reply, bytes */
+#define HTML_MAX 16384                   /* rendered HTML reply, bytes */
+#define DEFAULT_NOTICE                                                        \
+	"This room is end-to-end encrypted, and scobot cannot read encrypted "  \
+	"messages, so it will not answer here. Use an unencrypted room, or run "\
+	"scobot behind pantalaimon."
+#define COOLDOWN_NOTICE "You are asking too fast; please wait a few seconds."
+
+enum phase { PH_INIT, PH_AUTH, PH_RUNNING, PH_DEAD };
+enum sync_lane { SL_IDLE, SL_INFLIGHT, SL_WAIT_SENDS, SL_OFF };
+enum job_kind { JOB_LOGIN, JOB_WHOAMI, JOB_FILTER, JOB_JOIN, JOB_SEND };
+enum token_src { TOK_NONE, TOK_CONFIG, TOK_STORED, TOK_LOGIN };
+
+struct job {
+	struct job *next;
+	enum job_kind kind;
+	char *room_id;      /* join, send */
+	char *txn_id;       /* send */
+	char *body;         /* send, login: JSON */
+	char *trigger;      /* send: the event answered (recorded when done) */
+	char notice_room;   /* send: an encrypted-room notice ('e') */
+	bool in_batch;      /* send: the current batch waits for it */
+	int attempts;
+	int64_t not_before;
+};
+
+struct room {
+	char *id;
+	int64_t joined_count;  /* -1 unknown */
+	bool encrypted;
+	char *my_name;         /* our display name here */
+};
+
+struct cooldown {
+	char *user;
+	int64_t t[COOLDOWN_MAX_COUNT]; /* answer times, ring */
+	int n, next;
+	int64_t notified_until;       /* one notice per window */
+	int64_t last;
+};
+
+struct mxsync {
+	/* config (owned copies) */
+	char *homeserver, *user_id, *cfg_token, *password, *device_id, *state_path;
+	char **auto_join;
+	size_t n_auto_join;
+	char *prefix, *notice_text, *filter_json;
+	bool notice_on;
+	int64_t stall_alarm_ms, cooldown_window_ms;
+	int cooldown_count;
+	const struct adapter_host *host;
+	struct mxsync_io io;
+	uint64_t rng;
+
+	enum phase phase;
+	enum token_src token_src;
+	char *token;
+	char *me;                 /* user id from whoami */
+	struct mx_state st;
+
+	/* sync lane */
+	enum sync_lane sync;
+	int64_t sync_id, sync_not_before;
+	int sync_fails;
+	bool first_sync;          /* no stored next_batch: skip the backlog */
+	char *batch_next;         /* next_batch of the batch being answered */
+	size_t batch_pending;
+	int64_t last_advance, next_alarm;
+	bool ready_sent;
+
+	/* op lane */
+	struct job *head, *tail;
+	size_t njobs;
+	int64_t op_id;
+	struct job *op_job;       /* the job op_id belongs to (still queued) */
+	int64_t op_not_before;    /* a 429 pauses the whole lane */
+	int op_fails;
+
+	struct room *rooms;
+	size_t nrooms, rooms_cap;
+	struct cooldown cd[COOLDOWN_USERS];
+
+	struct answer answer;     /* scratch for host->respond (~5 KiB) */
+	char plain[BODY_MAX];
+	char html[HTML_MAX];
+	char last_error[128];
+	struct mxsync_stats stats;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+char *mxsync_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = xmalloc(n * 3 + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static char *dup_or(const char *s, const char *def)
+{
+	return s ? xstrdup(s) : (def ? xstrdup(def) : NULL);
+}
+
+static uint64_t rng_next(struct mxsync *m)
+{
+	/* xorshift64*: jitter only, not security. */
+	uint64_t x = m->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	m->rng = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* Exponential backoff with "equal jitter": half fixed, half random, capped. */
+static int64_t backoff_ms(struct mxsync *m, int fails)
+{
+	int64_t d = BACKOFF_BASE_MS;
+	for (int i = 1; i < fails && d < BACKOFF_CAP_MS; i++)
+		d *= 2;
+	if (d > BACKOFF_CAP_MS)
+		d = BACKOFF_CAP_MS;
+	return d / 2 + (int64_t)(rng_next(m) % (uint64_t)(d / 2 + 1));
+}
+
+static void set_error(struct mxsync *m, const char *what)
+{
+	snprintf(m->last_error, sizeof(m->last_error), "%s", what);
+}
+
+/* The wait a 429 asks for: the Retry-After header (seconds) or retry_after_ms
+ * (CS: Rate limiting; the body field is deprecated since v1.10), the longer of
+ * the two; -1 when neither is usable. */
+static int64_t retry_after_ms(const struct mxsync_response *r, int64_t body_ms)
+{
+	int64_t best = body_ms;
+	if (r->retry_after) {
+		char *end;
+		errno = 0;
+		long long secs = strtoll(r->retry_after, &end, 10);
+		if (errno == 0 && end != r->retry_after && *end == '\0' && secs >= 0 &&
+		    secs <= RETRY_AFTER_CAP_MS / 1000 && secs * 1000 > best)
+			best = secs * 1000;
+	}
+	if (best > RETRY_AFTER_CAP_MS)
+		best = RETRY_AFTER_CAP_MS;
+	return best;
+}
+
+static struct room *room_find(struct mxsync *m, const char *id)
+{
+	for (size_t i = 0; i < m->nrooms; i++)
+		if (strcmp(m->rooms[i].id, id) == 0)
+			return &m->rooms[i];
+	return NULL;
+}
+
+static struct room *room_get(struct mxsync *m, const char *id)
+{
+	struct room *r = room_find(m, id);
+	if (r)
+		return r;
+	if (m->nrooms >= MAX_ROOMS)
+		return NULL;
+	if (m->nrooms == m->rooms_cap) {
+		m->rooms_cap = m->rooms_cap ? m->rooms_cap * 2 : 16;
+		m->rooms = xreallocarray(m->rooms, m->rooms_cap, sizeof(*m->rooms));
+	}
+	r = &m->rooms[m->nrooms++];
+	memset(r, 0, sizeof(*r));
+	r->id = xstrdup(id);
+	r->joined_count = -1;
+	return r;
+}
+
+static void room_forget(struct mxsync *m, const char *id)
+{
+	struct room *r = room_find(m, id);
+	if (r) {
+		free(r->id);
+		free(r->my_name);
+		*r = m->rooms[--m->nrooms];
+	}
+	mx_state_forget_room(&m->st, id);
+}
+
+/* ---- jobs ----------------------------------------------------------------- */
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	free(j->room_id);
+	free(j->txn_id);
+	if (j->body) {
+		if (j->kind == JOB_LOGIN)  /* carries the password */
+			memset(j->body, 0, strlen(j->body));
+		free(j->body);
+	}
+	free(j->trigger);
+	free(j);
+}
+
+static struct job *job_new(enum job_kind kind)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+	j->kind = kind;
+	return j;
+}
+
+static void job_push(struct mxsync *m, struct job *j, bool front)
+{
+	m->njobs++;
+	if (front) {
+		j->next = m->head;
+		m->head = j;
+		if (!m->tail)
+			m->tail = j;
+		return;
+	}
+	if (m->tail)
+		m->tail->next = j;
+	else
+		m->head = j;
+	m->tail = j;
+}
+
+static struct job *job_pop(struct mxsync *m)
+{
+	struct job *j = m->head;
+	if (!j)
+		return NULL;
+	m->head = j->next;
+	if (!m->head)
+		m->tail = NULL;
+	m->njobs--;
+	j->next = NULL;
+	return j;
+}
+
+static void job_unlink(struct mxsync *m, struct job *j)
+{
+	struct job **pp = &m->head, *prev = NULL;
+	while (*pp && *pp != j) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (!*pp)
+		return;
+	*pp = j->next;
+	if (m->tail == j)
+		m->tail = prev;
+	m->njobs--;
+	j->next = NULL;
+}
+
+static bool job_is_auth(const struct job *j)
+{
+	return j->kind == JOB_LOGIN || j->kind == JOB_WHOAMI || j->kind == JOB_FILTER;
+}
+
+/* The job to run next: the first one whose backoff has passed, in queue order,
+ * so a join waiting out an invite race never holds up replies. Until login
+ * succeeds, only authentication jobs run. */
+static struct job *job_ready(const struct mxsync *m, int64_t now, int64_t *ret_earliest)
+{
+	int64_t earliest = -1;
+	for (struct job *j = m->head; j; j = j->next) {
+		if (m->phase != PH_RUNNING && !job_is_auth(j))
+			continue;
+		if (now >= 0 && j->not_before <= now)
+			return j;
+		if (earliest < 0 || j->not_before < earliest)
+			earliest = j->not_before;
+	}
+	if (ret_earliest)
+		*ret_earliest = earliest;
+	return NULL;
+}
+
+static bool job_queued(const struct mxsync *m, enum job_kind kind, const char *room,
+		       const char *trigger)
+{
+	for (const struct job *j = m->head; j; j = j->next) {
+		if (j->kind != kind)
+			continue;
+		if (trigger && j->trigger && strcmp(j->trigger, trigger) == 0)
+			return true;
+		if (!trigger && room && j->room_id && strcmp(j->room_id, room) == 0 &&
+		    (kind != JOB_SEND || j->notice_room))
+			return true;
+	}
+	return false;
+}
+
+/* ---- persistence ---------------------------------------------------------- */
+
+static void save_state(struct mxsync *m)
+{
+	int r = mx_state_save(m->state_path, &m->st);
+	if (r < 0)
+		log_error("matrix: cannot save state", "path=%s err=%s", m->state_path,
+			  strerror(-r));
+}
+
+/* A batch is done: every reply it caused was sent or given up. Only now does
+ * its next_batch become the resume point. */
+static void commit_batch(struct mxsync *m, int64_t now)
+{
+	if (m->batch_next) {
+		mx_state_set(&m->st.next_batch, m->batch_next);
+		free(m->batch_next);
+		m->batch_next = NULL;
+		save_state(m);
+	}
+	m->last_advance = now;
+	m->next_alarm = now + m->stall_alarm_ms;
+	m->sync = SL_IDLE;
+	m->sync_not_before = now;
+}
+
+static void fatal(struct mxsync *m, int status, const char *msg)
+{
+	log_error("matrix: fatal", "reason=\"%s\"", msg);
+	set_error(m, msg);
+	m->phase = PH_DEAD;
+	m->sync = SL_OFF;
+	if (m->sync_id > 0)
+		m->io.cancel(m->io.ctx, m->sync_id);
+	if (m->op_id > 0)
+		m->io.cancel(m->io.ctx, m->op_id);
+	m->sync_id = m->op_id = 0;
+	m->host->fatal(m->host->ctx, "matrix", status, msg);
+}
+
+/* A 401 M_UNKNOWN_TOKEN (CS: Using access tokens). A token we logged in for can
+ * be replaced by logging in again; a configured one cannot. */
+static void token_rejected(struct mxsync *m, const char *where)
+{
+	log_warn("matrix: access token rejected", "during=%s errcode=M_UNKNOWN_TOKEN", where);
+	if (m->token_src == TOK_CONFIG || !m->password) {
+		fatal(m, MATRIX_EXIT_AUTH,
+		      "the homeserver rejected the access token (M_UNKNOWN_TOKEN); "
+		      "set a valid access_token or a password");
+		return;
+	}
+	free(m->token);
+	m->token = NULL;
+	mx_state_set(&m->st.access_token, NULL);
+	save_state(m);
+	m->phase = PH_AUTH;
+	if (!job_queued(m, JOB_LOGIN, NULL, NULL)) {
+		struct job *w = job_new(JOB_WHOAMI);
+		job_push(m, w, true);
+		struct job *l = job_new(JOB_LOGIN);
+		l->body = mx_build_login(m->user_id, m->password, m->device_id);
+		job_push(m, l, true);
+	}
+}
+
+/* ---- deciding what to answer ---------------------------------------------- */
+
+static bool ci_starts(const char *s, size_t len, const char *p, size_t plen)
+{
+	return plen && len >= plen && strncasecmp(s, p, plen) == 0;
+}
+
+static const char *ci_find(const char *s, size_t len, const char *p, size_t plen)
+{
+	if (!plen || len < plen)
+		return NULL;
+	for (size_t i = 0; i + plen <= len; i++)
+		if (strncasecmp(s + i, p, plen) == 0)
+			return s + i;
+	return NULL;
+}
+
+/* Our localpart, for mentions when no display name is known. */
+static size_t localpart(const char *uid, const char **ret)
+{
+	if (!uid || uid[0] != '@')
+		return 0;
+	const char *colon = strchr(uid, ':');
+	*ret = uid + 1;
+	return colon ? (size_t)(colon - uid - 1) : strlen(uid + 1);
+}
+
+/* True when the text addresses the bot; *skip is how much leading mention
+ * ("scobot: ", "@scobot:test, ") to drop before asking the engine. */
+static bool mentioned(struct mxsync *m, const struct room *r, const struct mx_event *ev,
+		      const char *text, size_t len, size_t *skip)
+{
+	*skip = 0;
+	const char *names[3];
+	size_t lens[3], n = 0;
+	names[n] = m->me;
+	lens[n++] = strlen(m->me);
+	if (r && r->my_name && strlen(r->my_name) >= 3) {
+		names[n] = r->my_name;
+		lens[n++] = strlen(r->my_name);
+	}
+	const char *lp;
+	size_t lpl = localpart(m->me, &lp);
+	if (lpl >= 3) {
+		names[n] = lp;
+		lens[n++] = lpl;
+	}
+	bool hit = mx_event_mentions(ev, m->me);
+	for (size_t i = 0; i < n; i++) {
+		if (ci_starts(text, len, names[i], lens[i])) {
+			size_t k = lens[i];
+			while (k < len && (text[k] == ':' || text[k] == ',' || text[k] == ' '))
+				k++;
+			*skip = k;
+			return true;
+		}
+		if (ci_find(text, len, names[i], lens[i]))
+			hit = true;
+	}
+	return hit;
+}
+
+enum cd_verdict { CD_OK, CD_NOTIFY, CD_SILENT };
+
+static enum cd_verdict cooldown(struct mxsync *m, const char *user, int64_t now)
+{
+	struct cooldown *c = NULL, *victim = NULL;
+	for (size_t i = 0; i < COOLDOWN_USERS && !c; i++) {
+		struct cooldown *e = &m->cd[i];
+		if (e->user && strcmp(e->user, user) == 0)
+			c = e;
+		else if (!victim || (victim->user && (!e->user || e->last < victim->last)))
+			victim = e;  /* a free slot, else the least recently seen user */
+	}
+	if (!c) {
+		c = victim;
+		free(c->user);
+		memset(c, 0, sizeof(*c));
+		c->user = xstrdup(user);
+	}
+	c->last = now;
+	int cap = m->cooldown_count;
+	/* The oldest of the last `cap` answers decides. */
+	if (c->n >= cap && now - c->t[c->next] < m->cooldown_window_ms) {
+		if (now >= c->notified_until) {
+			c->notified_until = c->t[c->next] + m->cooldown_window_ms;
+			return CD_NOTIFY;
+		}
+		return CD_SILENT;
+	}
+	c->t[c->next] = now;
+	c->next = (c->next + 1) % cap;
+	if (c->n < cap)
+		c->n++;
+	return CD_OK;
+}
+
+static void queue_send(struct mxsync *m, const char *room, char kind, const char *seed,
+		       const char *trigger, char *body)
+{
+	if (m->njobs >= MAX_JOBS) {
+		log_error("matrix: send queue full, dropping a reply", "room=%s max=%d", room,
+			  MAX_JOBS);
+		free(body);
+		return;
+	}
+	struct job *j = job_new(JOB_SEND);
+	char txn[MX_TXN_ID_SIZE];
+	mx_txn_id(kind, seed, txn);
+	j->room_id = xstrdup(room);
+	j->txn_id = xstrdup(txn);
+	j->body = body;
+	j->trigger = trigger ? xstrdup(trigger) : NULL;
+	j->notice_room = kind == 'e' ? 'e' : 0;
+	j->in_batch = true;
+	m->batch_pending++;
+	job_push(m, j, false);
+}
+
+static void consider(struct mxsync *m, struct room *r, const char *room_id,
+		     const struct mx_event *ev, int64_t now)
+{
+	if (strcmp(ev->type, "m.room.message") != 0 || !ev->body || !ev->msgtype)
+		return;
+	if (strcmp(ev->sender, m->me) == 0)
+		return; /* our own replies come back in later syncs */
+	/* MOD instant_messaging.md: m.notice must never be automatically answered
+	 * (bot loops); edits (m.replace) would answer a question twice. */
+	if (strcmp(ev->msgtype, "m.text") != 0)
+		return;
+	if (ev->rel_type && strcmp(ev->rel_type, "m.replace") == 0)
+		return;
+	if (mx_state_answered(&m->st, ev->event_id) || job_queued(m, JOB_SEND, NULL, ev->event_id))
+		return;
+
+	size_t off = mx_strip_reply_fallback(ev->body, ev->body_len);
+	const char *text = ev->body + off;
+	size_t len = ev->body_len - off, rest, skip;
+	if (engine_strip_prefix(m->prefix, text, len, &rest)) {
+		text += rest;
+		len -= rest;
+	} else if (mentioned(m, r, ev, text, len, &skip)) {
+		text += skip;
+		len -= skip;
+	} else if (!(r && r->joined_count == 2)) {
+		return; /* not addressed to us, and not a one-to-one room */
+	}
+
+	char lbuf[128];
+	switch (cooldown(m, ev->sender, now)) {
+	case CD_OK:
+		break;
+	case CD_NOTIFY:
+		log_info("matrix: user cooldown", "room=%s user=%s", room_id,
+			 log_escape(ev->sender, strlen(ev->sender), lbuf, sizeof(lbuf)));
+		queue_send(m, room_id, 'c', ev->event_id, ev->event_id,
+			   mx_build_notice(COOLDOWN_NOTICE, NULL, ev->event_id));
+		return;
+	case CD_SILENT:
+		return;
+	}
+
+	struct respond_request req = {
+		.platform = "matrix", .room = room_id, .user = ev->sender,
+		.text = text, .len = len, .lang = LANG_NONE,
+	};
+	m->host->respond(m->host->ctx, &req, &m->answer);
+	if (m->answer.status == ANSWER_IGNORED) {
+		mx_state_add_answered(&m->st, ev->event_id);
+		return;
+	}
+	answer_render(&m->answer, RENDER_PLAIN, m->plain, sizeof(m->plain));
+	answer_render(&m->answer, RENDER_HTML, m->html, sizeof(m->html));
+	queue_send(m, room_id, 'r', ev->event_id, ev->event_id,
+		   mx_build_notice(m->plain, m->html, ev->event_id));
+}
+
+static bool invite_allowed(const struct mxsync *m, const char *room, const char *inviter)
+{
+	if (m->n_auto_join == 0)
+		return true;
+	for (size_t i = 0; i < m->n_auto_join; i++) {
+		const char *a = m->auto_join[i];
+		if (strcmp(a, room) == 0 || (inviter && strcmp(a, inviter) == 0))
+			return true;
+		/* "*:server" admits every user of that homeserver. */
+		if (inviter && a[0] == '*' && a[1] == ':') {
+			const char *colon = strchr(inviter, ':');
+			if (colon && strcmp(colon, a + 1) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+static void note_member(struct mxsync *m, struct room *r, const struct mx_event *ev)
+{
+	if (strcmp(ev->type, "m.room.member") == 0 && ev->state_key &&
+	    strcmp(ev->state_key, m->me) == 0 && ev->displayname && *ev->displayname &&
+	    strlen(ev->displayname) <= MX_ID_MAX)
+		mx_state_set(&r->my_name, ev->displayname);
+}
+
+static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now)
+{
+	char lbuf[128];
+	for (size_t i = 0; i < s->n_rooms; i++) {
+		const struct mx_room *sr = &s->rooms[i];
+		if (sr->kind == MX_ROOM_LEAVE) {
+			if (!m->first_sync)
+				log_notice("matrix: left room, forgetting it", "room=%s", sr->room_id);
+			room_forget(m, sr->room_id);
+			continue;
+		}
+		if (sr->kind == MX_ROOM_INVITE) {
+			if (room_find(m, sr->room_id) || job_queued(m, JOB_JOIN, sr->room_id, NULL))
+				continue;
+			const char *who = sr->inviter ? sr->inviter : "(unknown)";
+			if (!invite_allowed(m, sr->room_id, sr->inviter)) {
+				log_notice("matrix: ignoring invite outside auto_join", "room=%s inviter=%s",
+					   sr->room_id, log_escape(who, strlen(who), lbuf, sizeof(lbuf)));
+				m->stats.ignored_invites++;
+				continue;
+			}
+			log_info("matrix: invited, joining", "room=%s inviter=%s", sr->room_id,
+				 log_escape(who, strlen(who), lbuf, sizeof(lbuf)));
+			struct job *j = job_new(JOB_JOIN);
+			j->room_id = xstrdup(sr->room_id);
+			if (m->njobs < MAX_JOBS)
+				job_push(m, j, false);
+			else
+				job_free(j);
+			continue;
+		}
+		struct room *r = room_get(m, sr->room_id);
+		if (!r) {
+			log_warn("matrix: too many rooms, ignoring one", "room=%s max=%d",
+				 sr->room_id, MAX_ROOMS);
+			continue;
+		}
+		if (sr->joined_count >= 0)
+			r->joined_count = sr->joined_count;
+		for (size_t k = 0; k < sr->n_state; k++)
+			note_member(m, r, &sr->state[k]);
+		if (sr->limited) {
+			m->stats.gaps++;
+			if (!m->first_sync)
+				log_warn("matrix: sync gap, older events in this room are not answered",
+					 "room=%s prev_batch=%s", sr->room_id,
+					 sr->prev_batch ? sr->prev_batch : "-");
+		}
+		for (size_t k = 0; k < sr->n_timeline; k++) {
+			const struct mx_event *ev = &sr->timeline[k];
+			note_member(m, r, ev);
+			if (!m->first_sync)
+				consider(m, r, sr->room_id, ev, now);
+		}
+		if (sr->encrypted && !r->encrypted) {
+			r->encrypted = true;
+			log_warn("matrix: room is end-to-end encrypted; scobot cannot read it",
+				 "room=%s", sr->room_id);
+		}
+		if (r->encrypted && m->notice_on && !mx_state_noticed(&m->st, sr->room_id) &&
+		    !job_queued(m, JOB_SEND, sr->room_id, NULL)) {
+			log_notice("matrix: posting the encrypted-room notice", "room=%s", sr->room_id);
+			queue_send(m, sr->room_id, 'e', sr->room_id, NULL,
+				   mx_build_notice(m->notice_text, NULL, NULL));
+		}
+	}
+}
+
+/* ---- the sync lane -------------------------------------------------------- */
+
+static void sync_start(struct mxsync *m, int64_t now)
+{
+	const char *filter = m->st.filter_id;
+	char *ef = mxsync_escape(filter ? filter : "");
+	char *es = m->st.next_batch ? mxsync_escape(m->st.next_batch) : NULL;
+	size_t n = strlen(ef) + (es ? strlen(es) : 0) + 128;
+	char *path = xmalloc(n);
+	/* API: sync.yaml -- filter id, since, timeout (server wait, ms), and
+	 * set_presence=offline so the bot does not show as online by polling. */
+	if (es)
+		snprintf(path, n, API "/sync?filter=%s&timeout=%d&set_presence=offline&since=%s",
+			 ef, SYNC_SERVER_TIMEOUT_MS, es);
+	else
+		snprintf(path, n, API "/sync?filter=%s&timeout=0&set_presence=offline", ef);
+	int64_t id = m->io.request(m->io.ctx, "GET", path, NULL, m->token,
+				   es ? SYNC_CLIENT_TIMEOUT_MS : FIRST_SYNC_TIMEOUT_MS,
+				   SYNC_MAX_BYTES);
+	free(path);
+	free(ef);
+	free(es);
+	if (id < 0) {
+		m->sync_fails++;
+		m->sync_not_before = now + backoff_ms(m, m->sync_fails);
+		return;
+	}
+	m->sync_id = id;
+	m->sync = SL_INFLIGHT;
+}
+
+static void sync_failed(struct mxsync *m, int64_t now, int64_t wait, const char *why)
+{
+	m->sync_fails++;
+	m->stats.sync_errors++;
+	if (wait < 0)
+		wait = backoff_ms(m, m->sync_fails);
+	log_warn("matrix: sync failed, retrying", "reason=%s retry_ms=%" PRId64 " failures=%d",
+		 why, wait, m->sync_fails);
+	set_error(m, why);
+	m->sync = SL_IDLE;
+	m->sync_not_before = now + wait;
+}
+
+static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t now)
+{
+	m->sync_id = 0;
+	if (r->transport_error) {
+		sync_failed(m, now, -1, r->error_name ? r->error_name : "network");
+		return;
+	}
+	if (r->status != 200) {
+		char ec[MX_ERRCODE_SIZE], why[96];
+		int64_t ra;
+		mx_parse_error(r->body, r->body_len, ec, &ra);
+		if (r->status == 401 && strcmp(ec, "M_UNKNOWN_TOKEN") == 0) {
+			m->sync = SL_IDLE;
+			token_rejected(m, "sync");
+			return;
+		}
+		snprintf(why, sizeof(why), "http_%d%s%s", r->status, *ec ? "_" : "", ec);
+		if (r->status == 429) {
+			m->stats.rate_limited++;
+			sync_failed(m, now, retry_after_ms(r, ra), why);
+			return;
+		}
+		sync_failed(m, now, -1, why);
+		return;
+	}
+	struct mx_sync *s = NULL;
+	if (mx_sync_parse(r->body, r->body_len, m->me, &s) < 0) {
+		/* Keep the old since: nothing in a body we cannot read is lost. */
+		sync_failed(m, now, -1, "unreadable_body");
+		return;
+	}
+	if (s->skipped)
+		log_warn("matrix: sync response had malformed parts, skipped them",
+			 "skipped=%zu", s->skipped);
+	m->sync_fails = 0;
+	m->stats.syncs_ok++;
+	process_batch(m, s, now);
+	free(m->batch_next);
+	m->batch_next = xstrdup(s->next_batch);
+	mx_sync_free(s);
+	if (m->first_sync)
+		log_info("matrix: first sync, backlog skipped");
+	m->first_sync = false;
+	if (!m->ready_sent) {
+		m->ready_sent = true;
+		log_notice("matrix: connected", "user=%s rooms=%zu", m->me, m->nrooms);
+		m->host->ready(m->host->ctx, "matrix");
+	}
+	m->host->progress(m->host->ctx, "matrix");
+	if (m->batch_pending)
+		m->sync = SL_WAIT_SENDS;
+	else
+		commit_batch(m, now);
+}
+
+/* ---- the op lane ----------------------------------------------------------- */
+
+static void op_start(struct mxsync *m, struct job *j, int64_t now)
+{
+	char *path = NULL, *a = NULL, *b = NULL;
+	const char *method = "POST", *body = j->body;
+	const char *token = m->token;
+	size_t n;
+	switch (j->kind) {
+	case JOB_LOGIN:
+		path = xstrdup(API "/login");
+		token = NULL;
+		break;
+	case JOB_WHOAMI:
+		path = xstrdup(API "/account/whoami");
+		method = "GET";
+		break;
+	case JOB_FILTER:
+		a = mxsync_escape(m->me);
+		n = strlen(a) + 64;
+		path = xmalloc(n);
+		snprintf(path, n, API "/user/%s/filter", a);
+		body = m->filter_json;
+		break;
+	case JOB_JOIN:
+		a = mxsync_escape(j->room_id);
+		n = strlen(a) + 64;
+		path = xmalloc(n);
+		snprintf(path, n, API "/join/%s", a);
+		body = "{}";
+		break;
+	case JOB_SEND:
+		/* API: room_send.yaml -- PUT /rooms/{roomId}/send/{eventType}/{txnId},
+		 * every segment escaped. */
+		a = mxsync_escape(j->room_id);
+		b = mxsync_escape(j->txn_id);
+		n = strlen(a) + strlen(b) + 96;
+		path = xmalloc(n);
+		snprintf(path, n, API "/rooms/%s/send/m.room.message/%s", a, b);
+		method = "PUT";
+		break;
+	}
+	j->attempts++;
+	int64_t id = m->io.request(m->io.ctx, method, path, body, token, OP_TIMEOUT_MS,
+				   OP_MAX_BYTES);
+	free(path);
+	free(a);
+	free(b);
+	if (id < 0) {
+		m->op_fails++;
+		j->not_before = now + backoff_ms(m, m->op_fails);
+		return;
+	}
+	m->op_id = id;
+	m->op_job = j;
+}
+
+/* A send finished for good (sent, or given up): the batch may be done. */
+static void send_done(struct mxsync *m, struct job *j, bool ok, int64_t now)
+{
+	if (ok)
+		m->stats.sends_ok++;
+	else
+		m->stats.send_errors++;
+	if (j->trigger) {
+		mx_state_add_answered(&m->st, j->trigger);
+		m->stats.answered++;
+	}
+	if (j->notice_room && ok)
+		mx_state_add_noticed(&m->st, j->room_id);
+	if (j->in_batch && m->batch_pending > 0 && --m->batch_pending == 0 &&
+	    m->sync == SL_WAIT_SENDS)
+		commit_batch(m, now);
+}
+
+static void enter_running(struct mxsync *m, int64_t now)
+{
+	m->phase = PH_RUNNING;
+	if (m->sync == SL_OFF || m->sync == SL_IDLE) {
+		m->sync = SL_IDLE;
+		m->sync_not_before = now;
+	}
+}
+
+static void on_op(struct mxsync *m, const struct mxsync_response *r, int64_t now)
+{
+	m->op_id = 0;
+	struct job *j = m->op_job;
+	m->op_job = NULL;
+	if (!j)
+		return;
+	char ec[MX_ERRCODE_SIZE] = "";
+	int64_t ra = -1;
+	if (!r->transport_error && r->status != 200)
+		mx_parse_error(r->body, r->body_len, ec, &ra);
+	bool retry = false;
+	int64_t wait = -1;
+	char why[96];
+
+	if (r->transport_error) {
+		retry = true;
+		snprintf(why, sizeof(why), "%s", r->error_name ? r->error_name : "network");
+	} else if (r->status == 429) {
+		m->stats.rate_limited++;
+		retry = true;
+		wait = retry_after_ms(r, ra);
+		snprintf(why, sizeof(why), "http_429_%s", *ec ? ec : "no_errcode");
+	} else if (r->status >= 500 || (r->status != 200 && r->status < 400)) {
+		retry = true;
+		snprintf(why, sizeof(why), "http_%d", r->status);
+	} else if (r->status == 401 && strcmp(ec, "M_UNKNOWN_TOKEN") == 0 &&
+		   j->kind != JOB_LOGIN) {
+		token_rejected(m, j->kind == JOB_SEND ? "send" : j->kind == JOB_JOIN ? "join" :
+				  j->kind == JOB_FILTER ? "filter" : "whoami");
+		return;
+	}
+	if (retry) {
+		int max = j->kind == JOB_SEND ? SEND_MAX_ATTEMPTS :
+			  j->kind == JOB_JOIN ? JOIN_MAX_ATTEMPTS : 0;
+		if (max && j->attempts >= max && r->status != 429) {
+			log_error("matrix: giving up on a request", "kind=%s room=%s reason=%s attempts=%d",
+				  j->kind == JOB_SEND ? "send" : "join", j->room_id, why, j->attempts);
+			job_unlink(m, j);
+			if (j->kind == JOB_SEND)
+				send_done(m, j, false, now);
+			job_free(j);
+			return;
+		}
+		/* Rate limits and server trouble concern the whole homeserver, not
+		 * this one request: pause the lane, so queued jobs do not hammer it. */
+		m->op_fails++;
+		if (wait < 0)
+			wait = backoff_ms(m, m->op_fails);
+		if (r->status == 429)
+			j->attempts--;
+		log_warn("matrix: request failed, retrying", "reason=%s retry_ms=%" PRId64, why, wait);
+		set_error(m, why);
+		m->op_not_before = now + wait;
+		return;
+	}
+	m->op_fails = 0;
+	job_unlink(m, j);
+	char *v = NULL;
+	switch (j->kind) {
+	case JOB_LOGIN:
+		if (r->status != 200) {
+			/* 403 M_FORBIDDEN: wrong password (API: login.yaml). */
+			char msg[160];
+			snprintf(msg, sizeof(msg), "password login rejected (HTTP %d %s)", r->status, ec);
+			job_free(j);
+			fatal(m, MATRIX_EXIT_AUTH, msg);
+			return;
+		}
+		if (mx_parse_string_field(r->body, r->body_len, "access_token", 4096, &v) < 0) {
+			log_warn("matrix: login response without access_token, retrying");
+			j->next = NULL;
+			j->not_before = now + backoff_ms(m, ++m->op_fails);
+			job_push(m, j, true);
+			return;
+		}
+		free(m->token);
+		m->token = v;
+		m->token_src = TOK_LOGIN;
+		mx_state_set(&m->st.access_token, v);
+		mx_state_set(&m->st.user_id, m->user_id);
+		v = NULL;
+		if (mx_parse_string_field(r->body, r->body_len, "device_id", MX_ID_MAX, &v) == 0) {
+			mx_state_set(&m->st.device_id, v);
+			free(v);
+		}
+		/* A new device means new filter and sync scopes are fine, but keep
+		 * next_batch: it belongs to the user, not the device. */
+		save_state(m);
+		log_notice("matrix: logged in with password", "user=%s", m->user_id);
+		break;
+	case JOB_WHOAMI:
+		if (r->status != 200) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "whoami failed (HTTP %d %s)", r->status, ec);
+			job_free(j);
+			fatal(m, MATRIX_EXIT_AUTH, msg);
+			return;
+		}
+		if (mx_parse_string_field(r->body, r->body_len, "user_id", MX_ID_MAX, &v) < 0) {
+			j->not_before = now + backoff_ms(m, ++m->op_fails);
+			job_push(m, j, true);
+			return;
+		}
+		if (m->user_id && strcmp(v, m->user_id) != 0) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "the token belongs to another user than user_id (%s)", v);
+			free(v);
+			job_free(j);
+			fatal(m, MATRIX_EXIT_AUTH, msg);
+			return;
+		}
+		free(m->me);
+		m->me = v;
+		if (!m->st.filter_id || !m->st.filter_key ||
+		    strcmp(m->st.filter_key, m->filter_json) != 0) {
+			struct job *f = job_new(JOB_FILTER);
+			job_push(m, f, true);
+		} else {
+			enter_running(m, now);
+		}
+		break;
+	case JOB_FILTER:
+		if (r->status != 200 ||
+		    mx_parse_string_field(r->body, r->body_len, "filter_id", MX_ID_MAX, &v) < 0) {
+			/* Without a filter id, sync with the inline filter rather than stall. */
+			log_warn("matrix: filter upload failed, using the filter inline",
+				 "status=%d", r->status);
+			mx_state_set(&m->st.filter_id, m->filter_json);
+		} else {
+			mx_state_set(&m->st.filter_id, v);
+			mx_state_set(&m->st.filter_key, m->filter_json);
+			free(v);
+		}
+		save_state(m);
+		enter_running(m, now);
+		break;
+	case JOB_JOIN:
+		if (r->status != 200) {
+			/* An invite can arrive before the join is possible (synapse#4345). */
+			if (j->attempts < JOIN_MAX_ATTEMPTS && (r->status == 403 || r->status == 404)) {
+				j->not_before = now + backoff_ms(m, j->attempts + 1);
+				log_info("matrix: join refused, retrying", "room=%s status=%d attempt=%d",
+					 j->room_id, r->status, j->attempts);
+				job_push(m, j, false);
+				return;
+			}
+			log_warn("matrix: join failed", "room=%s status=%d errcode=%s", j->room_id,
+				 r->status, ec);
+			break;
+		}
+		m->stats.joins++;
+		log_notice("matrix: joined room", "room=%s", j->room_id);
+		room_get(m, j->room_id);
+		break;
+	case JOB_SEND:
+		if (r->status != 200) {
+			log_warn("matrix: send rejected, not retrying", "room=%s status=%d errcode=%s",
+				 j->room_id, r->status, ec);
+			send_done(m, j, false, now);
+			break;
+		}
+		send_done(m, j, true, now);
+		break;
+	}
+	job_free(j);
+}
+
+/* ---- public --------------------------------------------------------------- */
+
+struct mxsync *mxsync_new(const struct matrix_config *cfg, const struct adapter_host *host,
+			  const struct mxsync_io *io, uint64_t seed)
+{
+	if (!cfg->state_dir || !*cfg->state_dir) {
+		log_error("matrix: state_dir is required");
+		return NULL;
+	}
+	if (!cfg->access_token && !cfg->password && !cfg->user_id) {
+		log_error("matrix: user_id with access_token or password is required");
+		return NULL;
+	}
+	if (cfg->password && !cfg->user_id) {
+		log_error("matrix: password login needs user_id");
+		return NULL;
+	}
+	struct mxsync *m = xcalloc(1, sizeof(*m));
+	m->homeserver = dup_or(cfg->homeserver, NULL);
+	m->user_id = dup_or(cfg->user_id, NULL);
+	m->cfg_token = dup_or(cfg->access_token, NULL);
+	m->password = dup_or(cfg->password, NULL);
+	m->device_id = dup_or(cfg->device_id, "SCOBOT");
+	size_t n = strlen(cfg->state_dir) + 32;
+	m->state_path = xmalloc(n);
+	snprintf(m->state_path, n, "%s/matrix-state.json", cfg->state_dir);
+	m->n_auto_join = cfg->n_auto_join;
+	if (m->n_auto_join) {
+		m->auto_join = xcalloc(m->n_auto_join, sizeof(char *));
+		for (size_t i = 0; i < m->n_auto_join; i++)
+			m->auto_join[i] = xstrdup(cfg->auto_join[i]);
+	}
+	m->prefix = dup_or(cfg->prefix, "!sco");
+	m->notice_on = cfg->encrypted_room_notice;
+	m->notice_text = dup_or(cfg->encrypted_notice_text, DEFAULT_NOTICE);
+	m->stall_alarm_ms = cfg->stall_alarm_ms > 0 ? cfg->stall_alarm_ms : 10 * 60 * 1000;
+	m->cooldown_count = cfg->cooldown_count > 0 ? cfg->cooldown_count : 5;
+	if (m->cooldown_count > COOLDOWN_MAX_COUNT)
+		m->cooldown_count = COOLDOWN_MAX_COUNT;
+	m->cooldown_window_ms = cfg->cooldown_window_ms > 0 ? cfg->cooldown_window_ms : 10000;
+	m->filter_json = mx_build_filter(cfg->timeline_limit > 0 ? cfg->timeline_limit : 50);
+	m->host = host;
+	m->io = *io;
+	m->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
+	m->phase = PH_INIT;
+	m->sync = SL_OFF;
+	return m;
+}
+
+void mxsync_start(struct mxsync *m, int64_t now)
+{
+	int r = mx_state_load(m->state_path, &m->st);
+	if (r == -EBADMSG)
+		log_error("matrix: state file unreadable, starting afresh", "path=%s", m->state_path);
+	else if (r < 0 && r != -ENOENT)
+		log_error("matrix: cannot read state file, starting afresh", "path=%s err=%s",
+			  m->state_path, strerror(-r));
+	/* A stored token belongs to one user; a config change of user drops it. */
+	if (m->st.user_id && m->user_id && strcmp(m->st.user_id, m->user_id) != 0) {
+		log_notice("matrix: user_id changed, discarding stored state");
+		mx_state_clear(&m->st);
+	}
+	m->first_sync = m->st.next_batch == NULL;
+	m->last_advance = now;
+	m->next_alarm = now + m->stall_alarm_ms;
+	m->phase = PH_AUTH;
+	if (m->cfg_token) {
+		m->token = xstrdup(m->cfg_token);
+		m->token_src = TOK_CONFIG;
+	} else if (m->st.access_token) {
+		m->token = xstrdup(m->st.access_token);
+		m->token_src = TOK_STORED;
+	} else if (m->password) {
+		struct job *l = job_new(JOB_LOGIN);
+		l->body = mx_build_login(m->user_id, m->password, m->device_id);
+		job_push(m, l, false);
+	} else {
+		fatal(m, MATRIX_EXIT_AUTH, "no access_token, stored token or password");
+		return;
+	}
+	/* API: whoami.yaml -- checks the token before anything else. */
+	job_push(m, job_new(JOB_WHOAMI), false);
+	log_info("matrix: starting", "state=%s first_start=%s token=%s", m->state_path,
+		 m->first_sync ? "yes" : "no",
+		 m->token_src == TOK_CONFIG ? "config" : m->token_src == TOK_STORED ? "stored" : "login");
+	mxsync_tick(m, now);
+}
+
+void mxsync_stop(struct mxsync *m)
+{
+	if (!m)
+		return;
+	if (m->sync_id > 0)
+		m->io.cancel(m->io.ctx, m->sync_id);
+	if (m->op_id > 0)
+		m->io.cancel(m->io.ctx, m->op_id);
+	m->sync_id = m->op_id = 0;
+	if (m->phase != PH_INIT)
+		save_state(m);
+	m->phase = PH_DEAD;
+	m->sync = SL_OFF;
+}
+
+void mxsync_free(struct mxsync *m)
+{
+	if (!m)
+		return;
+	struct job *j;
+	while ((j = job_pop(m)))
+		job_free(j);
+	for (size_t i = 0; i < m->nrooms; i++) {
+		free(m->rooms[i].id);
+		free(m->rooms[i].my_name);
+	}
+	free(m->rooms);
+	for (size_t i = 0; i < COOLDOWN_USERS; i++)
+		free(m->cd[i].user);
+	for (size_t i = 0; i < m->n_auto_join; i++)
+		free(m->auto_join[i]);
+	free(m->auto_join);
+	if (m->token)
+		memset(m->token, 0, strlen(m->token));
+	if (m->cfg_token)
+		memset(m->cfg_token, 0, strlen(m->cfg_token));
+	if (m->password)
+		memset(m->password, 0, strlen(m->password));
+	free(m->token);
+	free(m->cfg_token);
+	free(m->password);
+	free(m->homeserver);
+	free(m->user_id);
+	free(m->device_id);
+	free(m->state_path);
+	free(m->prefix);
+	free(m->notice_text);
+	free(m->filter_json);
+	free(m->me);
+	free(m->batch_next);
+	mx_state_clear(&m->st);
+	free(m);
+}
+
+void mxsync_on_response(struct mxsync *m, const struct mxsync_response *r, int64_t now)
+{
+	if (m->phase == PH_DEAD)
+		return;
+	if (r->id == m->sync_id && m->sync_id > 0)
+		on_sync(m, r, now);
+	else if (r->id == m->op_id && m->op_id > 0)
+		on_op(m, r, now);
+	/* Anything else is a stale response: ignore it. */
+	mxsync_tick(m, now);
+}
+
+void mxsync_tick(struct mxsync *m, int64_t now)
+{
+	if (m->phase == PH_DEAD || m->phase == PH_INIT)
+		return;
+	if (m->op_id == 0 && now >= m->op_not_before) {
+		struct job *j = job_ready(m, now, NULL);
+		if (j)
+			op_start(m, j, now);
+	}
+	if (m->phase == PH_RUNNING && m->sync == SL_IDLE && m->sync_id == 0 &&
+	    now >= m->sync_not_before)
+		sync_start(m, now);
+	if (m->phase == PH_RUNNING && now - m->last_advance >= m->stall_alarm_ms &&
+	    now >= m->next_alarm) {
+		log_error("matrix: sync has not advanced", "minutes=%" PRId64 " last_error=%s",
+			  (now - m->last_advance) / 60000, m->last_error[0] ? m->last_error : "-");
+		m->next_alarm = now + m->stall_alarm_ms;
+	}
+}
+
+int64_t mxsync_next_deadline(const struct mxsync *m)
+{
+	if (m->phase == PH_DEAD || m->phase == PH_INIT)
+		return -1;
+	int64_t d = -1;
+#define CONSIDER(t) do { if (d < 0 || (t) < d) d = (t); } while (0)
+	if (m->op_id == 0) {
+		int64_t earliest = -1;
+		job_ready(m, -1, &earliest);  /* now < 0: only compute the earliest */
+		if (earliest >= 0)
+			CONSIDER(earliest > m->op_not_before ? earliest : m->op_not_before);
+	}
+	if (m->phase == PH_RUNNING && m->sync == SL_IDLE && m->sync_id == 0)
+		CONSIDER(m->sync_not_before);
+	if (m->phase == PH_RUNNING)
+		CONSIDER(m->next_alarm);
+#undef CONSIDER
+	return d;
+}
+
+void mxsync_status(const struct mxsync *m, int64_t now, char *out, size_t size)
+{
+	static const char *const ph[] = {"init", "auth", "running", "dead"};
+	snprintf(out, size, "%s rooms=%zu queued=%zu since_advance_s=%" PRId64
+		 " syncs=%" PRIu64 " sends=%" PRIu64 " last_error=%s",
+		 ph[m->phase], m->nrooms, m->njobs, (now - m->last_advance) / 1000,
+		 m->stats.syncs_ok, m->stats.sends_ok, m->last_error[0] ? m->last_error : "-");
+}
+
+void mxsync_get_stats(const struct mxsync *m, struct mxsync_stats *out)
+{
+	*out = m->stats;
+}

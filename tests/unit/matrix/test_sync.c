@@ -1,0 +1,552 @@
+/* test_sync.c: the Matrix sync state machine driven by a fake transport, a fake
+ * clock and a fake host, with real state files in a temporary directory. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/answer.h"
+#include "matrix/codec.h"
+#include "matrix/state.h"
+#include "matrix/sync.h"
+#include "util/log.h"
+#include "../tap.h"
+
+#define MAX_REQ 64
+
+struct req {
+	char method[8];
+	char path[512];
+	char body[4096];
+	char token[128];
+	int64_t id;
+	int64_t timeout_ms;
+};
+
+struct fake {
+	struct req req[MAX_REQ];
+	int nreq;
+	int64_t next_id;
+	int responds, fatal_status, ready;
+	char last_text[256];
+	char dir[64];
+};
+
+static int64_t fake_request(void *ctx, const char *method, const char *path, const char *body,
+			    const char *token, int64_t timeout_ms, size_t max_bytes)
+{
+	struct fake *f = ctx;
+	(void)max_bytes;
+	if (f->nreq >= MAX_REQ)
+		return -ENOSPC;
+	struct req *r = &f->req[f->nreq++];
+	snprintf(r->method, sizeof(r->method), "%s", method);
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	snprintf(r->body, sizeof(r->body), "%s", body ? body : "");
+	snprintf(r->token, sizeof(r->token), "%s", token ? token : "");
+	r->timeout_ms = timeout_ms;
+	r->id = ++f->next_id;
+	return r->id;
+}
+
+static void fake_cancel(void *ctx, int64_t id) { (void)ctx; (void)id; }
+
+static void host_respond(void *ctx, const struct respond_request *req, struct answer *out)
+{
+	struct fake *f = ctx;
+	f->responds++;
+	snprintf(f->last_text, sizeof(f->last_text), "%.*s", (int)req->len, req->text);
+	answer_init(out, LANG_EN);
+	answer_text(out, "answer to ");
+	answer_user(out, req->text, req->len);
+}
+
+static void host_fatal(void *ctx, const char *p, int status, const char *msg)
+{
+	(void)p; (void)msg;
+	((struct fake *)ctx)->fatal_status = status;
+}
+
+static void host_ready(void *ctx, const char *p) { (void)p; ((struct fake *)ctx)->ready++; }
+static void host_progress(void *ctx, const char *p) { (void)ctx; (void)p; }
+
+struct rig {
+	struct fake f;
+	struct adapter_host host;
+	struct mxsync_io io;
+	struct matrix_config cfg;
+	struct mxsync *m;
+	int64_t now;
+};
+
+static void rig_init(struct rig *g, const char *password, const char *token)
+{
+	memset(g, 0, sizeof(*g));
+	snprintf(g->f.dir, sizeof(g->f.dir), "/tmp/scobot-mx-XXXXXX");
+	if (!mkdtemp(g->f.dir))
+		abort();
+	g->host = (struct adapter_host){&g->f, host_respond, host_fatal, host_ready, host_progress};
+	g->io = (struct mxsync_io){&g->f, fake_request, fake_cancel};
+	g->cfg = (struct matrix_config){
+		.homeserver = "http://127.0.0.1:1", .user_id = "@scobot:test",
+		.password = password, .access_token = token, .state_dir = g->f.dir,
+		.encrypted_room_notice = true,
+	};
+	g->now = 1000000;
+}
+
+static void rig_start(struct rig *g)
+{
+	g->m = mxsync_new(&g->cfg, &g->host, &g->io, 42);
+	mxsync_start(g->m, g->now);
+}
+
+/* Restarts the machine on the same state directory, as after a SIGKILL (no
+ * stop, so nothing is flushed). */
+static void rig_crash_restart(struct rig *g)
+{
+	mxsync_free(g->m);
+	g->f.nreq = 0;
+	rig_start(g);
+}
+
+static void rig_free(struct rig *g)
+{
+	mxsync_free(g->m);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/matrix-state.json", g->f.dir);
+	unlink(path);
+	rmdir(g->f.dir);
+}
+
+static struct req *last(struct rig *g)
+{
+	if (g->f.nreq == 0)
+		abort();  /* a test bug: nothing was requested */
+	return &g->f.req[g->f.nreq - 1];
+}
+
+/* The latest request whose path contains s. */
+static struct req *find_req(struct rig *g, const char *s)
+{
+	for (int i = g->f.nreq - 1; i >= 0; i--)
+		if (strstr(g->f.req[i].path, s))
+			return &g->f.req[i];
+	abort();
+}
+
+static void reply_to(struct rig *g, const struct req *q, int status, const char *body)
+{
+	struct mxsync_response r = {
+		.id = q->id, .status = status, .body = body, .body_len = strlen(body),
+	};
+	mxsync_on_response(g->m, &r, g->now);
+}
+
+static void reply_h(struct rig *g, int status, const char *retry_after, const char *body)
+{
+	struct mxsync_response r = {
+		.id = last(g)->id, .status = status, .body = body, .body_len = strlen(body),
+		.retry_after = retry_after,
+	};
+	mxsync_on_response(g->m, &r, g->now);
+}
+
+static void reply(struct rig *g, int status, const char *body)
+{
+	reply_h(g, status, NULL, body);
+}
+
+static void reply_fmt(struct rig *g, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void reply_fmt(struct rig *g, int status, const char *fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	reply(g, status, buf);
+}
+
+/* Logs in with a password and answers whoami and the filter upload. */
+static void login(struct rig *g)
+{
+	rig_start(g);
+	reply(g, 200, "{\"user_id\":\"@scobot:test\",\"access_token\":\"tok1\",\"device_id\":\"SCOBOT\"}");
+	reply(g, 200, "{\"user_id\":\"@scobot:test\",\"device_id\":\"SCOBOT\"}");
+	reply(g, 200, "{\"filter_id\":\"7\"}");
+}
+
+static const char *msg_event(const char *id, const char *sender, const char *msgtype,
+			     const char *body)
+{
+	static char buf[4][512];
+	static int k;
+	char *b = buf[k++ % 4];
+	snprintf(b, 512, "{\"type\":\"m.room.message\",\"event_id\":\"%s\",\"sender\":\"%s\","
+		 "\"origin_server_ts\":1,\"content\":{\"msgtype\":\"%s\",\"body\":\"%s\"}}",
+		 id, sender, msgtype, body);
+	return b;
+}
+
+/* A sync response with events in room !r:test (joined_count members). */
+static void sync_reply(struct rig *g, const char *next, int joined, const char *events)
+{
+	reply_fmt(g, 200, "{\"next_batch\":\"%s\",\"rooms\":{\"join\":{\"!r:test\":{"
+		  "\"summary\":{\"m.joined_member_count\":%d},"
+		  "\"timeline\":{\"events\":[%s],\"limited\":false}}}}}", next, joined, events);
+}
+
+static int count_sends(struct rig *g)
+{
+	int n = 0;
+	for (int i = 0; i < g->f.nreq; i++)
+		n += strcmp(g->f.req[i].method, "PUT") == 0;
+	return n;
+}
+
+TEST(password_login_then_whoami_filter_and_first_sync_without_since)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	CHECK_INT(g.f.nreq, 4);
+	CHECK_STR(g.f.req[0].path, "/_matrix/client/v3/login");
+	CHECK_STR(g.f.req[0].token, "");
+	CHECK_CONTAINS(g.f.req[0].body, "\"device_id\":\"SCOBOT\"");
+	CHECK_STR(g.f.req[1].path, "/_matrix/client/v3/account/whoami");
+	CHECK_STR(g.f.req[1].token, "tok1");
+	CHECK_STR(g.f.req[2].path, "/_matrix/client/v3/user/%40scobot%3Atest/filter");
+	CHECK_CONTAINS(g.f.req[2].body, "lazy_load_members");
+	CHECK_CONTAINS(g.f.req[3].path, "/sync?filter=7&timeout=0");
+	CHECK_NOT_CONTAINS(g.f.req[3].path, "since=");
+	rig_free(&g);
+}
+
+TEST(first_sync_backlog_is_not_answered_then_long_poll_uses_since)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, msg_event("$old", "@a:test", "m.text", "!sco help"));
+	CHECK_INT(g.f.responds, 0);
+	CHECK_INT(g.f.ready, 1);
+	CHECK_CONTAINS(last(&g)->path, "timeout=30000");
+	CHECK_CONTAINS(last(&g)->path, "since=s1");
+	CHECK(last(&g)->timeout_ms > 30000);
+	rig_free(&g);
+}
+
+TEST(command_is_answered_once_as_notice_reply_then_batch_is_committed)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$e1", "@a:test", "m.text", "!sco sg 2011"));
+	CHECK_INT(g.f.responds, 1);
+	CHECK_STR(g.f.last_text, "sg 2011");
+	struct req *put = last(&g);
+	char txn[MX_TXN_ID_SIZE], want[256];
+	mx_txn_id('r', "$e1", txn);
+	snprintf(want, sizeof(want), "/_matrix/client/v3/rooms/%%21r%%3Atest/send/m.room.message/%s", txn);
+	CHECK_STR(put->method, "PUT");
+	CHECK_STR(put->path, want);
+	cJSON *j = cJSON_Parse(put->body);
+	CHECK_STR(cJSON_GetObjectItem(j, "msgtype")->valuestring, "m.notice");
+	CHECK_CONTAINS(cJSON_GetObjectItem(j, "body")->valuestring, "sg 2011");
+	CHECK(cJSON_GetObjectItem(j, "formatted_body") != NULL);
+	CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "m.relates_to"),
+		  "m.in_reply_to"), "event_id")->valuestring, "$e1");
+	cJSON_Delete(j);
+	/* No new sync until the reply is sent, and the resume point is still s1. */
+	struct mx_state st;
+	char path[128];
+	snprintf(path, sizeof(path), "%s/matrix-state.json", g.f.dir);
+	CHECK_INT(mx_state_load(path, &st), 0);
+	CHECK_STR(st.next_batch, "s1");
+	mx_state_clear(&st);
+	reply(&g, 200, "{\"event_id\":\"$reply\"}");
+	CHECK_CONTAINS(last(&g)->path, "since=s2");
+	CHECK_INT(mx_state_load(path, &st), 0);
+	CHECK_STR(st.next_batch, "s2");
+	CHECK(mx_state_answered(&st, "$e1"));
+	struct stat sb;
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	mx_state_clear(&st);
+	rig_free(&g);
+}
+
+TEST(crash_before_commit_resends_with_the_same_txn_and_skips_recorded)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$e1", "@a:test", "m.text", "!sco a"));
+	reply(&g, 200, "{\"event_id\":\"$r1\"}");
+	char ev2[512], both[1100];
+	snprintf(ev2, sizeof(ev2), "%s", msg_event("$e2", "@a:test", "m.text", "!sco b"));
+	sync_reply(&g, "s3", 3, ev2);
+	char first_put[512];
+	snprintf(first_put, sizeof(first_put), "%s", last(&g)->path);
+	/* SIGKILL here: the PUT for $e2 may or may not have reached the server. */
+	rig_crash_restart(&g);
+	CHECK_STR(g.f.req[0].path, "/_matrix/client/v3/account/whoami");
+	CHECK_STR(g.f.req[0].token, "tok1");  /* the stored token is reused */
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_CONTAINS(last(&g)->path, "since=s2");  /* filter id reused, no upload */
+	snprintf(both, sizeof(both), "%s,%s", msg_event("$e1", "@a:test", "m.text", "!sco a"), ev2);
+	sync_reply(&g, "s3", 3, both);
+	CHECK_INT(count_sends(&g), 1);
+	CHECK_STR(last(&g)->path, first_put);
+	rig_free(&g);
+}
+
+TEST(notices_own_messages_and_edits_are_never_answered)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 2, "");
+	char evs[2048];
+	snprintf(evs, sizeof(evs), "%s,%s,%s",
+		 msg_event("$n", "@otherbot:test", "m.notice", "!sco help"),
+		 msg_event("$o", "@scobot:test", "m.text", "!sco help"),
+		 "{\"type\":\"m.room.message\",\"event_id\":\"$ed\",\"sender\":\"@a:test\","
+		 "\"content\":{\"msgtype\":\"m.text\",\"body\":\"* !sco help\","
+		 "\"m.relates_to\":{\"rel_type\":\"m.replace\",\"event_id\":\"$x\"}}}");
+	sync_reply(&g, "s2", 2, evs);
+	CHECK_INT(g.f.responds, 0);
+	CHECK_INT(count_sends(&g), 0);
+	rig_free(&g);
+}
+
+TEST(plain_question_needs_a_mention_unless_one_to_one)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q1", "@a:test", "m.text", "who is the secretary general"));
+	CHECK_INT(g.f.responds, 0);
+	sync_reply(&g, "s3", 3, msg_event("$q2", "@a:test", "m.text", "scobot: who is the secretary general"));
+	CHECK_INT(g.f.responds, 1);
+	CHECK_STR(g.f.last_text, "who is the secretary general");
+	reply(&g, 200, "{\"event_id\":\"$r\"}");
+	sync_reply(&g, "s4", 2, msg_event("$q3", "@a:test", "m.text", "what is the SCO"));
+	CHECK_INT(g.f.responds, 2);
+	rig_free(&g);
+}
+
+TEST(reply_fallback_is_stripped_before_the_prefix_check)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$f", "@a:test", "m.text",
+					   "> <@b:test> hello\\n\\n!sco sg 2011"));
+	CHECK_INT(g.f.responds, 1);
+	CHECK_STR(g.f.last_text, "sg 2011");
+	rig_free(&g);
+}
+
+TEST(rate_limit_waits_for_retry_after_header_or_ms)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	int before = g.f.nreq;
+	reply_h(&g, 429, "5", "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":2000}");
+	CHECK_INT(g.f.nreq, before);
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 5000);
+	g.now += 4999;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.nreq, before);
+	g.now += 1;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.nreq, before + 1);
+	reply(&g, 429, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":3000}");
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 3000);
+	rig_free(&g);
+}
+
+TEST(server_errors_back_off_with_growing_capped_jittered_delay)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	int64_t prev = 0;
+	for (int i = 0; i < 12; i++) {
+		struct mxsync_response r = {.id = last(&g)->id, .transport_error = true,
+					    .error_name = "connect", .body = ""};
+		mxsync_on_response(g.m, &r, g.now);
+		int64_t d = mxsync_next_deadline(g.m) - g.now;
+		CHECK(d >= 250 && d <= 30000);
+		if (i < 5)
+			CHECK(d >= prev);
+		prev = d;
+		g.now += d;
+		mxsync_tick(g.m, g.now);
+	}
+	CHECK(prev >= 15000);
+	rig_free(&g);
+}
+
+TEST(garbage_and_wrong_types_keep_the_old_since)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	const char *bad[] = {"\x01\x02 not json", "{\"next_batch\":12345,\"rooms\":[]}", "{}",
+			     "{\"next_batch\":\"s9\",\"rooms\":{\"join\":{"};
+	for (size_t i = 0; i < 4; i++) {
+		reply(&g, 200, bad[i]);
+		g.now = mxsync_next_deadline(g.m);
+		mxsync_tick(g.m, g.now);
+		CHECK_CONTAINS(last(&g)->path, "since=s1");
+	}
+	rig_free(&g);
+}
+
+TEST(configured_token_rejected_is_fatal_with_status_6)
+{
+	struct rig g;
+	rig_init(&g, NULL, "badtoken");
+	rig_start(&g);
+	CHECK_STR(last(&g)->token, "badtoken");
+	reply(&g, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"x\"}");
+	CHECK_INT(g.f.fatal_status, 6);
+	CHECK_INT(mxsync_next_deadline(g.m), -1);
+	rig_free(&g);
+}
+
+TEST(stored_token_rejected_logs_in_again_with_password)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	reply(&g, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	CHECK_INT(g.f.fatal_status, 0);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/login");
+	reply(&g, 200, "{\"access_token\":\"tok2\",\"device_id\":\"SCOBOT\"}");
+	CHECK_STR(last(&g)->token, "tok2");
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_CONTAINS(last(&g)->path, "since=s1");
+	CHECK_STR(last(&g)->token, "tok2");
+	rig_free(&g);
+}
+
+static void invite_reply(struct rig *g, const char *next, const char *room, const char *inviter)
+{
+	reply_fmt(g, 200, "{\"next_batch\":\"%s\",\"rooms\":{\"invite\":{\"%s\":{\"invite_state\":"
+		  "{\"events\":[{\"type\":\"m.room.member\",\"state_key\":\"@scobot:test\","
+		  "\"sender\":\"%s\",\"content\":{\"membership\":\"invite\"}}]}}}}}",
+		  next, room, inviter);
+}
+
+TEST(invite_outside_allowlist_is_ignored_inside_is_joined_with_retry)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	const char *allow[] = {"@boss:test", "*:friendly.org"};
+	g.cfg.auto_join = allow;
+	g.cfg.n_auto_join = 2;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	invite_reply(&g, "s2", "!evil:test", "@mallory:evil.org");
+	struct mxsync_stats st;
+	mxsync_get_stats(g.m, &st);
+	CHECK_INT(st.ignored_invites, 1);
+	CHECK_CONTAINS(last(&g)->path, "/sync");
+	invite_reply(&g, "s3", "!good:test", "@ann:friendly.org");
+	struct req *join = find_req(&g, "/join/");
+	CHECK_STR(join->path, "/_matrix/client/v3/join/%21good%3Atest");
+	CHECK_STR(join->method, "POST");
+	reply_to(&g, join, 403, "{\"errcode\":\"M_FORBIDDEN\"}");  /* the invite race */
+	int64_t d = mxsync_next_deadline(g.m);
+	CHECK(d > g.now);
+	g.now = d;
+	mxsync_tick(g.m, g.now);
+	/* The sync lane may have fired first; find the retried join. */
+	int joins = 0;
+	for (int i = 0; i < g.f.nreq; i++)
+		joins += strstr(g.f.req[i].path, "/join/") != NULL;
+	CHECK_INT(joins, 2);
+	rig_free(&g);
+}
+
+TEST(encrypted_room_gets_exactly_one_notice)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	const char *enc = "{\"type\":\"m.room.encrypted\",\"event_id\":\"$c1\",\"sender\":\"@a:test\","
+			  "\"content\":{\"algorithm\":\"m.megolm.v1.aes-sha2\",\"ciphertext\":\"x\"}}";
+	sync_reply(&g, "s2", 3, enc);
+	CHECK_INT(count_sends(&g), 1);
+	CHECK_CONTAINS(last(&g)->body, "encrypted");
+	CHECK_CONTAINS(last(&g)->path, "scobot.e.");
+	reply(&g, 200, "{\"event_id\":\"$n\"}");
+	sync_reply(&g, "s3", 3, enc);
+	CHECK_INT(count_sends(&g), 1);
+	/* ... and not again after a restart. */
+	rig_crash_restart(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	sync_reply(&g, "s4", 3, enc);
+	CHECK_INT(count_sends(&g), 0);
+	rig_free(&g);
+}
+
+TEST(cooldown_sends_one_short_notice_then_stays_quiet)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	char id[16], next[16];
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "$c%d", i);
+		snprintf(next, sizeof(next), "s%d", i + 2);
+		sync_reply(&g, next, 3, msg_event(id, "@spam:test", "m.text", "!sco help"));
+		if (i < 6)
+			reply(&g, 200, "{\"event_id\":\"$x\"}");
+		g.now += 100;
+	}
+	CHECK_INT(g.f.responds, 5);
+	CHECK_INT(count_sends(&g), 6);  /* 5 answers + 1 cooldown notice */
+	rig_free(&g);
+}
+
+TEST(limited_timeline_is_handled_and_counted_as_gap)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	reply(&g, 200, "{\"next_batch\":\"s2\",\"rooms\":{\"join\":{\"!r:test\":{\"timeline\":"
+		  "{\"events\":[],\"limited\":true,\"prev_batch\":\"t1\"}}}}}");
+	struct mxsync_stats st;
+	mxsync_get_stats(g.m, &st);
+	CHECK_INT(st.gaps, 1);
+	CHECK_CONTAINS(last(&g)->path, "since=s2");
+	rig_free(&g);
+}
+
+TEST(escape_encodes_everything_but_unreserved)
+{
+	char *e = mxsync_escape("!a:b/c d~e_f.g-h?&=%");
+	CHECK_STR(e, "%21a%3Ab%2Fc%20d~e_f.g-h%3F%26%3D%25");
+	free(e);
+}
+
+TAP_MAIN
