@@ -545,6 +545,24 @@ static bool is_json_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* cJSON reports running out of input as an error at the last byte. Parsing
+ * again with one more byte of padding tells that apart from a real error there:
+ * only running out of input moves the error past the original end. */
+static bool at_eof(const char *data, size_t len, size_t pos)
+{
+	if (pos + 1 != len)
+		return false;
+	char *padded = xmalloc(len + 1);
+	memcpy(padded, data, len);
+	padded[len] = ' ';
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(padded, len + 1, &end, false);
+	bool eof = !root && end && (size_t)(end - padded) >= len;
+	cJSON_Delete(root);
+	free(padded);
+	return eof;
+}
+
 static int parse_file(struct loader *l, const struct facts_file *file, cJSON **ret)
 {
 	path_reset(l, file->name);
@@ -563,7 +581,7 @@ static int parse_file(struct loader *l, const struct facts_file *file, cJSON **r
 	cJSON *root = cJSON_ParseWithLengthOpts(data, file->len, &end, false);
 	if (!root) {
 		size_t pos = end && end >= data ? (size_t)(end - data) : 0;
-		if (pos >= file->len || file->len == 0)
+		if (pos >= file->len || file->len == 0 || at_eof(data, file->len, pos))
 			return fail_at(l, data, file->len, "JSON syntax error: unexpected end of file");
 		size_t n = 0;
 		while (pos + n < file->len && data[pos + n] != '\n' && n < FACTS_QUOTE_BYTES)

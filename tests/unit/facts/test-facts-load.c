@@ -1,3 +1,1126 @@
-/* placeholder */
+/* test-facts-load.c: the fact loader refuses every kind of broken input with
+ * the right file, position and reason, and frees everything it took. Each test
+ * starts from the real fact files and breaks one thing: it replaces a file,
+ * edits one string in it, or adds a small file (record kinds merge across
+ * files, so an added file is checked together with the real ones). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/facts.h"
 #include "tap.h"
+#include "util/embed.h"
+
+extern const struct embedded_file facts_embedded_files[];
+extern const size_t facts_embedded_files_count;
+
+#define SET_MAX (FACTS_MAX_FILES + 4) /* files in a test's set */
+#define OWNED_MAX 8                   /* edited or generated buffers per set */
+
+struct fileset {
+	struct facts_file v[SET_MAX];
+	size_t n;
+	char *owned[OWNED_MAX];
+	size_t n_owned;
+	struct facts_error err;
+	char msg[512];
+};
+
+static void fs_init(struct fileset *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < facts_embedded_files_count && i < SET_MAX; i++)
+		s->v[s->n++] = (struct facts_file){facts_embedded_files[i].name,
+		                                   facts_embedded_files[i].data,
+		                                   facts_embedded_files[i].len};
+}
+
+static char *fs_own(struct fileset *s, char *p)
+{
+	if (s->n_owned < OWNED_MAX)
+		s->owned[s->n_owned++] = p;
+	return p;
+}
+
+static void fs_free(struct fileset *s)
+{
+	for (size_t i = 0; i < s->n_owned; i++)
+		free(s->owned[i]);
+	s->n_owned = 0;
+}
+
+static struct facts_file *fs_find(struct fileset *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].name, name) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+static void fs_add(struct fileset *s, const char *name, const char *data)
+{
+	if (s->n < SET_MAX)
+		s->v[s->n++] = (struct facts_file){name, data, strlen(data)};
+}
+
+static void fs_replace(struct fileset *s, const char *name, const char *data)
+{
+	struct facts_file *f = fs_find(s, name);
+	if (f) {
+		f->data = data;
+		f->len = strlen(data);
+	}
+}
+
+static void fs_remove(struct fileset *s, const char *name)
+{
+	struct facts_file *f = fs_find(s, name);
+	if (f) {
+		*f = s->v[s->n - 1];
+		s->n--;
+	}
+}
+
+/* Replaces the first `old` in a file; a test whose edit finds nothing fails,
+ * so a change to the data cannot quietly turn a test into a no-op. */
+static bool fs_edit(struct fileset *s, const char *name, const char *old, const char *new)
+{
+	struct facts_file *f = fs_find(s, name);
+	const char *at = f ? strstr(f->data, old) : NULL;
+	if (!at) {
+		printf("# edit target not found in %s: %s\n", name, old);
+		return false;
+	}
+	size_t before = (size_t)(at - f->data), ol = strlen(old), nl = strlen(new);
+	char *buf = fs_own(s, malloc(f->len - ol + nl + 1));
+	memcpy(buf, f->data, before);
+	memcpy(buf + before, new, nl);
+	memcpy(buf + before + nl, at + ol, f->len - before - ol);
+	buf[f->len - ol + nl] = '\0';
+	f->data = buf;
+	f->len = f->len - ol + nl;
+	return true;
+}
+
+static int fs_load(struct fileset *s)
+{
+	struct facts *f = NULL;
+	memset(&s->err, 0, sizeof(s->err));
+	int r = facts_load_files(s->v, s->n, &f, &s->err);
+	if (r == 0)
+		facts_free(f);
+	else
+		CHECK(f == NULL);
+	facts_error_format(&s->err, s->msg, sizeof(s->msg));
+	printf("# %s\n", r == 0 ? "loaded" : s->msg);
+	return r;
+}
+
+/* The error must name the file, the JSON path and say why. */
+#define CHECK_REFUSED(s, file_, path_, reason_)                                      \
+	do {                                                                          \
+		CHECK_INT(fs_load(s), -EINVAL);                                       \
+		CHECK_STR((s)->err.file, file_);                                      \
+		CHECK_STR((s)->err.path, path_);                                      \
+		CHECK_CONTAINS((s)->err.reason, reason_);                             \
+		CHECK_INT((s)->err.line, 0);                                          \
+	} while (0)
+
+#define CHECK_REFUSED_AT(s, file_, line_, col_, reason_)                              \
+	do {                                                                          \
+		CHECK_INT(fs_load(s), -EINVAL);                                       \
+		CHECK_STR((s)->err.file, file_);                                      \
+		CHECK_INT((s)->err.line, line_);                                      \
+		CHECK_INT((s)->err.column, col_);                                     \
+		CHECK_CONTAINS((s)->err.reason, reason_);                             \
+	} while (0)
+
+#define PERSON_X(extra)                                                              \
+	"{\"people\": [{\"id\": \"x\", \"name\": {\"en\": \"X\", \"ru\": \"Икс\", "  \
+	"\"zh\": \"艾克斯\"}, \"aliases\": {\"en\": [], \"ru\": [], \"zh\": []}, "      \
+	"\"checked\": \"nowhere\"" extra "}]}"
+
+/* A fact with every key, to be broken one key at a time. */
+#define FACT_X(id, text, extra)                                                       \
+	"{\"facts\": [{\"id\": \"" id "\", \"topic\": \"t\", \"text\": " text ", "    \
+	"\"keywords\": {\"en\": [], \"ru\": [], \"zh\": []}, \"source\": \"s01\"" extra "}]}"
+
+#define TEXT3 "{\"en\": \"A.\", \"ru\": \"А.\", \"zh\": \"甲。\"}"
+
+/* ---- the base case ---- */
+
+TEST(real_files_load)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK_INT(fs_load(&s), 0);
+	fs_free(&s);
+}
+
+TEST(record_kinds_merge_across_files)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", PERSON_X(""));
+	struct facts *f = NULL;
+	struct facts_error err;
+	CHECK_INT(facts_load_files(s.v, s.n, &f, &err), 0);
+	CHECK(facts_person(f, "x") != NULL);
+	CHECK(facts_person(f, "zhang-ming") != NULL);
+	CHECK_INT(f ? f->n_people : 0, 14);
+	facts_free(f);
+	fs_free(&s);
+}
+
+TEST(failed_load_leaves_ret_untouched)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{");
+	struct facts *sentinel = (struct facts *)&s, *f = sentinel;
+	struct facts_error err;
+	CHECK(facts_load_files(s.v, s.n, &f, &err) < 0);
+	CHECK(f == sentinel);
+	fs_free(&s);
+}
+
+/* ---- JSON syntax: line and column ---- */
+
+TEST(syntax_error_reports_line_and_column)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\n  \"people\": [\n    {\"id\": \"x\" \"name\": 1}\n  ]\n}\n");
+	CHECK_REFUSED_AT(&s, "zz.json", 3, 16, "JSON syntax error");
+	CHECK_STR(s.msg, "zz.json:3:16: JSON syntax error near \"\"name\": 1}\"");
+	fs_free(&s);
+}
+
+TEST(syntax_error_column_counts_characters_not_bytes)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"as_of\": {\"ru\": \"январь\" \"x\"}}");
+	CHECK_REFUSED_AT(&s, "zz.json", 1, 27, "JSON syntax error");
+	fs_free(&s);
+}
+
+TEST(truncated_file_reports_end_of_file)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [\n  ");
+	CHECK_REFUSED_AT(&s, "zz.json", 2, 3, "unexpected end of file");
+	fs_free(&s);
+}
+
+TEST(error_on_the_last_byte_is_not_end_of_file)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": []]");
+	CHECK_REFUSED_AT(&s, "zz.json", 1, 14, "near \"]\"");
+	fs_free(&s);
+}
+
+TEST(empty_file_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "");
+	CHECK_REFUSED_AT(&s, "zz.json", 1, 1, "unexpected end of file");
+	fs_free(&s);
+}
+
+TEST(text_after_the_json_value_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{}\n{}");
+	CHECK_REFUSED_AT(&s, "zz.json", 2, 1, "unexpected text after the JSON value");
+	fs_free(&s);
+}
+
+TEST(invalid_utf8_is_refused_at_its_position)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\n\"as_of\": {\"en\": \"ab\xff\"}}");
+	CHECK_REFUSED_AT(&s, "zz.json", 2, 20, "invalid UTF-8");
+	fs_free(&s);
+}
+
+TEST(overlong_utf8_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"as_of\": {\"en\": \"\xc0\xaf\"}}");
+	CHECK_REFUSED_AT(&s, "zz.json", 1, 19, "invalid UTF-8");
+	fs_free(&s);
+}
+
+TEST(nul_byte_in_file_is_refused)
+{
+	static const char data[] = "{\"people\": []}\0";
+	struct fileset s;
+	fs_init(&s);
+	s.v[s.n++] = (struct facts_file){"zz.json", data, sizeof(data) - 1};
+	CHECK_REFUSED_AT(&s, "zz.json", 1, 15, "NUL byte");
+	fs_free(&s);
+}
+
+TEST(escaped_nul_in_string_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"x\\u0000\": 1}");
+	CHECK_REFUSED_AT(&s, "zz.json", 1, 4, "\\u0000");
+	fs_free(&s);
+}
+
+TEST(escaped_backslash_before_u0000_is_not_a_nul)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"sentences\": [{\"id\": \"x\\\\u0000\", \"text\": \"t\"}]}");
+	/* Gets past the byte scan and fails later, on the id's characters. */
+	CHECK_REFUSED(&s, "zz.json", "sentences[0].id", "is not an id");
+	fs_free(&s);
+}
+
+TEST(top_level_must_be_an_object)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "[]");
+	CHECK_REFUSED(&s, "zz.json", "", "must hold a JSON object");
+	fs_free(&s);
+}
+
+/* ---- keys and types ---- */
+
+TEST(unknown_top_level_key_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"peoples\": []}");
+	CHECK_REFUSED(&s, "zz.json", "", "unknown top-level key \"peoples\"");
+	fs_free(&s);
+}
+
+TEST(unknown_key_in_a_record_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", PERSON_X(", \"contry\": \"cn\""));
+	CHECK_REFUSED(&s, "zz.json", "people[0]", "unknown key \"contry\"");
+	CHECK_CONTAINS(s.err.reason, "country");
+	fs_free(&s);
+}
+
+TEST(unknown_language_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", FACT_X("x", "{\"en\": \"A.\", \"ru\": \"А.\", \"zh\": \"甲。\", "
+	                                  "\"de\": \"A.\"}", ""));
+	CHECK_REFUSED(&s, "zz.json", "facts[0].text", "unknown key \"de\"");
+	fs_free(&s);
+}
+
+TEST(duplicate_key_in_an_object_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", PERSON_X(", \"checked\": \"twice\""));
+	CHECK_REFUSED(&s, "zz.json", "people[0]", "duplicate key \"checked\"");
+	fs_free(&s);
+}
+
+TEST(missing_required_key_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [{\"id\": \"x\", \"name\": " TEXT3 ", "
+	                      "\"aliases\": {\"en\": [], \"ru\": [], \"zh\": []}}]}");
+	CHECK_REFUSED(&s, "zz.json", "people[0].checked", "missing required key");
+	fs_free(&s);
+}
+
+TEST(wrong_type_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "secretaries_general.json", "\"from\": 2010", "\"from\": \"2010\""));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[2].from",
+	              "expected a number, got a string");
+	fs_free(&s);
+}
+
+TEST(record_kind_that_is_not_an_array_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": {}}");
+	CHECK_REFUSED(&s, "zz.json", "people", "expected an array, got an object");
+	fs_free(&s);
+}
+
+TEST(single_value_set_in_two_files_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"as_of_year\": 2025}");
+	CHECK_REFUSED(&s, "zz.json", "as_of_year", "already set in source.json");
+	fs_free(&s);
+}
+
+/* ---- strings ---- */
+
+TEST(empty_string_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [{\"id\": \"x\", \"name\": " TEXT3 ", "
+	                      "\"aliases\": {\"en\": [], \"ru\": [], \"zh\": []}, \"checked\": \"\"}]}");
+	CHECK_REFUSED(&s, "zz.json", "people[0].checked", "empty string");
+	fs_free(&s);
+}
+
+TEST(string_over_the_limit_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	char *big = fs_own(&s, malloc(FACTS_MAX_TEXT + 200));
+	int n = snprintf(big, 200, "{\"document\": \"");
+	memset(big + n, 'a', FACTS_MAX_TEXT + 1);
+	strcpy(big + n + FACTS_MAX_TEXT + 1, "\"}");
+	fs_remove(&s, "source.json");
+	fs_add(&s, "aa.json", big);
+	CHECK_REFUSED(&s, "aa.json", "document", "longer than the limit of 2048 bytes");
+	fs_free(&s);
+}
+
+TEST(control_character_in_string_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "people.json", "\"Li Zhaoxing\"", "\"Li\tZhaoxing\""));
+	CHECK_REFUSED(&s, "people.json", "people[0].name.en", "control character U+0009");
+	fs_free(&s);
+}
+
+TEST(leading_space_in_string_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "countries.json", "\"Kyrgyz Republic\"", "\" Kyrgyz Republic\""));
+	CHECK_REFUSED(&s, "countries.json", "countries[2].name.en", "leading or trailing space");
+	fs_free(&s);
+}
+
+TEST(id_with_bad_characters_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "people.json", "\"id\": \"zhang-ming\"", "\"id\": \"Zhang Ming\""));
+	CHECK_REFUSED(&s, "people.json", "people[12].id", "\"Zhang Ming\" is not an id");
+	fs_free(&s);
+}
+
+/* ---- translations (issue 7) ---- */
+
+TEST(missing_translation_names_fact_and_language)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", FACT_X("x.y", "{\"en\": \"A.\", \"ru\": \"А.\"}", ""));
+	CHECK_REFUSED(&s, "zz.json", "facts[0].text.zh",
+	              "missing Chinese translation of fact \"x.y\"");
+	fs_free(&s);
+}
+
+TEST(missing_translation_of_a_real_fact_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "facts.json",
+	              "\"ru\": \"Штат Секретариата состоит из 36 должностных лиц, назначаемых "
+	              "государствами-членами по страновым квотам.\",\n", ""));
+	CHECK_REFUSED(&s, "facts.json", "facts[7].text.ru",
+	              "missing Russian translation of fact \"staff.officials\"");
+	fs_free(&s);
+}
+
+TEST(null_translation_is_missing)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", FACT_X("x.y", "{\"en\": \"A.\", \"ru\": null, \"zh\": \"甲。\"}", ""));
+	CHECK_REFUSED(&s, "zz.json", "facts[0].text.ru",
+	              "missing Russian translation of fact \"x.y\"");
+	fs_free(&s);
+}
+
+TEST(empty_translation_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", FACT_X("x.y", "{\"en\": \"\", \"ru\": \"А.\", \"zh\": \"甲。\"}", ""));
+	CHECK_REFUSED(&s, "zz.json", "facts[0].text.en",
+	              "empty English translation of fact \"x.y\"");
+	fs_free(&s);
+}
+
+TEST(missing_translation_of_a_person_name_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "people.json", ", \"zh\": \"张明\"}", "}"));
+	CHECK_REFUSED(&s, "people.json", "people[12].name.zh",
+	              "missing Chinese translation of person \"zhang-ming\"");
+	fs_free(&s);
+}
+
+TEST(missing_translation_of_a_note_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "opening.json",
+	              "\"ru\": \"Примечание редакции: источник называет министром иностранных дел "
+	              "России Сергея Иванова, но в январе 2004 года министром иностранных дел России "
+	              "был Игорь Иванов; Сергей Иванов был тогда министром обороны.\",", ""));
+	CHECK_REFUSED(&s, "opening.json", "opening.attendees[3].note.ru",
+	              "missing Russian translation of attendee \"sergei-ivanov\"");
+	fs_free(&s);
+}
+
+TEST(missing_translation_of_an_item_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "facts.json", ", \"zh\": \"人文\"", ""));
+	CHECK_REFUSED(&s, "facts.json", "facts[9].items[2].zh",
+	              "missing Chinese translation of fact \"departments\"");
+	fs_free(&s);
+}
+
+TEST(missing_translation_of_as_of_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "source.json", "\"ru\": \"январь 2024 года\",", ""));
+	CHECK_REFUSED(&s, "source.json", "as_of.ru", "missing Russian translation of the as-of date");
+	fs_free(&s);
+}
+
+TEST(missing_language_in_aliases_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [{\"id\": \"x\", \"name\": " TEXT3 ", "
+	                      "\"aliases\": {\"en\": [], \"ru\": []}, \"checked\": \"n\"}]}");
+	CHECK_REFUSED(&s, "zz.json", "people[0].aliases.zh", "missing Chinese aliases of person \"x\"");
+	fs_free(&s);
+}
+
+/* ---- ids and references ---- */
+
+TEST(duplicate_id_across_files_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [{\"id\": \"zhang-ming\", \"name\": " TEXT3 ", "
+	                      "\"aliases\": {\"en\": [], \"ru\": [], \"zh\": []}, \"checked\": \"n\"}]}");
+	CHECK_REFUSED(&s, "zz.json", "people[0].id",
+	              "duplicate person id \"zhang-ming\" (first defined in people.json at people[12])");
+	fs_free(&s);
+}
+
+TEST(duplicate_fact_id_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", FACT_X("departments", TEXT3, ""));
+	CHECK_REFUSED(&s, "zz.json", "facts[0].id", "duplicate fact id \"departments\"");
+	fs_free(&s);
+}
+
+TEST(duplicate_sentence_id_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"sentences\": [{\"id\": \"s05\", \"text\": \"Again.\"}]}");
+	CHECK_REFUSED(&s, "zz.json", "sentences[0].id", "duplicate sentence id \"s05\"");
+	fs_free(&s);
+}
+
+TEST(duplicate_alias_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "countries.json", "[\"china\", \"prc\"", "[\"china\", \"china\""));
+	CHECK_REFUSED(&s, "countries.json", "countries[0].aliases.en[1]", "\"china\" is listed twice");
+	fs_free(&s);
+}
+
+TEST(dangling_country_of_a_person_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", PERSON_X(", \"country\": \"in\""));
+	CHECK_REFUSED(&s, "zz.json", "people[0].country", "no country has the id \"in\"");
+	fs_free(&s);
+}
+
+TEST(dangling_person_of_a_term_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "secretaries_general.json", "\"person\": \"rashid-alimov\"",
+	              "\"person\": \"rashid-alimow\""));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[4].person",
+	              "no person has the id \"rashid-alimow\"");
+	fs_free(&s);
+}
+
+TEST(dangling_person_of_an_attendee_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "opening.json", "\"person\": \"sergei-ivanov\"",
+	              "\"person\": \"igor-ivanov\""));
+	CHECK_REFUSED(&s, "opening.json", "opening.attendees[3].person",
+	              "no person has the id \"igor-ivanov\"");
+	fs_free(&s);
+}
+
+TEST(dangling_country_of_an_attendee_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "opening.json", "\"country\": \"tj\"", "\"country\": \"tjk\""));
+	CHECK_REFUSED(&s, "opening.json", "opening.attendees[4].country",
+	              "no country has the id \"tjk\"");
+	fs_free(&s);
+}
+
+TEST(dangling_source_sentence_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"facts\": [{\"id\": \"x\", \"topic\": \"t\", \"text\": " TEXT3 ", "
+	                      "\"keywords\": {\"en\": [], \"ru\": [], \"zh\": []}, \"source\": \"s99\"}]}");
+	CHECK_REFUSED(&s, "zz.json", "facts[0].source", "no sentence has the id \"s99\"");
+	fs_free(&s);
+}
+
+TEST(country_that_contradicts_the_person_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "secretaries_general.json",
+	              "\"person\": \"zhang-ming\", \"country\": \"cn\"",
+	              "\"person\": \"zhang-ming\", \"country\": \"kz\""));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[6].country",
+	              "contradicts the country of person \"zhang-ming\"");
+	fs_free(&s);
+}
+
+TEST(attendee_listed_twice_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "opening.json", "\"person\": \"talbak-nazarov\"",
+	              "\"person\": \"li-zhaoxing\""));
+	/* Li Zhaoxing is Chinese, so the country check would fire first; move the
+	 * country too to reach the duplicate check. */
+	CHECK(fs_edit(&s, "opening.json", "\"country\": \"tj\"", "\"country\": \"cn\""));
+	CHECK_REFUSED(&s, "opening.json", "opening.attendees[4].person",
+	              "person \"li-zhaoxing\" is listed twice");
+	fs_free(&s);
+}
+
+/* ---- years and terms ---- */
+
+#define SGS(terms) "{\"secretaries_general\": [" terms "]}"
+#define TERM(person, country, from, to)                                               \
+	"{\"person\": \"" person "\", \"country\": \"" country "\", \"from\": " from      \
+	", \"to\": " to ", \"source\": \"s08\"}"
+
+TEST(year_outside_the_range_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json", SGS(TERM("zhang-ming", "cn", "1899", "null")));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[0].from",
+	              "1899 is outside the range 1900..2100");
+	fs_free(&s);
+}
+
+TEST(fractional_year_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json", SGS(TERM("zhang-ming", "cn", "2022.5", "null")));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[0].from",
+	              "expected a whole number");
+	fs_free(&s);
+}
+
+TEST(huge_year_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json", SGS(TERM("zhang-ming", "cn", "2022", "1e999")));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[0].to",
+	              "outside the range");
+	fs_free(&s);
+}
+
+TEST(term_that_ends_before_it_starts_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json", SGS(TERM("zhang-ming", "cn", "2022", "2021")));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[0].to",
+	              "the term ends (2021) before it starts (2022)");
+	fs_free(&s);
+}
+
+TEST(overlapping_terms_are_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json",
+	           SGS(TERM("vladimir-norov", "uz", "2019", "2022") ", "
+	               TERM("zhang-ming", "cn", "2021", "null")));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[1].from",
+	              "overlaps the previous term (vladimir-norov, 2019-2022)");
+	fs_free(&s);
+}
+
+TEST(terms_sharing_a_boundary_year_load)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json",
+	           SGS(TERM("vladimir-norov", "uz", "2019", "2022") ", "
+	               TERM("zhang-ming", "cn", "2022", "null")));
+	CHECK_INT(fs_load(&s), 0);
+	fs_free(&s);
+}
+
+TEST(terms_out_of_order_are_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json",
+	           SGS(TERM("rashid-alimov", "tj", "2016", "2018") ", "
+	               TERM("dmitry-mezentsev", "ru", "2013", "2015")));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[1].from",
+	              "chronological order");
+	fs_free(&s);
+}
+
+TEST(open_ended_term_before_another_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json",
+	           SGS(TERM("vladimir-norov", "uz", "2019", "null") ", "
+	               TERM("zhang-ming", "cn", "2022", "null")));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[1].from",
+	              "only the last term may be open-ended");
+	fs_free(&s);
+}
+
+TEST(term_in_a_later_file_continues_the_list)
+{
+	struct fileset s;
+	fs_init(&s);
+	/* Files merge in the order given, so this term follows Zhang Ming's
+	 * open-ended one from secretaries_general.json. */
+	fs_add(&s, "zz.json", SGS(TERM("zhang-ming", "cn", "2030", "2031")));
+	CHECK_REFUSED(&s, "zz.json", "secretaries_general[0].from",
+	              "only the last term may be open-ended");
+	fs_free(&s);
+}
+
+TEST(invalid_opening_date_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "opening.json", "\"2004-01-15\"", "\"2004-02-30\""));
+	CHECK_REFUSED(&s, "opening.json", "opening.date", "YYYY-MM-DD");
+	fs_free(&s);
+}
+
+/* ---- what must exist ---- */
+
+TEST(missing_required_fact_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "facts.json", "\"id\": \"staff.technical\"", "\"id\": \"staff.tech\""));
+	CHECK_REFUSED(&s, "", "facts", "missing required fact \"staff.technical\"");
+	CHECK_STR(s.msg, "facts: missing required fact \"staff.technical\"");
+	fs_free(&s);
+}
+
+TEST(required_fact_with_the_wrong_topic_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "facts.json", "\"topic\": \"departments\"", "\"topic\": \"depts\""));
+	CHECK_REFUSED(&s, "facts.json", "facts[9].topic",
+	              "fact \"departments\" must have the topic \"departments\"");
+	fs_free(&s);
+}
+
+TEST(missing_as_of_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "source.json",
+	              "\"as_of\": {\n    \"en\": \"January 2024\",\n    \"ru\": \"январь 2024 года\",\n"
+	              "    \"zh\": \"2024年1月\"\n  },\n", ""));
+	CHECK_REFUSED(&s, "", "as_of", "no fact file gives the as-of date");
+	fs_free(&s);
+}
+
+TEST(missing_opening_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_remove(&s, "opening.json");
+	CHECK_REFUSED(&s, "", "opening", "no fact file describes the opening");
+	fs_free(&s);
+}
+
+TEST(no_terms_at_all_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json", SGS(""));
+	CHECK_REFUSED(&s, "", "secretaries_general", "no fact file has any");
+	fs_free(&s);
+}
+
+TEST(no_files_is_refused)
+{
+	struct facts *f = NULL;
+	struct facts_error err;
+	CHECK_INT(facts_load_files(NULL, 0, &f, &err), -EINVAL);
+	CHECK_CONTAINS(err.reason, "no fact files");
+	CHECK(f == NULL);
+}
+
+/* ---- limits ---- */
+
+TEST(oversized_file_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	size_t len = FACTS_MAX_FILE_BYTES + 1;
+	char *big = fs_own(&s, malloc(len + 1));
+	memset(big, ' ', len);
+	big[0] = '{';
+	big[len - 1] = '}';
+	big[len] = '\0';
+	fs_add(&s, "zz.json", big);
+	CHECK_REFUSED(&s, "zz.json", "", "the limit is 1048576");
+	fs_free(&s);
+}
+
+TEST(too_many_files_are_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	static char names[FACTS_MAX_FILES + 1][32];
+	for (size_t i = 0; s.n <= FACTS_MAX_FILES; i++) {
+		snprintf(names[i], sizeof(names[i]), "z%02zu.json", i);
+		fs_add(&s, names[i], "{}");
+	}
+	CHECK_INT(fs_load(&s), -EINVAL);
+	CHECK_CONTAINS(s.err.reason, "the limit is 32");
+	fs_free(&s);
+}
+
+TEST(too_many_records_are_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	/* The real table has 12 sentences; this adds enough to pass the limit. */
+	size_t n = FACTS_MAX_RECORDS, cap = n * 48 + 64, used = 0;
+	char *buf = fs_own(&s, malloc(cap));
+	used += (size_t)snprintf(buf, cap, "{\"sentences\": [");
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(buf + used, cap - used, "%s{\"id\": \"x%zu\", \"text\": \"t\"}",
+		                         i ? "," : "", i);
+	snprintf(buf + used, cap - used, "]}");
+	fs_add(&s, "zz.json", buf);
+	CHECK_REFUSED(&s, "zz.json", "sentences", "more than 1024 records");
+	fs_free(&s);
+}
+
+TEST(too_many_aliases_are_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	size_t cap = (FACTS_MAX_ALIASES + 1) * 16 + 512, used = 0;
+	char *buf = fs_own(&s, malloc(cap));
+	used += (size_t)snprintf(buf, cap, "{\"people\": [{\"id\": \"x\", \"name\": " TEXT3
+	                         ", \"checked\": \"n\", \"aliases\": {\"ru\": [], \"zh\": [], \"en\": [");
+	for (int i = 0; i <= FACTS_MAX_ALIASES; i++)
+		used += (size_t)snprintf(buf + used, cap - used, "%s\"a%d\"", i ? "," : "", i);
+	snprintf(buf + used, cap - used, "]}}]}");
+	fs_add(&s, "zz.json", buf);
+	CHECK_REFUSED(&s, "zz.json", "people[0].aliases.en", "65 aliases; the limit is 64");
+	fs_free(&s);
+}
+
+TEST(too_many_items_are_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	size_t cap = (FACTS_MAX_ITEMS + 1) * 64 + 512, used = 0;
+	char *buf = fs_own(&s, malloc(cap));
+	used += (size_t)snprintf(buf, cap, "{\"facts\": [{\"id\": \"x\", \"topic\": \"t\", \"text\": "
+	                         TEXT3 ", \"keywords\": {\"en\": [], \"ru\": [], \"zh\": []}, "
+	                         "\"source\": \"s01\", \"items\": [");
+	for (int i = 0; i <= FACTS_MAX_ITEMS; i++)
+		used += (size_t)snprintf(buf + used, cap - used, "%s" TEXT3, i ? "," : "");
+	snprintf(buf + used, cap - used, "]}]}");
+	fs_add(&s, "zz.json", buf);
+	CHECK_REFUSED(&s, "zz.json", "facts[0].items", "33 items; the limit is 32");
+	fs_free(&s);
+}
+
+/* Error text quotes file content; it must not carry control bytes into logs. */
+TEST(quoted_key_in_an_error_has_no_control_bytes)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"bad\\nkey\\u001b[31m\": 1}");
+	CHECK_INT(fs_load(&s), -EINVAL);
+	CHECK_CONTAINS(s.err.reason, "bad?key?[31m");
+	for (const char *p = s.msg; *p; p++)
+		CHECK((unsigned char)*p >= 0x20);
+	fs_free(&s);
+}
+
+TEST(error_format_without_file_or_path)
+{
+	struct facts_error err = {0};
+	char buf[64];
+	snprintf(err.reason, sizeof(err.reason), "no fact files");
+	facts_error_format(&err, buf, sizeof(buf));
+	CHECK_STR(buf, "no fact files");
+	snprintf(err.file, sizeof(err.file), "a.json");
+	snprintf(err.path, sizeof(err.path), "people[1].name.zh");
+	facts_error_format(&err, buf, sizeof(buf));
+	CHECK_STR(buf, "a.json: people[1].name.zh: no fact files");
+}
+
+/* ---- directories ---- */
+
+static const char *data_dir(const char *sub, char *buf, size_t size)
+{
+	const char *root = getenv("SCOBOT_FACTS_TEST_DATA");
+	if (!root) {
+		printf("# SCOBOT_FACTS_TEST_DATA is not set: run this test through meson\n");
+		return NULL;
+	}
+	snprintf(buf, size, "%s/%s", root, sub);
+	return buf;
+}
+
+static int load_dir(const char *dir, struct facts_error *err)
+{
+	struct facts *f = NULL;
+	memset(err, 0, sizeof(*err));
+	int r = facts_load_dir(dir, &f, err);
+	char msg[512];
+	facts_error_format(err, msg, sizeof(msg));
+	printf("# %s\n", r == 0 ? "loaded" : msg);
+	if (r == 0)
+		facts_free(f);
+	else
+		CHECK(f == NULL);
+	return r;
+}
+
+TEST(directory_without_json_files_is_refused)
+{
+	char buf[4096];
+	const char *dir = data_dir("empty", buf, sizeof(buf));
+	CHECK(dir != NULL);
+	if (!dir)
+		return;
+	struct facts_error err;
+	CHECK_INT(load_dir(dir, &err), -ENOENT);
+	CHECK_CONTAINS(err.reason, "no *.json files");
+}
+
+TEST(syntax_error_in_directory_names_file_line_and_column)
+{
+	char buf[4096];
+	const char *dir = data_dir("bad-syntax", buf, sizeof(buf));
+	CHECK(dir != NULL);
+	if (!dir)
+		return;
+	struct facts_error err;
+	CHECK_INT(load_dir(dir, &err), -EINVAL);
+	CHECK_STR(err.file, "source.json");
+	CHECK_INT(err.line, 4);
+	CHECK_INT(err.column, 3);
+}
+
+TEST(directory_named_like_a_fact_file_is_refused)
+{
+	char buf[4096];
+	const char *dir = data_dir("dir-entry", buf, sizeof(buf));
+	CHECK(dir != NULL);
+	if (!dir)
+		return;
+	struct facts_error err;
+	CHECK_INT(load_dir(dir, &err), -EINVAL);
+	CHECK_STR(err.file, "people.json");
+	CHECK_CONTAINS(err.reason, "not a regular file");
+}
+
+TEST(missing_directory_is_refused)
+{
+	struct facts_error err;
+	CHECK_INT(load_dir("/nonexistent/scobot/facts", &err), -ENOENT);
+	CHECK_STR(err.file, "/nonexistent/scobot/facts");
+	CHECK_CONTAINS(err.reason, "cannot open the fact directory");
+}
+
+/* A scratch directory holding the real fact files, for cases that cannot be
+ * checked in (FIFOs, huge files) or that need the real files beside junk. */
+struct tmpdir {
+	char path[256];
+	char names[FACTS_MAX_FILES + 8][32];
+	size_t n;
+};
+
+static bool tmp_add_bytes(struct tmpdir *t, const char *name, const char *data, size_t len)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", t->path, name);
+	FILE *fp = fopen(p, "wb");
+	if (!fp)
+		return false;
+	bool ok = fwrite(data, 1, len, fp) == len;
+	ok &= fclose(fp) == 0;
+	snprintf(t->names[t->n++], sizeof(t->names[0]), "%s", name);
+	return ok;
+}
+
+static bool tmp_add(struct tmpdir *t, const char *name, const char *data)
+{
+	return tmp_add_bytes(t, name, data, strlen(data));
+}
+
+static bool tmp_init(struct tmpdir *t)
+{
+	memset(t, 0, sizeof(*t));
+	const char *base = getenv("TMPDIR");
+	snprintf(t->path, sizeof(t->path), "%s/scobot-facts-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(t->path)) {
+		printf("# mkdtemp: %s\n", strerror(errno));
+		return false;
+	}
+	bool ok = true;
+	for (size_t i = 0; i < facts_embedded_files_count; i++)
+		ok &= tmp_add_bytes(t, facts_embedded_files[i].name, facts_embedded_files[i].data,
+		              facts_embedded_files[i].len);
+	return ok;
+}
+
+static void tmp_free(struct tmpdir *t)
+{
+	char p[512];
+	for (size_t i = 0; i < t->n; i++) {
+		snprintf(p, sizeof(p), "%s/%s", t->path, t->names[i]);
+		unlink(p);
+	}
+	rmdir(t->path);
+}
+
+TEST(non_json_and_dot_files_in_directory_are_ignored)
+{
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	CHECK(tmp_add(&t, "README.md", "not json"));
+	CHECK(tmp_add(&t, "people.json~", "{"));
+	CHECK(tmp_add(&t, ".#people.json", "{"));
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), 0);
+	tmp_free(&t);
+}
+
+TEST(fifo_named_like_a_fact_file_is_refused_without_blocking)
+{
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	char p[512];
+	snprintf(p, sizeof(p), "%s/zz.json", t.path);
+	CHECK(mkfifo(p, 0600) == 0);
+	snprintf(t.names[t.n++], sizeof(t.names[0]), "zz.json");
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), -EINVAL);
+	CHECK_STR(err.file, "zz.json");
+	CHECK_CONTAINS(err.reason, "not a regular file");
+	tmp_free(&t);
+}
+
+TEST(oversized_file_in_directory_is_refused)
+{
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	CHECK(tmp_add(&t, "zz.json", "{}"));
+	char p[512];
+	snprintf(p, sizeof(p), "%s/zz.json", t.path);
+	CHECK(truncate(p, (off_t)FACTS_MAX_FILE_BYTES + 1) == 0); /* sparse: no disk used */
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), -EFBIG);
+	CHECK_STR(err.file, "zz.json");
+	CHECK_CONTAINS(err.reason, "the limit is 1048576");
+	tmp_free(&t);
+}
+
+TEST(too_many_files_in_directory_are_refused)
+{
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	for (size_t i = 0; t.n <= FACTS_MAX_FILES; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "z%02zu.json", i);
+		CHECK(tmp_add(&t, name, "{}"));
+	}
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), -EINVAL);
+	CHECK_CONTAINS(err.reason, "more than 32");
+	tmp_free(&t);
+}
+
+TEST(broken_file_in_directory_names_the_file)
+{
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	CHECK(tmp_add(&t, "zz.json", "{\"people\": [{\"id\": 7}]}"));
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), -EINVAL);
+	CHECK_STR(err.file, "zz.json");
+	CHECK_STR(err.path, "people[0].name");
+	tmp_free(&t);
+}
+
 TAP_MAIN
