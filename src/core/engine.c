@@ -1,1 +1,1119 @@
-/* placeholder until written */
+/* engine.c: routes a message to a command or a question and writes the answer.
+ * Every claim in an answer comes from the fact table; this file holds only the
+ * logic of which facts answer what, and never does I/O. */
+#include "core/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/commands.h"
+#include "core/i18n.h"
+#include "core/match.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
+
+#define SG_LIST_MAX 16  /* terms shown in one answer */
+
+struct ctx {
+	const struct engine *e;
+	const struct facts *f;
+	struct answer *a;
+	enum lang lang;
+	const char *prefix;
+};
+
+/* --- Template output ------------------------------------------------------ */
+
+static void emit_plain(struct answer *a, const char *s, size_t len)
+{
+	/* Split on newlines so each line ends in a SEG_BREAK. */
+	while (len) {
+		const char *nl = memchr(s, '\n', len);
+		size_t n = nl ? (size_t)(nl - s) : len;
+		if (n)
+			answer_add(a, SEG_TEXT, s, n);
+		if (!nl)
+			break;
+		answer_break(a);
+		s += n + 1;
+		len -= n + 1;
+	}
+}
+
+/* Expands an i18n template; args may be NULL (rendered as nothing). */
+static void emitv(struct ctx *c, enum msg m, const char *const *args, size_t nargs)
+{
+	const char *t = i18n(c->lang, m);
+	const char *lit = t;
+	while (*t) {
+		if (t[0] == '{') {
+			const char *p = t + 1;
+			enum seg_kind kind = SEG_TEXT;
+			if (*p == '*' || *p == '`' || *p == '!') {
+				kind = *p == '*' ? SEG_STRONG : *p == '`' ? SEG_CODE : SEG_USER;
+				p++;
+			}
+			if (*p >= '0' && *p <= '9' && p[1] == '}') {
+				emit_plain(c->a, lit, (size_t)(t - lit));
+				size_t i = (size_t)(*p - '0');
+				const char *v = i < nargs ? args[i] : NULL;
+				if (v)
+					answer_add(c->a, kind, v, strlen(v));
+				t = p + 2;
+				lit = t;
+				continue;
+			}
+		}
+		t++;
+	}
+	emit_plain(c->a, lit, (size_t)(t - lit));
+}
+
+#define emit(c, m, ...) \
+	emitv(c, m, (const char *const[]){__VA_ARGS__}, \
+	      sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+static void emit0(struct ctx *c, enum msg m)
+{
+	emitv(c, m, NULL, 0);
+}
+
+static const char *L(const struct ctx *c, const struct l10n *t)
+{
+	const char *s = t->s[c->lang];
+	return s ? s : t->s[LANG_EN] ? t->s[LANG_EN] : "";
+}
+
+static bool has_note(const struct l10n *n)
+{
+	return n->s[LANG_EN] != NULL;
+}
+
+static void space(struct ctx *c)
+{
+	/* Chinese sentences need no space between them. */
+	if (c->lang != LANG_ZH)
+		answer_text(c->a, " ");
+}
+
+/* A short, self-contained copy of a formatted template, for use as an argument. */
+static const char *fmt_term(struct ctx *c, const struct fact_sg *sg, char *buf, size_t size)
+{
+	char a[16], b[16];
+	snprintf(a, sizeof(a), "%d", sg->first_year);
+	snprintf(b, sizeof(b), "%d", sg->last_year);
+	const char *t = i18n(c->lang, sg->last_year ? M_TERM_RANGE : M_TERM_OPEN);
+	size_t o = 0;
+	for (; *t && o + 1 < size; t++) {
+		if (t[0] == '{' && (t[1] == '0' || t[1] == '1') && t[2] == '}') {
+			const char *v = t[1] == '0' ? a : b;
+			size_t n = strlen(v);
+			if (o + n + 1 > size)
+				break;
+			memcpy(buf + o, v, n);
+			o += n;
+			t += 2;
+		} else {
+			buf[o++] = *t;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *country_name(struct ctx *c, const struct fact_country *co)
+{
+	return co ? L(c, &co->name) : "";
+}
+
+static bool at_line_start(const struct answer *a)
+{
+	return a->nseg && a->seg[a->nseg - 1].kind == SEG_BREAK;
+}
+
+/* A note goes on a line of its own; `who` names its subject in lists. */
+static void note_about(struct ctx *c, const struct l10n *n, const char *who)
+{
+	if (!has_note(n))
+		return;
+	if (!at_line_start(c->a))
+		answer_break(c->a);
+	if (who) {
+		answer_strong(c->a, who);
+		answer_text(c->a, c->lang == LANG_ZH ? "：" : ": ");
+	}
+	emit(c, M_NOTE, L(c, n));
+}
+
+static void note(struct ctx *c, const struct l10n *n)
+{
+	note_about(c, n, NULL);
+}
+
+static bool body_has_items(const struct answer *a)
+{
+	for (size_t i = 0; i < a->nseg; i++)
+		if (a->seg[i].kind == SEG_ITEM)
+			return true;
+	return false;
+}
+
+/* Every answer from the table says how old its knowledge is. */
+static void as_of(struct ctx *c)
+{
+	bool line_start = at_line_start(c->a);
+	if (body_has_items(c->a)) {
+		if (!line_start)
+			answer_break(c->a);
+	} else if (!line_start) {
+		space(c);
+	}
+	emit(c, M_AS_OF, L(c, &c->f->as_of));
+}
+
+static void sg_item(struct ctx *c, const struct fact_sg *sg)
+{
+	char term[64];
+	answer_item(c->a);
+	emit(c, M_SG_ITEM, L(c, &sg->person->name), country_name(c, sg->country),
+	     fmt_term(c, sg, term, sizeof(term)));
+	answer_break(c->a);
+}
+
+static void sg_notes(struct ctx *c, const struct fact_sg *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		note_about(c, &v[i]->note, n > 1 ? L(c, &v[i]->person->name) : NULL);
+}
+
+static void sg_fields(struct ctx *c, const struct fact_sg *const *v, size_t n)
+{
+	char term[64];
+	answer_end_body(c->a);
+	for (size_t i = 0; i < n && i < ANSWER_MAX_FIELDS; i++) {
+		answer_field_begin(c->a, L(c, &v[i]->person->name));
+		emit(c, M_FIELD_TERM, country_name(c, v[i]->country),
+		     fmt_term(c, v[i], term, sizeof(term)));
+		answer_field_end(c->a);
+	}
+}
+
+/* --- Secretaries-General ---------------------------------------------------- */
+
+static void answer_sg_current(struct ctx *c)
+{
+	const struct fact_sg *sg = facts_sg_current(c->f);
+	char term[64];
+	c->a->command = "sg";
+	emit(c, M_SG_CURRENT, L(c, &sg->person->name), country_name(c, sg->country),
+	     fmt_term(c, sg, term, sizeof(term)));
+	note(c, &sg->note);
+	as_of(c);
+}
+
+static void answer_sg_list(struct ctx *c, bool count)
+{
+	const struct fact_sg *v[SG_LIST_MAX];
+	size_t n = 0;
+	char num[24];
+	for (size_t i = 0; i < c->f->n_sgs && n < SG_LIST_MAX; i++)
+		v[n++] = &c->f->sgs[i];
+	snprintf(num, sizeof(num), "%zu", n);
+	c->a->command = "sgs";
+	answer_set_title(c->a, i18n(c->lang, M_TITLE_SGS));
+	if (count)
+		emit(c, M_SGS_COUNT, num);
+	else
+		emit0(c, M_SGS_HEAD);
+	answer_break(c->a);
+	for (size_t i = 0; i < n; i++)
+		sg_item(c, v[i]);
+	sg_notes(c, v, n);
+	as_of(c);
+	sg_fields(c, v, n);
+}
+
+static void answer_sg_year(struct ctx *c, int year)
+{
+	const struct fact_sg *v[SG_LIST_MAX];
+	char y[16], term[64], num[24];
+	snprintf(y, sizeof(y), "%d", year);
+	c->a->command = "sg";
+	const struct fact_opening *op = &c->f->opening;
+	if (year < op->year) {
+		emit(c, M_SG_BEFORE, y, L(c, &op->date_text), L(c, &op->place));
+		as_of(c);
+		return;
+	}
+	if (year > c->f->as_of_year) {
+		const struct fact_sg *cur = facts_sg_current(c->f);
+		emit(c, M_SG_AFTER, y, L(c, &c->f->as_of), L(c, &cur->person->name),
+		     country_name(c, cur->country), fmt_term(c, cur, term, sizeof(term)));
+		return;
+	}
+	size_t n = facts_sgs_in_year(c->f, year, v, SG_LIST_MAX);
+	if (n == 0) {
+		/* A gap in the table: say so rather than guess. */
+		emit(c, M_SG_COUNTRY_NONE, y);
+		c->a->status = ANSWER_NOT_SURE;
+		return;
+	}
+	if (n == 1) {
+		emit(c, M_SG_YEAR_ONE, y, L(c, &v[0]->person->name), country_name(c, v[0]->country),
+		     fmt_term(c, v[0], term, sizeof(term)));
+	} else {
+		snprintf(num, sizeof(num), "%zu", n);
+		emit(c, M_SG_YEAR_MANY, y, num);
+		answer_break(c->a);
+		for (size_t i = 0; i < n; i++)
+			sg_item(c, v[i]);
+	}
+	sg_notes(c, v, n);
+	as_of(c);
+}
+
+static void answer_sg_country(struct ctx *c, const struct fact_country *co)
+{
+	const struct fact_sg *v[SG_LIST_MAX];
+	char term[64];
+	size_t n = facts_sgs_of_country(c->f, co, v, SG_LIST_MAX);
+	c->a->command = "sg";
+	if (n == 0) {
+		emit(c, M_SG_COUNTRY_NONE, L(c, &co->name));
+	} else if (n == 1) {
+		emit(c, M_SG_COUNTRY_ONE, L(c, &co->name), L(c, &v[0]->person->name),
+		     fmt_term(c, v[0], term, sizeof(term)));
+	} else {
+		emit(c, M_SG_COUNTRY_MANY, L(c, &co->name));
+		answer_break(c->a);
+		for (size_t i = 0; i < n; i++)
+			sg_item(c, v[i]);
+	}
+	sg_notes(c, v, n);
+	as_of(c);
+}
+
+/* Persons among the analysis that held the post, in table order. */
+static size_t sg_persons(struct ctx *c, const struct analysis *an,
+                         const struct fact_sg **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->f->n_sgs && n < max; i++)
+		for (size_t k = 0; k < an->npersons; k++)
+			if (c->f->sgs[i].person == &c->f->people[an->persons[k]]) {
+				out[n++] = &c->f->sgs[i];
+				break;
+			}
+	return n;
+}
+
+static void answer_sg_persons(struct ctx *c, const struct fact_sg *const *v, size_t n,
+                              const char *query, size_t qlen)
+{
+	char term[64];
+	c->a->command = "sg";
+	if (n == 1) {
+		emit(c, M_SG_PERSON, L(c, &v[0]->person->name), country_name(c, v[0]->country),
+		     fmt_term(c, v[0], term, sizeof(term)));
+	} else {
+		char q[128];
+		size_t ql = utf8_trim(query, qlen, sizeof(q) - 1);
+		memcpy(q, query, ql);
+		q[ql] = '\0';
+		emit(c, M_SG_PERSON_MANY, q);
+		answer_break(c->a);
+		for (size_t i = 0; i < n; i++)
+			sg_item(c, v[i]);
+	}
+	sg_notes(c, v, n);
+	as_of(c);
+}
+
+static void answer_first(struct ctx *c)
+{
+	const struct fact_sg *sg = &c->f->sgs[0];
+	char term[64];
+	c->a->command = "sg";
+	emit(c, M_FIRST, L(c, &sg->person->name), country_name(c, sg->country),
+	     fmt_term(c, sg, term, sizeof(term)));
+	note(c, &sg->note);
+	as_of(c);
+}
+
+static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool successor)
+{
+	char term[64], term2[64];
+	size_t i = (size_t)(sg - c->f->sgs);
+	c->a->command = "sg";
+	if (successor) {
+		if (i + 1 >= c->f->n_sgs) {
+			emit(c, M_SUCCESSOR_NONE, L(c, &sg->person->name));
+		} else {
+			const struct fact_sg *nx = &c->f->sgs[i + 1];
+			emit(c, M_SUCCESSOR, L(c, &nx->person->name), country_name(c, nx->country),
+			     fmt_term(c, nx, term, sizeof(term)), L(c, &sg->person->name),
+			     fmt_term(c, sg, term2, sizeof(term2)));
+		}
+	} else {
+		if (i == 0) {
+			emit(c, M_PREDECESSOR_NONE, L(c, &sg->person->name));
+			note(c, &sg->note);
+		} else {
+			const struct fact_sg *pv = &c->f->sgs[i - 1];
+			emit(c, M_PREDECESSOR, L(c, &pv->person->name), country_name(c, pv->country),
+			     fmt_term(c, pv, term, sizeof(term)), L(c, &sg->person->name));
+			note(c, &pv->note);
+		}
+	}
+	as_of(c);
+}
+
+/* --- Opening, attendees, prose facts ---------------------------------------- */
+
+static void attendee_item(struct ctx *c, const struct fact_attendee *at)
+{
+	answer_item(c->a);
+	if (at->country)
+		emit(c, M_ATTENDEE_ITEM_COUNTRY, L(c, &at->person->name), L(c, &at->role),
+		     L(c, &at->country->name));
+	else
+		emit(c, M_ATTENDEE_ITEM, L(c, &at->person->name), L(c, &at->role));
+	answer_break(c->a);
+}
+
+static void attendee_notes(struct ctx *c)
+{
+	for (size_t i = 0; i < c->f->n_attendees; i++)
+		note(c, &c->f->attendees[i].note);
+}
+
+static void attendee_fields(struct ctx *c)
+{
+	answer_end_body(c->a);
+	for (size_t i = 0; i < c->f->n_attendees && i < ANSWER_MAX_FIELDS; i++) {
+		const struct fact_attendee *at = &c->f->attendees[i];
+		answer_field_begin(c->a, L(c, &at->person->name));
+		answer_text(c->a, L(c, &at->role));
+		if (at->country) {
+			answer_text(c->a, c->lang == LANG_ZH ? "，" : ", ");
+			answer_text(c->a, L(c, &at->country->name));
+		}
+		answer_field_end(c->a);
+	}
+}
+
+static void answer_attendees(struct ctx *c, bool with_ceremony)
+{
+	const struct fact_opening *op = &c->f->opening;
+	char title[ANSWER_TITLE_BYTES];
+	c->a->command = with_ceremony ? "opened" : "attendees";
+	snprintf(title, sizeof(title), "%s", i18n(c->lang, M_TITLE_ATTENDEES));
+	char *ph = strstr(title, "{0}");
+	if (ph) {
+		char rest[ANSWER_TITLE_BYTES];
+		snprintf(rest, sizeof(rest), "%s", ph + 3);
+		snprintf(ph, sizeof(title) - (size_t)(ph - title), "%s%s", L(c, &op->date_text), rest);
+	}
+	answer_set_title(c->a, title);
+	if (with_ceremony) {
+		answer_text(c->a, L(c, &facts_get(c->f, "opening.ceremony")->text));
+		answer_break(c->a);
+	}
+	emit(c, M_ATTENDEES_HEAD, L(c, &op->date_text), L(c, &op->place));
+	answer_break(c->a);
+	for (size_t i = 0; i < c->f->n_attendees; i++)
+		attendee_item(c, &c->f->attendees[i]);
+	attendee_notes(c);
+	as_of(c);
+	attendee_fields(c);
+}
+
+static void answer_attendee_of_country(struct ctx *c, const struct fact_attendee *at)
+{
+	c->a->command = "attendees";
+	emit(c, M_ATTENDEE_OF_COUNTRY, L(c, &c->f->opening.date_text), L(c, &at->country->name),
+	     L(c, &at->person->name), L(c, &at->role));
+	note(c, &at->note);
+	as_of(c);
+}
+
+static void answer_person_attended(struct ctx *c, const struct fact_attendee *at)
+{
+	char role[256];
+	c->a->command = "attendees";
+	if (at->country)
+		snprintf(role, sizeof(role), c->lang == LANG_ZH ? "%s%s" : "%s, %s",
+		         c->lang == LANG_ZH ? L(c, &at->country->name) : L(c, &at->role),
+		         c->lang == LANG_ZH ? L(c, &at->role) : L(c, &at->country->name));
+	else
+		snprintf(role, sizeof(role), "%s", L(c, &at->role));
+	emit(c, M_PERSON_ATTENDED, L(c, &at->person->name), L(c, &c->f->opening.date_text), role);
+	note(c, &at->note);
+}
+
+/* One prose fact: its text and its list items. */
+static void fact_body(struct ctx *c, const struct fact *ft)
+{
+	answer_text(c->a, L(c, &ft->text));
+	if (ft->n_items) {
+		answer_break(c->a);
+		for (size_t i = 0; i < ft->n_items; i++) {
+			answer_item(c->a);
+			answer_text(c->a, L(c, &ft->items[i]));
+			answer_break(c->a);
+		}
+	}
+	note(c, &ft->note);
+}
+
+static void answer_facts(struct ctx *c, const char *command, const char *const *ids, size_t n)
+{
+	c->a->command = command;
+	for (size_t i = 0; i < n; i++) {
+		const struct fact *ft = facts_get(c->f, ids[i]);
+		if (!ft)
+			continue;
+		if (i)
+			space(c);
+		fact_body(c, ft);
+	}
+	as_of(c);
+}
+
+#define ANSWER_FACTS(c, cmd, ...) \
+	answer_facts(c, cmd, (const char *const[]){__VA_ARGS__}, \
+	             sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+static void answer_departments(struct ctx *c)
+{
+	const struct fact *ft = facts_get(c->f, "departments");
+	answer_set_title(c->a, i18n(c->lang, M_TITLE_DEPARTMENTS));
+	ANSWER_FACTS(c, "departments", "departments");
+	answer_end_body(c->a);
+	if (ft) {
+		/* One field per department, so an embed reads as a list. */
+		for (size_t i = 0; i < ft->n_items && i < ANSWER_MAX_FIELDS; i++) {
+			char num[24];
+			snprintf(num, sizeof(num), "%zu", i + 1);
+			answer_field_begin(c->a, num);
+			answer_text(c->a, L(c, &ft->items[i]));
+			answer_field_end(c->a);
+		}
+	}
+}
+
+static void answer_functions(struct ctx *c)
+{
+	c->a->command = "functions";
+	answer_set_title(c->a, i18n(c->lang, M_TITLE_FUNCTIONS));
+	emit0(c, M_FUNCTIONS_HEAD);
+	answer_break(c->a);
+	for (size_t i = 0; i < c->f->n_facts; i++) {
+		const struct fact *ft = &c->f->facts[i];
+		if (strcmp(ft->topic, "functions") != 0)
+			continue;
+		answer_item(c->a);
+		answer_text(c->a, L(c, &ft->text));
+		answer_break(c->a);
+	}
+	as_of(c);
+}
+
+/* --- Search ------------------------------------------------------------------ */
+
+static void doc_line(struct ctx *c, const struct doc *d)
+{
+	char term[64];
+	switch ((enum doc_kind)d->kind) {
+	case DOC_FACT: {
+		const struct fact *ft = &c->f->facts[d->index];
+		answer_text(c->a, L(c, &ft->text));
+		answer_text(c->a, " ");
+		answer_code(c->a, ft->id);
+		break;
+	}
+	case DOC_SG: {
+		const struct fact_sg *sg = &c->f->sgs[d->index];
+		emit(c, M_SG_PERSON, L(c, &sg->person->name), country_name(c, sg->country),
+		     fmt_term(c, sg, term, sizeof(term)));
+		break;
+	}
+	case DOC_ATTENDEE: {
+		const struct fact_attendee *at = &c->f->attendees[d->index];
+		if (at->country)
+			emit(c, M_ATTENDEE_ITEM_COUNTRY, L(c, &at->person->name), L(c, &at->role),
+			     L(c, &at->country->name));
+		else
+			emit(c, M_ATTENDEE_ITEM, L(c, &at->person->name), L(c, &at->role));
+		break;
+	}
+	}
+}
+
+static void doc_answer(struct ctx *c, const struct doc *d)
+{
+	switch ((enum doc_kind)d->kind) {
+	case DOC_FACT: {
+		const struct fact *ft = &c->f->facts[d->index];
+		c->a->command = ft->topic;
+		fact_body(c, ft);
+		as_of(c);
+		break;
+	}
+	case DOC_SG: {
+		const struct fact_sg *sg = &c->f->sgs[d->index];
+		answer_sg_persons(c, &sg, 1, "", 0);
+		break;
+	}
+	case DOC_ATTENDEE:
+		answer_person_attended(c, &c->f->attendees[d->index]);
+		as_of(c);
+		break;
+	}
+}
+
+static void hit_list(struct ctx *c, const struct hit *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		answer_item(c->a);
+		doc_line(c, &c->e->docs[h[i].doc]);
+		answer_break(c->a);
+	}
+}
+
+static void user_text(char *buf, size_t size, const char *s, size_t len)
+{
+	size_t n = utf8_trim(s, len, size - 1);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+static void answer_search(struct ctx *c, const char *words, size_t len)
+{
+	struct analysis *an = xmalloc(sizeof(*an));
+	struct hit h[3];
+	char q[256];
+	c->a->command = "search";
+	user_text(q, sizeof(q), words, len);
+	match_analyze(c->e, words, len, an);
+	size_t n = match_search(c->e, an, h, 3);
+	if (n == 0) {
+		emit(c, M_SEARCH_NONE, q);
+		c->a->status = ANSWER_NOT_SURE;
+	} else {
+		emit(c, M_SEARCH_HEAD, q);
+		answer_break(c->a);
+		hit_list(c, h, n);
+		as_of(c);
+	}
+	free(an);
+}
+
+/* --- Help, about, source, fact, lang ------------------------------------------- */
+
+static const char *prefix_of(const struct ctx *c)
+{
+	return c->prefix ? c->prefix : "!sco";
+}
+
+static void usage_line(struct ctx *c, const struct command_info *ci, char *buf, size_t size)
+{
+	const char *args = L(c, &ci->usage);
+	snprintf(buf, size, "%s %s%s%s", prefix_of(c), L(c, &ci->label), *args ? " " : "", args);
+}
+
+static void answer_usage(struct ctx *c, const struct command_info *ci)
+{
+	char u[160];
+	usage_line(c, ci, u, sizeof(u));
+	emit(c, M_USAGE, u);
+	c->a->status = ANSWER_USAGE;
+	c->a->ephemeral = true;
+}
+
+static const char *lang_name(struct ctx *c, enum lang l)
+{
+	return i18n(c->lang, l == LANG_RU ? M_LANG_NAME_RU : l == LANG_ZH ? M_LANG_NAME_ZH :
+			     M_LANG_NAME_EN);
+}
+
+static void answer_help(struct ctx *c, const char *arg, size_t len, enum lang room_lang)
+{
+	c->a->command = "help";
+	c->a->ephemeral = true;
+	if (len) {
+		size_t rest;
+		const struct command_info *ci = match_command(c->e, arg, len, &rest);
+		if (ci) {
+			char u[160], al[512];
+			size_t o = 0;
+			usage_line(c, ci, u, sizeof(u));
+			emit(c, M_HELP_COMMAND, u, L(c, &ci->summary));
+			for (const char *const *a = ci->aliases; *a && o + 2 < sizeof(al); a++)
+				o += (size_t)snprintf(al + o, sizeof(al) - o, "%s%s", o ? ", " : "", *a);
+			if (o >= sizeof(al))
+				o = sizeof(al) - 1;
+			answer_break(c->a);
+			emit(c, M_ALIASES, al);
+			return;
+		}
+	}
+	emit(c, M_HELP_HEAD, L(c, &c->f->as_of));
+	answer_break(c->a);
+	for (size_t i = 0; i < c->e->ncommands; i++) {
+		char u[160];
+		usage_line(c, &c->e->commands[i], u, sizeof(u));
+		answer_item(c->a);
+		emit(c, M_HELP_COMMAND, u, L(c, &c->e->commands[i].summary));
+		answer_break(c->a);
+	}
+	emit0(c, M_HELP_FOOTER);
+	answer_break(c->a);
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "%s lang ru", prefix_of(c));
+	emit(c, M_HELP_LANG, lang_name(c, room_lang == LANG_NONE ? c->lang : room_lang), cmd);
+}
+
+static void answer_about(struct ctx *c)
+{
+	char n[24];
+	snprintf(n, sizeof(n), "%zu", c->f->n_facts + c->f->n_sgs + c->f->n_attendees);
+	c->a->command = "about";
+	emit(c, M_ABOUT, n, L(c, &c->f->as_of));
+}
+
+static void answer_source(struct ctx *c)
+{
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "%s fact staff.officials", prefix_of(c));
+	c->a->command = "source";
+	emit(c, M_SOURCE_CMD, c->f->document, L(c, &c->f->as_of), cmd);
+}
+
+static void answer_fact(struct ctx *c, const char *arg, size_t len)
+{
+	char id[128];
+	c->a->command = "fact";
+	size_t n = 0;
+	while (n < len && n + 1 < sizeof(id) && arg[n] != ' ' && arg[n] != '\t') {
+		id[n] = arg[n];
+		n++;
+	}
+	id[n] = '\0';
+	const struct fact *ft = n ? facts_get(c->f, id) : NULL;
+	if (!ft) {
+		/* Fact ids are ASCII; accept any case. */
+		for (size_t i = 0; i < n; i++)
+			id[i] = (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] + 32 : id[i]);
+		ft = n ? facts_get(c->f, id) : NULL;
+	}
+	if (!ft) {
+		char cmd[64];
+		snprintf(cmd, sizeof(cmd), "%s search", prefix_of(c));
+		user_text(id, sizeof(id), arg, len);
+		emit(c, M_FACT_UNKNOWN, id, cmd);
+		c->a->status = ANSWER_NOT_SURE;
+		return;
+	}
+	fact_body(c, ft);
+	answer_break(c->a);
+	emit(c, M_SOURCE_QUOTE, ft->source->text);
+	as_of(c);
+}
+
+static void answer_lang(struct ctx *c, const char *arg, size_t len, enum lang room_lang)
+{
+	char word[32];
+	size_t n = 0;
+	c->a->command = "lang";
+	while (n < len && n + 1 < sizeof(word) && arg[n] != ' ' && arg[n] != '\t') {
+		word[n] = arg[n];
+		n++;
+	}
+	word[n] = '\0';
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "%s lang en|ru|zh", prefix_of(c));
+	if (n == 0) {
+		c->a->action = ACTION_SHOW_LANG;
+		emit(c, M_LANG_SHOW, lang_name(c, room_lang == LANG_NONE ? c->lang : room_lang), cmd);
+		return;
+	}
+	enum lang l = lang_parse(word);
+	if (l == LANG_NONE) {
+		answer_usage(c, commands_find("lang"));
+		return;
+	}
+	/* Confirm in the language just chosen. */
+	c->lang = l;
+	c->a->lang = l;
+	c->a->action = ACTION_SET_LANG;
+	c->a->action_lang = l;
+	emit(c, M_LANG_SET, lang_name(c, l));
+}
+
+/* --- Questions ------------------------------------------------------------------- */
+
+static const struct fact_attendee *attendee_in(struct ctx *c, const struct analysis *an)
+{
+	for (size_t k = 0; k < an->ncountries; k++) {
+		const struct fact_attendee *at =
+			facts_attendee_of_country(c->f, &c->f->countries[an->countries[k]]);
+		if (at)
+			return at;
+	}
+	return NULL;
+}
+
+static void not_sure(struct ctx *c, const struct analysis *an, const char *text, size_t len)
+{
+	struct hit h[3];
+	char q[256], cmd[64];
+	user_text(q, sizeof(q), text, len);
+	snprintf(cmd, sizeof(cmd), "%s help", prefix_of(c));
+	c->a->status = ANSWER_NOT_SURE;
+	c->a->command = "unsure";
+	size_t n = match_search(c->e, an, h, 3);
+	emit(c, M_NOT_SURE, q);
+	if (n) {
+		space(c);
+		emit0(c, M_NOT_SURE_CLOSEST);
+		answer_break(c->a);
+		hit_list(c, h, n);
+	} else {
+		space(c);
+		emit(c, M_NOT_SURE_NOTHING, cmd);
+	}
+}
+
+/* Decides what a plain question asks, from the ideas and entities in it. The
+ * order matters: the most specific reading wins. */
+static void answer_question(struct ctx *c, const char *text, size_t len)
+{
+	struct analysis *an = xmalloc(sizeof(*an));
+	match_analyze(c->e, text, len, an);
+	const struct fact_sg *v[SG_LIST_MAX];
+	size_t nsg = sg_persons(c, an, v, SG_LIST_MAX);
+	bool sg = has(an, C_SG) || has(an, C_EXEC_SEC);
+	bool opening = has(an, C_OPEN) || has(an, C_ATTEND);
+
+	if (an->ntok == 0) {
+		answer_help(c, NULL, 0, LANG_NONE);
+	} else if (nsg && (has(an, C_SUCC) || has(an, C_PREC))) {
+		answer_relation(c, v[nsg - 1], has(an, C_SUCC));
+	} else if (an->npersons && opening && !sg) {
+		const struct fact_attendee *at =
+			facts_attendee_of_person(c->f, &c->f->people[an->persons[0]]);
+		if (at) {
+			answer_person_attended(c, at);
+			as_of(c);
+		} else if (nsg) {
+			answer_sg_persons(c, v, nsg, text, len);
+		} else {
+			answer_attendees(c, false);
+		}
+	} else if (an->nyears && (sg || has(an, C_WHO) || !opening) && !has(an, C_OPEN)) {
+		answer_sg_year(c, an->years[0]);
+	} else if (an->ncountries && (has(an, C_OPEN) || (has(an, C_ATTEND) && !sg)) &&
+		   attendee_in(c, an)) {
+		answer_attendee_of_country(c, attendee_in(c, an));
+	} else if (an->ncountries && (sg || has(an, C_WHO))) {
+		answer_sg_country(c, &c->f->countries[an->countries[0]]);
+	} else if (nsg) {
+		answer_sg_persons(c, v, nsg, text, len);
+	} else if (an->npersons) {
+		const struct fact_attendee *at =
+			facts_attendee_of_person(c->f, &c->f->people[an->persons[0]]);
+		if (at) {
+			answer_person_attended(c, at);
+			as_of(c);
+		} else {
+			not_sure(c, an, text, len);
+		}
+	} else if (sg && has(an, C_APPOINT)) {
+		ANSWER_FACTS(c, "appointment", "sg.appointment");
+	} else if (has(an, C_RENAME) || (has(an, C_EXEC_SEC) && !has(an, C_FIRST))) {
+		ANSWER_FACTS(c, "sg", "sg.renamed");
+	} else if (sg && has(an, C_FIRST)) {
+		answer_first(c);
+	} else if (sg && (has(an, C_LIST) || has(an, C_COUNT_WORD))) {
+		answer_sg_list(c, has(an, C_COUNT_WORD));
+	} else if (sg && !has(an, C_STAFF) && !has(an, C_DEPT) && !has(an, C_FUNC) &&
+		   !has(an, C_REPR) && !has(an, C_MESSAGE)) {
+		answer_sg_current(c);
+	} else if (has(an, C_ATTEND) || (has(an, C_OPEN) && has(an, C_WHO))) {
+		answer_attendees(c, false);
+	} else if (has(an, C_MESSAGE)) {
+		ANSWER_FACTS(c, "opened", "opening.messages");
+	} else if (has(an, C_OPEN)) {
+		ANSWER_FACTS(c, "opened", "opening.ceremony");
+	} else if (has(an, C_DEPT)) {
+		answer_departments(c);
+	} else if (has(an, C_REPR)) {
+		ANSWER_FACTS(c, "representatives", "representatives");
+	} else if (has(an, C_STAFF) || (has(an, C_COUNT_WORD) && has(an, C_WORK))) {
+		ANSWER_FACTS(c, "staff", "staff.officials", "staff.technical");
+	} else if (has(an, C_FUNC) || (has(an, C_DO) && has(an, C_SECRETARIAT))) {
+		answer_functions(c);
+	} else if (has(an, C_APPOINT)) {
+		ANSWER_FACTS(c, "appointment", "sg.appointment");
+	} else if (has(an, C_SOURCE)) {
+		answer_source(c);
+	} else if (has(an, C_HELP)) {
+		answer_help(c, NULL, 0, LANG_NONE);
+	} else {
+		/* No reading fits: search, and answer only a clear, well-covered hit. */
+		struct hit h[2];
+		size_t n = match_search(c->e, an, h, 2);
+		if (n && h[0].coverage >= 0.6 && an->ncontent >= 1 &&
+		    (n == 1 || h[0].score >= 1.5 * h[1].score))
+			doc_answer(c, &c->e->docs[h[0].doc]);
+		else
+			not_sure(c, an, text, len);
+	}
+	free(an);
+}
+
+/* --- Commands ----------------------------------------------------------------------- */
+
+static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
+{
+	if (len == 0) {
+		answer_sg_current(c);
+		return;
+	}
+	struct analysis *an = xmalloc(sizeof(*an));
+	match_analyze(c->e, arg, len, an);
+	const struct fact_sg *v[SG_LIST_MAX];
+	size_t nsg = sg_persons(c, an, v, SG_LIST_MAX);
+	if (an->nyears) {
+		answer_sg_year(c, an->years[0]);
+	} else if (nsg && (has(an, C_SUCC) || has(an, C_PREC))) {
+		answer_relation(c, v[nsg - 1], has(an, C_SUCC));
+	} else if (nsg) {
+		answer_sg_persons(c, v, nsg, arg, len);
+	} else if (an->ncountries) {
+		answer_sg_country(c, &c->f->countries[an->countries[0]]);
+	} else if (has(an, C_FIRST)) {
+		answer_first(c);
+	} else if (has(an, C_LIST)) {
+		answer_sg_list(c, false);
+	} else if (has(an, C_CURRENT) || has(an, C_LAST)) {
+		answer_sg_current(c);
+	} else {
+		char q[256];
+		user_text(q, sizeof(q), arg, len);
+		c->a->command = "sg";
+		emit(c, M_SG_BAD_ARG, q);
+		answer_break(c->a);
+		answer_usage(c, commands_find("sg"));
+	}
+	free(an);
+}
+
+static void answer_unknown(struct ctx *c, const char *text, size_t len)
+{
+	const struct command_info *sug[3];
+	char word[128], cmd[64];
+	size_t wl = 0;
+	while (wl < len && text[wl] != ' ' && text[wl] != '\t')
+		wl++;
+	user_text(word, sizeof(word), text, wl);
+	size_t n = match_suggest_commands(c->e, text, wl, sug, 3);
+	c->a->status = ANSWER_UNKNOWN;
+	c->a->command = "unknown";
+	c->a->ephemeral = true;
+	emit(c, M_UNKNOWN_CMD, word);
+	if (n) {
+		emit0(c, M_DID_YOU_MEAN);
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				answer_text(c->a, ", ");
+			answer_code(c->a, L(c, &sug[i]->label));
+		}
+		answer_text(c->a, c->lang == LANG_ZH ? "？" : "?");
+	}
+	snprintf(cmd, sizeof(cmd), "%s help", prefix_of(c));
+	emit(c, M_TRY_HELP, cmd);
+}
+
+static void run_command(struct ctx *c, const struct command_info *ci, const char *arg,
+                        size_t len, enum lang room_lang)
+{
+	const char *n = ci->name;
+	if (!strcmp(n, "help"))
+		answer_help(c, arg, len, room_lang);
+	else if (!strcmp(n, "about"))
+		answer_about(c);
+	else if (!strcmp(n, "source"))
+		answer_source(c);
+	else if (!strcmp(n, "sg"))
+		answer_sg_command(c, arg, len);
+	else if (!strcmp(n, "sgs"))
+		answer_sg_list(c, false);
+	else if (!strcmp(n, "opened"))
+		answer_attendees(c, true);
+	else if (!strcmp(n, "attendees"))
+		answer_attendees(c, false);
+	else if (!strcmp(n, "staff"))
+		ANSWER_FACTS(c, "staff", "staff.officials", "staff.technical");
+	else if (!strcmp(n, "departments"))
+		answer_departments(c);
+	else if (!strcmp(n, "functions"))
+		answer_functions(c);
+	else if (!strcmp(n, "appointment"))
+		ANSWER_FACTS(c, "appointment", "sg.appointment", "sg.renamed");
+	else if (!strcmp(n, "representatives"))
+		ANSWER_FACTS(c, "representatives", "representatives");
+	else if (!strcmp(n, "search")) {
+		if (len)
+			answer_search(c, arg, len);
+		else
+			answer_usage(c, ci);
+	} else if (!strcmp(n, "fact")) {
+		if (len)
+			answer_fact(c, arg, len);
+		else
+			answer_usage(c, ci);
+	} else if (!strcmp(n, "lang"))
+		answer_lang(c, arg, len, room_lang);
+	else if (!strcmp(n, "ask")) {
+		if (len)
+			answer_question(c, arg, len);
+		else
+			answer_usage(c, ci);
+	}
+}
+
+/* --- Public ------------------------------------------------------------------------- */
+
+struct engine *engine_new(const struct facts *facts)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	e->facts = facts;
+	match_build(e);
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	arena_free(&e->arena);
+	free(e);
+}
+
+const struct facts *engine_facts(const struct engine *e)
+{
+	return e->facts;
+}
+
+enum lang engine_query_lang(const struct engine_query *q)
+{
+	if (q->lang >= 0 && q->lang < LANG_COUNT)
+		return q->lang;
+	size_t len = q->len < ENGINE_MAX_INPUT ? q->len : ENGINE_MAX_INPUT;
+	enum lang l = q->text ? lang_detect(q->text, len) : LANG_EN;
+	if (l == LANG_EN && q->room_lang >= 0 && q->room_lang < LANG_COUNT)
+		return q->room_lang;
+	return l;
+}
+
+bool engine_strip_prefix(const char *prefix, const char *text, size_t len, size_t *ret_rest)
+{
+	size_t pl = strlen(prefix);
+	size_t i = 0;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (pl == 0 || len - i < pl || strncasecmp(text + i, prefix, pl) != 0)
+		return false;
+	i += pl;
+	if (i < len && text[i] != ' ' && text[i] != '\t' && text[i] != '\n')
+		return false;
+	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'))
+		i++;
+	*ret_rest = i;
+	return true;
+}
+
+void engine_answer(const struct engine *e, const struct engine_query *q, struct answer *out)
+{
+	struct ctx c = {e, e->facts, out, engine_query_lang(q), q->prefix};
+	const char *text = q->text ? q->text : "";
+	size_t len = q->text ? q->len : 0;
+	if (len > ENGINE_MAX_INPUT)
+		len = utf8_trim(text, len, ENGINE_MAX_INPUT);
+	/* Leading and trailing white space carries nothing. */
+	while (len && (text[0] == ' ' || text[0] == '\t' || text[0] == '\n' || text[0] == '\r')) {
+		text++;
+		len--;
+	}
+	while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' ||
+		       text[len - 1] == '\r'))
+		len--;
+
+	answer_init(out, c.lang);
+	if (len == 0) {
+		answer_help(&c, NULL, 0, q->room_lang);
+		answer_end_body(out);
+		return;
+	}
+	size_t rest = 0;
+	const struct command_info *ci = match_command(e, text, len, &rest);
+	if (ci && (ci->arg || rest >= len)) {
+		run_command(&c, ci, text + rest, len - rest, q->room_lang);
+	} else {
+		/* A lone unknown word reads as a mistyped command; anything longer is
+		 * a question. */
+		bool one_word = !memchr(text, ' ', len) && !memchr(text, '\t', len);
+		bool han = lang_detect(text, len) == LANG_ZH;
+		struct analysis *an = NULL;
+		if (one_word && !han) {
+			an = xmalloc(sizeof(*an));
+			match_analyze(e, text, len, an);
+		}
+		if (an && an->recognised == 0 && an->nterms <= 1)
+			answer_unknown(&c, text, len);
+		else
+			answer_question(&c, text, len);
+		free(an);
+	}
+	if (out->nseg_body == 0 || out->nseg_body > out->nseg)
+		answer_end_body(out);
+}
+
+size_t engine_complete_sg(const struct engine *e, const char *partial, size_t len,
+                          enum lang lang, char (*out)[101], size_t max)
+{
+	const struct facts *f = e->facts;
+	size_t n = 0;
+	char norm[256];
+	size_t pl = text_normalize_phrase(partial, len < 200 ? len : 200, norm, sizeof(norm));
+	if (lang < 0 || lang >= LANG_COUNT)
+		lang = LANG_EN;
+	/* Names first (people search by name), then countries, then years. */
+	for (size_t i = 0; i < f->n_sgs && n < max; i++) {
+		const char *name = f->sgs[i].person->name.s[lang];
+		char nn[256];
+		size_t nl = text_normalize_phrase(name, strlen(name), nn, sizeof(nn));
+		if (pl == 0 || (nl >= pl && strstr(nn, norm)))
+			snprintf(out[n++], 101, "%s", name);
+	}
+	for (size_t i = 0; i < f->n_countries && n < max; i++) {
+		const char *name = f->countries[i].short_name.s[lang];
+		char nn[256];
+		size_t nl = text_normalize_phrase(name, strlen(name), nn, sizeof(nn));
+		if (pl && nl >= pl && strncmp(nn, norm, pl) == 0)
+			snprintf(out[n++], 101, "%s", name);
+	}
+	if (pl && norm[0] >= '0' && norm[0] <= '9') {
+		for (int y = f->opening.year; y <= f->as_of_year && n < max; y++) {
+			char ys[16];
+			snprintf(ys, sizeof(ys), "%d", y);
+			if (strncmp(ys, norm, pl) == 0)
+				snprintf(out[n++], 101, "%s", ys);
+		}
+	}
+	return n;
+}

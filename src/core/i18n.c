@@ -1,1 +1,175 @@
-/* placeholder until written */
+/* i18n.c: the table of scobot's own sentences. Facts never live here: every
+ * name, date and claim comes from facts/ through template arguments. */
+#include "core/i18n.h"
+
+static const char *const table[M_COUNT][LANG_COUNT] = {
+	[M_AS_OF] = {"As of {0}.", "По состоянию на {0}.", "截至{0}。"},
+	[M_TERM_RANGE] = {"{0}–{1}", "{0}–{1} гг.", "{0}—{1}年"},
+	[M_TERM_OPEN] = {"from {0} onwards", "с {0} г.", "{0}年至今"},
+	[M_SG_CURRENT] = {
+		"The Secretary-General is {*0} ({1}), in office {2}.",
+		"Генеральный секретарь ШОС — {*0} ({1}), в должности {2}",
+		"现任秘书长是{*0}（{1}），任期{2}。"},
+	[M_SG_YEAR_ONE] = {
+		"In {0} the Secretary-General was {*1} ({2}, {3}).",
+		"В {0} году Генеральным секретарём был {*1} ({2}, {3}).",
+		"{0}年的秘书长是{*1}（{2}，{3}）。"},
+	[M_SG_YEAR_MANY] = {
+		"In {0} the post was held by {1} people, one after the other:",
+		"В {0} году эту должность поочерёдно занимали {1} человека:",
+		"{0}年先后有{1}人担任秘书长："},
+	[M_SG_ITEM] = {"{*0} ({1}, {2})", "{*0} ({1}, {2})", "{*0}（{1}，{2}）"},
+	[M_SG_BEFORE] = {
+		"The SCO Secretariat did not exist yet in {0}: it opened on {1} ({2}).",
+		"В {0} году Секретариата ШОС ещё не было: он открылся {1} ({2}).",
+		"{0}年上合组织秘书处尚未成立：秘书处于{1}成立（{2}）。"},
+	[M_SG_AFTER] = {
+		"I have no facts about {0}: my knowledge is as of {1}. Then the Secretary-General was {*2} ({3}, {4}).",
+		"О {0} годе у меня нет сведений: они актуальны на {1}. Тогда Генеральным секретарём был {*2} ({3}, {4}).",
+		"我没有关于{0}年的资料：我的知识截至{1}。当时的秘书长是{*2}（{3}，{4}）。"},
+	[M_SG_COUNTRY_ONE] = {
+		"Secretary-General from {0}: {*1} ({2}).",
+		"Генеральный секретарь от страны «{0}»: {*1} ({2}).",
+		"来自{0}的秘书长：{*1}（{2}）。"},
+	[M_SG_COUNTRY_MANY] = {
+		"Secretaries-General from {0}:",
+		"Генеральные секретари от страны «{0}»:",
+		"来自{0}的秘书长："},
+	[M_SG_COUNTRY_NONE] = {
+		"No Secretary-General has come from {0}.",
+		"Генеральных секретарей от страны «{0}» не было.",
+		"还没有来自{0}的秘书长。"},
+	[M_SG_PERSON] = {
+		"{*0} ({1}) was Secretary-General of the SCO, {2}.",
+		"{*0} ({1}) — Генеральный секретарь ШОС, {2}",
+		"{*0}（{1}）曾任上合组织秘书长，任期{2}。"},
+	[M_SG_PERSON_MANY] = {
+		"Secretaries-General matching {!0}:",
+		"Генеральные секретари, подходящие под {!0}:",
+		"与{!0}匹配的秘书长："},
+	[M_SUCCESSOR] = {
+		"{*0} ({1}, {2}) succeeded {3} ({4}).",
+		"{*0} ({1}, {2}) сменил на посту {3} ({4}).",
+		"{*0}（{1}，{2}）接替了{3}（{4}）。"},
+	[M_SUCCESSOR_NONE] = {
+		"{*0} is the current Secretary-General: there is no successor yet.",
+		"{*0} — действующий Генеральный секретарь: преемника пока нет.",
+		"{*0}是现任秘书长，尚无继任者。"},
+	[M_PREDECESSOR] = {
+		"Before {3}, the Secretary-General was {*0} ({1}, {2}).",
+		"До того как пост занял {3}, Генеральным секретарём был {*0} ({1}, {2}).",
+		"{3}的前任是{*0}（{1}，{2}）。"},
+	[M_PREDECESSOR_NONE] = {
+		"{*0} was the first head of the Secretariat: there was no one before.",
+		"{*0} был первым руководителем Секретариата: предшественников не было.",
+		"{*0}是秘书处首任负责人，此前没有前任。"},
+	[M_FIRST] = {
+		"The first head of the Secretariat was {*0} ({1}, {2}).",
+		"Первым руководителем Секретариата был {*0} ({1}, {2}).",
+		"秘书处首任负责人是{*0}（{1}，{2}）。"},
+	[M_SGS_HEAD] = {
+		"Secretaries-General of the SCO, in order:",
+		"Генеральные секретари ШОС по порядку:",
+		"历任上合组织秘书长："},
+	[M_SGS_COUNT] = {
+		"{0} people have led the Secretariat:",
+		"Секретариат возглавляли {0} человек:",
+		"共有{0}人领导过秘书处："},
+	[M_ATTENDEES_HEAD] = {
+		"The opening ceremony on {0} ({1}) was attended by:",
+		"На церемонии открытия {0} ({1}) присутствовали:",
+		"{0}开幕式（{1}）的出席者："},
+	[M_ATTENDEE_ITEM_COUNTRY] = {"{*0}, {1}, {2}", "{*0}, {1}, {2}", "{2}{1}{*0}"},
+	[M_ATTENDEE_ITEM] = {"{*0}, {1}", "{*0}, {1}", "{1}{*0}"},
+	[M_ATTENDEE_OF_COUNTRY] = {
+		"At the opening ceremony on {0}, {1} was represented by {*2}, {3}.",
+		"На церемонии открытия {0} страну «{1}» представлял {*2}, {3}.",
+		"{0}的开幕式上，{1}由{3}{*2}出席。"},
+	[M_PERSON_ATTENDED] = {
+		"{*0} attended the opening ceremony on {1} as {2}.",
+		"{*0} присутствовал на церемонии открытия {1}: {2}.",
+		"{*0}以{2}身份出席了{1}的开幕式。"},
+	/* Notes in facts/ say what they are ("Editorial note: ..."). */
+	[M_NOTE] = {"{0}", "{0}", "{0}"},
+	[M_SOURCE_QUOTE] = {"Source: “{0}”", "Источник: «{0}»", "出处：“{0}”"},
+	[M_NOT_SURE] = {
+		"I'm not sure what you mean by {!0}.",
+		"Не уверен, что понял вопрос {!0}.",
+		"我不太确定您的意思：{!0}。"},
+	[M_NOT_SURE_CLOSEST] = {
+		"The closest facts I have:",
+		"Ближайшие факты, которые я знаю:",
+		"最相关的事实："},
+	[M_NOT_SURE_NOTHING] = {
+		"I answer questions about the SCO Secretariat: its opening in 2004, its Secretaries-General, staff, departments and functions. Try {`0}.",
+		"Я отвечаю на вопросы о Секретариате ШОС: его открытии в 2004 году, генеральных секретарях, сотрудниках, отделах и функциях. Попробуйте {`0}.",
+		"我可以回答关于上合组织秘书处的问题：2004年成立、历任秘书长、职员、部门和职能。试试{`0}。"},
+	[M_UNKNOWN_CMD] = {
+		"Unknown command {!0}.",
+		"Неизвестная команда {!0}.",
+		"未知命令{!0}。"},
+	[M_DID_YOU_MEAN] = {" Did you mean: ", " Возможно, вы имели в виду: ", "您是不是要找："},
+	[M_TRY_HELP] = {" Try {`0}.", " Список команд: {`0}.", "输入{`0}查看命令列表。"},
+	[M_USAGE] = {"Usage: {`0}", "Использование: {`0}", "用法：{`0}"},
+	[M_SG_BAD_ARG] = {
+		"I don't know {!0} as a year, a member state or a Secretary-General.",
+		"Не знаю {!0} как год, государство-член или генерального секретаря.",
+		"无法将{!0}识别为年份、成员国或秘书长。"},
+	[M_HELP_HEAD] = {
+		"scobot answers questions about the SCO Secretariat (knowledge as of {0}). Commands:",
+		"scobot отвечает на вопросы о Секретариате ШОС (сведения на {0}). Команды:",
+		"scobot回答有关上合组织秘书处的问题（资料截至{0}）。命令："},
+	[M_HELP_FOOTER] = {
+		"Or just ask: “who was secretary-general in 2011?”",
+		"Можно спросить и своими словами: «кто был генсеком в 2011 году?»",
+		"也可以直接提问：“2011年的秘书长是谁？”"},
+	[M_HELP_LANG] = {
+		"Answer language here: {0} (change it with {`1}).",
+		"Язык ответов здесь: {0} (сменить: {`1}).",
+		"此处的回答语言：{0}（用{`1}更改）。"},
+	[M_HELP_COMMAND] = {"{`0} — {1}", "{`0} — {1}", "{`0}：{1}"},
+	[M_ALIASES] = {"Also: {0}", "Также: {0}", "别名：{0}"},
+	[M_ABOUT] = {
+		"scobot answers questions about the SCO Secretariat from {0} facts taken from one source document; its knowledge is as of {1}. Ask in English, Russian or Chinese.",
+		"scobot отвечает на вопросы о Секретариате ШОС по {0} фактам из одного исходного документа; сведения актуальны на {1}. Спрашивайте по-русски, по-английски или по-китайски.",
+		"scobot根据同一份原始文件中的{0}条事实回答有关上合组织秘书处的问题；资料截至{1}。可用中文、俄文或英文提问。"},
+	[M_SOURCE_CMD] = {
+		"Source: {0}, an article on the 20th anniversary of the opening of the SCO Secretariat (knowledge as of {1}). Every fact cites its sentence: try {`2}.",
+		"Источник: {0}, статья к 20-летию открытия Секретариата ШОС (сведения на {1}). Каждый факт ссылается на своё предложение: попробуйте {`2}.",
+		"来源：{0}，一篇纪念上合组织秘书处成立二十周年的文章（资料截至{1}）。每条事实都注明出处句子：试试{`2}。"},
+	[M_LANG_SET] = {
+		"Answers in this room will be in {0}.",
+		"Ответы в этой комнате будут на языке: {0}.",
+		"本聊天室将使用{0}回答。"},
+	[M_LANG_SHOW] = {
+		"Answer language here: {0}. Change it with {`1}.",
+		"Язык ответов здесь: {0}. Сменить: {`1}.",
+		"此处的回答语言：{0}。用{`1}更改。"},
+	[M_LANG_NAME_EN] = {"English", "английский", "英文"},
+	[M_LANG_NAME_RU] = {"Russian", "русский", "俄文"},
+	[M_LANG_NAME_ZH] = {"Chinese", "китайский", "中文"},
+	[M_FACT_UNKNOWN] = {
+		"No fact has the id {!0}. Try {`1}.",
+		"Факта с id {!0} нет. Попробуйте {`1}.",
+		"没有id为{!0}的事实。试试{`1}。"},
+	[M_SEARCH_HEAD] = {"Facts matching {!0}:", "Факты по запросу {!0}:", "与{!0}相关的事实："},
+	[M_SEARCH_NONE] = {"No fact matches {!0}.", "По запросу {!0} ничего не найдено.", "没有与{!0}相关的事实。"},
+	[M_FUNCTIONS_HEAD] = {
+		"What the Secretariat does:",
+		"Чем занимается Секретариат:",
+		"秘书处的职能："},
+	[M_TITLE_SGS] = {"Secretaries-General of the SCO", "Генеральные секретари ШОС", "上合组织历任秘书长"},
+	[M_TITLE_ATTENDEES] = {"Opening ceremony, {0}", "Церемония открытия, {0}", "开幕式，{0}"},
+	[M_TITLE_DEPARTMENTS] = {"Departments of the Secretariat", "Отделы Секретариата", "秘书处各部门"},
+	[M_TITLE_FUNCTIONS] = {"Functions of the Secretariat", "Функции Секретариата", "秘书处职能"},
+	[M_FIELD_TERM] = {"{0}, {1}", "{0}, {1}", "{0}，{1}"},
+};
+
+const char *i18n(enum lang lang, enum msg m)
+{
+	if (lang < 0 || lang >= LANG_COUNT)
+		lang = LANG_EN;
+	if (m < 0 || m >= M_COUNT || !table[m][lang])
+		return "";
+	return table[m][lang];
+}

@@ -32,7 +32,7 @@ void *xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		oom(n, size);
-	void *q = realloc(p, n * size ? n * size : 1);
+	void *q = realloc(p, n * size != 0 ? n * size : 1);
 	if (!q)
 		oom(n, size);
 	return q;

@@ -1,0 +1,72 @@
+/* i18n.h: scobot's own sentences (not facts) in every answer language.
+ * Templates use {N} for argument N as text, {*N} emphasised, {`N} as code and
+ * {!N} as user text (escaped by the renderers); "\n" is a line break. */
+#ifndef SCOBOT_CORE_I18N_H
+#define SCOBOT_CORE_I18N_H
+
+#include "core/lang.h"
+
+enum msg {
+	M_AS_OF,
+	M_TERM_RANGE,
+	M_TERM_OPEN,
+	M_SG_CURRENT,
+	M_SG_YEAR_ONE,
+	M_SG_YEAR_MANY,
+	M_SG_ITEM,
+	M_SG_BEFORE,
+	M_SG_AFTER,
+	M_SG_COUNTRY_ONE,
+	M_SG_COUNTRY_MANY,
+	M_SG_COUNTRY_NONE,
+	M_SG_PERSON,
+	M_SG_PERSON_MANY,
+	M_SUCCESSOR,
+	M_SUCCESSOR_NONE,
+	M_PREDECESSOR,
+	M_PREDECESSOR_NONE,
+	M_FIRST,
+	M_SGS_HEAD,
+	M_SGS_COUNT,
+	M_ATTENDEES_HEAD,
+	M_ATTENDEE_ITEM_COUNTRY,
+	M_ATTENDEE_ITEM,
+	M_ATTENDEE_OF_COUNTRY,
+	M_PERSON_ATTENDED,
+	M_NOTE,
+	M_SOURCE_QUOTE,
+	M_NOT_SURE,
+	M_NOT_SURE_CLOSEST,
+	M_NOT_SURE_NOTHING,
+	M_UNKNOWN_CMD,
+	M_DID_YOU_MEAN,
+	M_TRY_HELP,
+	M_USAGE,
+	M_SG_BAD_ARG,
+	M_HELP_HEAD,
+	M_HELP_FOOTER,
+	M_HELP_LANG,
+	M_HELP_COMMAND,
+	M_ALIASES,
+	M_ABOUT,
+	M_SOURCE_CMD,
+	M_LANG_SET,
+	M_LANG_SHOW,
+	M_LANG_NAME_EN,
+	M_LANG_NAME_RU,
+	M_LANG_NAME_ZH,
+	M_FACT_UNKNOWN,
+	M_SEARCH_HEAD,
+	M_SEARCH_NONE,
+	M_FUNCTIONS_HEAD,
+	M_TITLE_SGS,
+	M_TITLE_ATTENDEES,
+	M_TITLE_DEPARTMENTS,
+	M_TITLE_FUNCTIONS,
+	M_FIELD_TERM,
+	M_COUNT
+};
+
+const char *i18n(enum lang lang, enum msg m);
+
+#endif
