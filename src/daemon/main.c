@@ -1,0 +1,231 @@
+/* main.c: the command line. It picks a mode (ask, console, check-config or the
+ * service), loads config and facts, and hands over; it holds no logic of its own
+ * beyond that. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build_config.h"
+#include "core/engine.h"
+#include "core/facts.h"
+#include "core/host.h"
+#include "daemon/app.h"
+#include "daemon/config.h"
+#include "daemon/console.h"
+#include "util/log.h"
+
+static const char usage_text[] =
+	"Usage: scobot [OPTION]...\n"
+	"Answers questions about the SCO Secretariat on Discord, on Matrix, or here.\n"
+	"\n"
+	"Modes (the default runs the platforms configured in the config file, or the\n"
+	"console when none is):\n"
+	"  -a, --ask TEXT       print the answer to TEXT and exit\n"
+	"                       (0 answered, 1 not sure or unknown, 2 usage error)\n"
+	"      --console        interactive prompt; reads one question per line from a pipe\n"
+	"      --check-config   validate the config and the facts, then exit\n"
+	"                       (0 valid, 3 config invalid, 4 facts invalid)\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE    config file (default " SCOBOT_SYSCONFDIR "/scobot.conf if it exists)\n"
+	"  -f, --facts DIR      load the facts from DIR instead of the built-in ones\n"
+	"  -l, --lang LANG      answer in en, ru or zh (default: the question's language)\n"
+	"  -V, --version        print the version and exit\n"
+	"  -h, --help           print this help and exit\n"
+	"\n"
+	"Exit statuses of the service: 3 config, 4 facts, 5 Discord refused the token or\n"
+	"intents, 6 Matrix refused the token, 7 could not start.\n"
+	"See scobot(8) and scobot.conf(5).\n";
+
+enum mode { MODE_RUN, MODE_ASK, MODE_CONSOLE, MODE_CHECK };
+
+struct options {
+	enum mode mode;
+	const char *ask;
+	const char *config;
+	const char *facts;
+	enum lang lang;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_CONSOLE = 256, OPT_CHECK };
+	static const struct option longopts[] = {
+		{"ask", required_argument, NULL, 'a'},
+		{"console", no_argument, NULL, OPT_CONSOLE},
+		{"check-config", no_argument, NULL, OPT_CHECK},
+		{"config", required_argument, NULL, 'c'},
+		{"facts", required_argument, NULL, 'f'},
+		{"lang", required_argument, NULL, 'l'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, modes = 0;
+	*o = (struct options){.mode = MODE_RUN, .lang = LANG_NONE};
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":a:c:f:l:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->mode = MODE_ASK;
+			o->ask = optarg;
+			modes++;
+			break;
+		case OPT_CONSOLE:
+			o->mode = MODE_CONSOLE;
+			modes++;
+			break;
+		case OPT_CHECK:
+			o->mode = MODE_CHECK;
+			modes++;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'f':
+			o->facts = optarg;
+			break;
+		case 'l':
+			o->lang = lang_parse(optarg);
+			if (o->lang == LANG_NONE) {
+				fprintf(stderr, "scobot: --lang takes en, ru or zh, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'V':
+			printf("scobot %s\n", SCOBOT_VERSION);
+			exit(SCOBOT_EXIT_OK);
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(SCOBOT_EXIT_OK);
+		case ':':
+			fprintf(stderr, "scobot: option '%s' needs a value\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "scobot: unknown option '%s'\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "scobot: unexpected argument '%s' (did you mean --ask?)\n", argv[optind]);
+		return -1;
+	}
+	if (modes > 1) {
+		fprintf(stderr, "scobot: --ask, --console and --check-config exclude each other\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads the config named on the command line, or the default one if present. */
+static int load_config(const struct options *o, struct config **ret)
+{
+	char err[CONFIG_ERR_SIZE];
+	const char *path = o->config ? o->config : SCOBOT_SYSCONFDIR "/scobot.conf";
+	int r = config_load(path, ret, err, sizeof(err));
+	if (r == -ENOENT && !o->config) {
+		*ret = config_default();
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "scobot: %s\n", err);
+		return r;
+	}
+	return 0;
+}
+
+static int load_facts(const char *dir, struct facts **ret)
+{
+	struct facts_error fe;
+	char msg[512];
+	int r = dir && *dir ? facts_load_dir(dir, ret, &fe) : facts_load_embedded(ret, &fe);
+	if (r < 0) {
+		facts_error_format(&fe, msg, sizeof(msg));
+		fprintf(stderr, "scobot: facts%s%s: %s\n", dir && *dir ? " in " : "",
+		        dir && *dir ? dir : "", msg);
+	}
+	return r;
+}
+
+static int ask(const struct engine *e, const struct config *cfg, const struct options *o)
+{
+	struct answer *a = malloc(sizeof(*a));
+	char out[8192];
+	if (!a)
+		return SCOBOT_EXIT_RUNTIME;
+	const char *text = o->ask;
+	size_t len = strlen(text), rest;
+	/* People paste what they would type in chat; the prefix is optional. */
+	if (engine_strip_prefix(cfg->general.prefix, text, len, &rest)) {
+		text += rest;
+		len -= rest;
+	}
+	struct engine_query q = {text, len, o->lang, LANG_NONE, cfg->general.prefix};
+	engine_answer(e, &q, a);
+	answer_render(a, RENDER_PLAIN, out, sizeof(out));
+	puts(out);
+	int status = a->status == ANSWER_OK || a->status == ANSWER_IGNORED ? SCOBOT_EXIT_OK :
+		     SCOBOT_EXIT_NOT_ANSWERED;
+	free(a);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct config *cfg = NULL;
+	struct facts *facts = NULL;
+	struct engine *engine = NULL;
+	int status;
+
+	if (parse_options(argc, argv, &o) < 0) {
+		fprintf(stderr, "Try 'scobot --help'.\n");
+		return SCOBOT_EXIT_USAGE;
+	}
+	log_init(LOG_LVL_INFO);
+	if (load_config(&o, &cfg) < 0)
+		return SCOBOT_EXIT_CONFIG;
+	log_set_level((enum log_level)cfg->log.level);
+	const char *facts_dir = o.facts ? o.facts : cfg->general.facts_dir;
+	if (load_facts(facts_dir, &facts) < 0) {
+		config_free(cfg);
+		return SCOBOT_EXIT_FACTS;
+	}
+
+	switch (o.mode) {
+	case MODE_CHECK:
+		printf("config: ok (%s)\nfacts: ok (%zu facts, %zu Secretaries-General, %zu attendees, from %s)\n",
+		       o.config ? o.config : "defaults or " SCOBOT_SYSCONFDIR "/scobot.conf",
+		       facts->n_facts, facts->n_sgs, facts->n_attendees,
+		       facts_dir && *facts_dir ? facts_dir : "the built-in table");
+		status = SCOBOT_EXIT_OK;
+		break;
+	case MODE_ASK:
+		engine = engine_new(facts);
+		status = ask(engine, cfg, &o);
+		break;
+	case MODE_CONSOLE:
+		engine = engine_new(facts);
+		status = console_run(engine, cfg->general.prefix, o.lang, stdin, stdout);
+		break;
+	case MODE_RUN:
+	default:
+		if (!app_has_platforms(cfg)) {
+			engine = engine_new(facts);
+			status = console_run(engine, cfg->general.prefix, o.lang, stdin, stdout);
+			break;
+		}
+		/* The service owns config and facts from here on (reloads swap them). */
+		status = app_run(cfg, facts, o.config, o.facts);
+		cfg = NULL;
+		facts = NULL;
+		break;
+	}
+	engine_free(engine);
+	facts_free(facts);
+	config_free(cfg);
+	return status;
+}
