@@ -1229,6 +1229,11 @@ int facts_load_files(const struct facts_file *files, size_t n, struct facts **re
 	return 0;
 }
 
+static int cmp_file_name(const void *a, const void *b)
+{
+	return strcmp(((const struct facts_file *)a)->name, ((const struct facts_file *)b)->name);
+}
+
 int facts_load_embedded(struct facts **ret, struct facts_error *err)
 {
 	struct facts_file files[FACTS_MAX_FILES];
@@ -1246,6 +1251,8 @@ int facts_load_embedded(struct facts **ret, struct facts_error *err)
 		files[i] = (struct facts_file){facts_embedded_files[i].name,
 		                               facts_embedded_files[i].data,
 		                               facts_embedded_files[i].len};
+	/* Same merge order as facts_load_dir(), whatever order meson listed them in. */
+	qsort(files, n, sizeof(files[0]), cmp_file_name);
 	return facts_load_files(files, n, ret, err);
 }
 
