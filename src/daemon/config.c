@@ -41,8 +41,10 @@
  * them); comments and section headers are not limited. */
 #include "daemon/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -829,6 +831,64 @@ int config_check_token(const char *v, char *why, size_t whysize)
 			snprintf(why, whysize, "contains spaces or control characters");
 			return -EINVAL;
 		}
+	return 0;
+}
+
+/* Plain http would carry the token in clear: only to this machine. */
+static bool is_loopback_host(const char *host, size_t n)
+{
+	char buf[64];
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, host, n);
+	buf[n] = '\0';
+	if (strcasecmp(buf, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, buf, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n > 2 && buf[0] == '[' && buf[n - 1] == ']') {
+		buf[n - 1] = '\0';
+		return inet_pton(AF_INET6, buf + 1, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	return false;
+}
+
+int config_check_https_url(const char *v, char *why, size_t whysize)
+{
+	bool tls = strncasecmp(v, "https://", 8) == 0;
+	if (!tls && strncasecmp(v, "http://", 7) != 0) {
+		snprintf(why, whysize, "expected an https:// URL");
+		return -EINVAL;
+	}
+	const char *auth = v + (tls ? 8 : 7);
+	size_t n = strcspn(auth, "/?#");
+	if (memchr(auth, '@', n)) {
+		snprintf(why, whysize, "expected a URL without user:password@");
+		return -EINVAL;
+	}
+	/* host[:port], or [v6]:port */
+	size_t hostlen = n;
+	if (auth[0] == '[') {
+		const char *close = memchr(auth, ']', n);
+		hostlen = close ? (size_t)(close - auth) + 1 : n;
+	} else {
+		const char *colon = memchr(auth, ':', n);
+		if (colon)
+			hostlen = (size_t)(colon - auth);
+	}
+	if (hostlen == 0) {
+		snprintf(why, whysize, "expected a host name in the URL");
+		return -EINVAL;
+	}
+	if (!tls && !is_loopback_host(auth, hostlen)) {
+		snprintf(why, whysize,
+		         "plain http is only allowed to loopback (127.0.0.1, [::1], localhost); "
+		         "use https");
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -74,6 +74,10 @@ struct config_key {
 /* A check for token keys (CONFIG_SECRET): no spaces or control characters. */
 config_check_fn config_check_token;
 
+/* A check for base URLs that carry a token: https://, or http:// only to a
+ * loopback host (127.0.0.0/8, [::1], localhost), which is what tests use. */
+config_check_fn config_check_https_url;
+
 /* Checks a whole section after its last key (e.g. "token and token_file are
  * exclusive"): 0, or -EINVAL with `why` filled. Never put a secret in `why`. */
 typedef int config_validate_fn(const void *section, char *why, size_t whysize);

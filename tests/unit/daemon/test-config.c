@@ -768,6 +768,39 @@ TEST(section_check_names_the_section_header_line)
 	config_schema_free(&t_schema, &root);
 }
 
+TEST(https_url_check_allows_plain_http_to_loopback_only)
+{
+	static const char *const ok[] = {
+		"https://discord.com/api/v10", "HTTPS://matrix.example.org", "https://h:8448",
+		"http://127.0.0.1:8080/api", "http://127.1.2.3", "http://[::1]:9000/x",
+		"http://localhost:1234", "http://LOCALHOST",
+	};
+	static const char *const bad[] = {
+		"http://discord.com/api", "ftp://127.0.0.1/", "discord.com", "https://",
+		"http://127.0.0.1.evil.example/", "http://localhost.evil.example",
+		"http://user:pw@127.0.0.1/", "https://user@example.org/", "http://[::2]/",
+		"http://[::1", "http://:8080/", "wss://gateway.discord.gg",
+	};
+	char why[256];
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int r = config_check_https_url(ok[i], why, sizeof(why));
+		if (r)
+			printf("# %s: %s\n", ok[i], why);
+		CHECK_INT(r, 0);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		int r = config_check_https_url(bad[i], why, sizeof(why));
+		if (r == 0)
+			printf("# accepted %s\n", bad[i]);
+		CHECK_INT(r, -EINVAL);
+		CHECK(why[0] != '\0');
+	}
+	CHECK_INT(config_check_https_url("http://example.org", why, sizeof(why)), -EINVAL);
+	CHECK_STR(why, "plain http is only allowed to loopback (127.0.0.1, [::1], localhost); "
+	               "use https");
+}
+
 TEST(file_holding_a_secret_must_not_be_readable_by_others)
 {
 	struct t_root root;
