@@ -244,7 +244,6 @@ static int check_object(struct loader *l, const cJSON *obj, const struct field *
 		while (k < n && strcmp(fields[k].key, c->string) != 0)
 			k++;
 		char q[FACTS_QUOTE_BYTES];
-		quote(q, sizeof(q), c->string, strlen(c->string));
 		if (k == n) {
 			char known[FACTS_KEY_LIST] = "";
 			size_t used = 0;
@@ -255,10 +254,11 @@ static int check_object(struct loader *l, const cJSON *obj, const struct field *
 					break;
 				used += (size_t)w;
 			}
-			return fail(l, "unknown key \"%s\" (expected one of: %s)", q, known);
+			return fail(l, "unknown key \"%s\" (expected one of: %s)",
+			            quote(q, sizeof(q), c->string, strlen(c->string)), known);
 		}
 		if (seen & (UINT32_C(1) << k))
-			return fail(l, "duplicate key \"%s\"", q);
+			return fail(l, "duplicate key \"%s\"", fields[k].key);
 		seen |= UINT32_C(1) << k;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -576,8 +576,9 @@ static int parse_file(struct loader *l, const struct facts_file *file, cJSON **r
 	if (r < 0)
 		return r;
 	const char *end = NULL;
-	/* return_parse_end gives the error position without cJSON's global
-	 * cJSON_GetErrorPtr(), so concurrent loads cannot see each other's errors. */
+	/* The error position comes from return_parse_end rather than from
+	 * cJSON_GetErrorPtr(), which reads a process-wide global that another
+	 * thread's parse may have overwritten. */
 	cJSON *root = cJSON_ParseWithLengthOpts(data, file->len, &end, false);
 	if (!root) {
 		size_t pos = end && end >= data ? (size_t)(end - data) : 0;
