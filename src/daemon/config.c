@@ -13,18 +13,23 @@
  *       static const struct config_key discord_keys[] = {
  *         {.name = "token", .type = CONFIG_SECRET,
  *          .offset = offsetof(struct config_discord, token), .def = "",
+ *          .check = config_check_token,
  *          .doc = "The bot token (prefer token_file or a credential)."},
+ *         {.name = "api_base", .type = CONFIG_STRING, .offset = ...,
+ *          .def = "https://discord.com/api/v10", .check = config_check_https_url,
+ *          .doc = ...},
  *         {.name = "shards", .type = CONFIG_INT, .offset = ..., .def = "auto",
  *          .min = 1, .max = 1000, .word = "auto", .word_value = 0, .doc = ...},
  *       };
- *     Cross-key rules ("token and token_file are exclusive", "https unless
- *     loopback") go in a config_validate_fn that runs when the section ends;
- *     single-value rules go in a key's .check.
+ *     Single-value rules go in a key's .check; cross-key rules ("token and
+ *     token_file are exclusive") in a config_validate_fn that runs when the
+ *     section ends, and its error names the section's header line. A key
+ *     with .def = NULL is required (give .example for the example file).
  *  4. config.c: add one row to `sections[]` with FIXED_SECTION(...):
  *       FIXED_SECTION("discord", discord, struct config_discord, discord_keys,
  *                     discord_validate, "Discord: ..."),
- *  5. Regenerate the example from the tables (the unit test
- *     example_file_matches_schema fails until it matches):
+ *  5. Regenerate the example from the tables (the unit tests
+ *     example_file_* in tests/unit/daemon/test-config.c fail until it does):
  *       ninja -C BUILD tests/unit/daemon/scobot-conf-example
  *       BUILD/tests/unit/daemon/scobot-conf-example > config/scobot.conf.example
  * Secrets are loaded at run time with secret_load() (secret.h) from the
