@@ -424,7 +424,6 @@ static void on_ready(struct gateway *gw, const cJSON *d)
 	gw->attempts = 0;
 	gw->resume_fails = 0;
 	log_info("gateway ready", "shard=%d guilds=%zu", gw->cfg.shard_id, r.guild_count);
-	gw->io.ready(gw->io.ctx, false);
 }
 
 void gateway_on_message(struct gateway *gw, const char *json, size_t len, int64_t now)
@@ -477,19 +476,26 @@ void gateway_on_message(struct gateway *gw, const char *json, size_t len, int64_
 			gw->has_seq = true;
 		}
 		gw->stats.dispatches++;
-		if (strcmp(p.t, "READY") == 0)
+		int became_ready = -1;  /* 0: READY, 1: RESUMED */
+		if (strcmp(p.t, "READY") == 0) {
 			on_ready(gw, p.d);
-		else if (strcmp(p.t, "RESUMED") == 0 && gw->state == GW_RESUMING) {
+			if (gw->state == GW_READY)
+				became_ready = 0;
+		} else if (strcmp(p.t, "RESUMED") == 0 && gw->state == GW_RESUMING) {
 			gw->state = GW_READY;
 			gw->deadline = -1;
 			gw->attempts = 0;
 			gw->resume_fails = 0;
 			log_info("gateway resumed", "shard=%d seq=%lld", gw->cfg.shard_id,
 			         (long long)gw->session.seq);
-			gw->io.ready(gw->io.ctx, true);
+			became_ready = 1;
 		}
+		/* The event first (READY carries the ids the adapter needs), then
+		 * the news that the shard is ready. */
 		if (p.t[0])
 			gw->io.dispatch(gw->io.ctx, p.t, p.d);
+		if (became_ready >= 0)
+			gw->io.ready(gw->io.ctx, became_ready == 1);
 		break;
 	default:
 		break;  /* unknown opcodes are ignored */

@@ -1,0 +1,1264 @@
+/* discord.c: wires the gateway state machines, the REST queue and the engine
+ * host together on the net loop; owns the shards, their connections and the
+ * REST queue, and must not block the loop, cache guilds/members/messages, or
+ * log the token. */
+#include "discord/discord.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "build_config.h"
+#include "core/answer.h"
+#include "core/engine.h"
+#include "discord/codec.h"
+#include "discord/cooldown.h"
+#include "discord/gateway.h"
+#include "discord/ratelimit.h"
+#include "discord/state.h"
+#include "discord/zstream.h"
+#include "net/http.h"
+#include "net/loop.h"
+#include "net/timer.h"
+#include "net/ws.h"
+#include "util/log.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
+
+#define USER_AGENT "DiscordBot (https://github.com/scobot/scobot, " SCOBOT_VERSION ")"
+#define WS_MAX_COMPRESSED (4u << 20)     /* one compressed websocket message, bytes */
+#define RENDER_BYTES (2 * ANSWER_MAX_BYTES + 64) /* a rendered answer, bytes */
+#define PATH_MAX_BYTES 512               /* a REST path, bytes */
+#define GATEWAY_BOT_RETRY_CAP_MS 60000   /* longest wait between /gateway/bot tries, ms */
+
+struct discord;
+
+struct shard {
+	struct discord *dc;
+	int id;
+	struct gateway *gw;
+	struct ws_conn *conn;
+	struct zstream *z;
+	struct net_timer *timer;
+	bool ever_ready;
+	bool closed;          /* no connection open (for stop) */
+};
+
+enum rest_kind {
+	REST_GATEWAY_BOT,
+	REST_REPLY,
+	REST_CALLBACK,
+	REST_COMMANDS_GET,
+	REST_COMMANDS_PUT,
+};
+
+struct rest_req {
+	struct rest_req *next;
+	struct discord *dc;
+	enum rest_kind kind;
+	char method[8];
+	char path[PATH_MAX_BYTES];
+	char route[64];
+	char major[DC_SNOWFLAKE_MAX];
+	char *body;
+	bool global_exempt;
+	bool inflight;
+	int attempts;         /* 5xx / network retries so far */
+	int limited;          /* 429s so far */
+	int64_t not_before;
+	int64_t http_id;
+	int64_t created;
+	char what[96];        /* for logs: what this request is for */
+};
+
+struct discord {
+	struct net_loop *loop;
+	const struct adapter_host *host;
+	char *token;
+	char *auth_header;
+	char *app_id;          /* NULL until READY or config */
+	char self_id[DC_SNOWFLAKE_MAX];
+	char *prefix;
+	char *api_base;
+	char *state_dir;
+	char *commands_guild;
+	char *ca_file;
+	char gateway_url[GW_URL_MAX];
+	bool message_content, compress, register_commands;
+	int cfg_shards, shard_first, shard_last;
+	int64_t rest_timeout_ms;
+	discord_complete_fn *complete;
+	void *complete_ctx;
+
+	struct http_client *http;
+	struct ws_client *wsc;
+	struct ratelimit *rl;
+	struct cooldown *cooldown;
+	struct seen *seen;
+	struct idgate idgate;
+
+	struct shard *shards;
+	int nshards;           /* shards this process runs */
+	int shard_count;       /* total shards of the bot */
+
+	struct rest_req *queue_head, *queue_tail;
+	size_t queue_len;
+	struct net_timer *rest_timer;
+	struct net_timer *boot_timer;   /* /gateway/bot retries */
+	unsigned boot_attempts;
+
+	bool started, stopping, fatal, commands_synced, ready_reported;
+	void (*stop_done)(void *);
+	void *stop_data;
+	struct net_timer *stop_timer;
+
+	uint64_t rng;
+	struct answer answer;  /* scratch: one event is handled at a time */
+	char render[RENDER_BYTES];
+
+	uint64_t answered, send_failures, ignored;
+};
+
+static int64_t now_ms(const struct discord *dc)
+{
+	return net_loop_now_ms(dc->loop);
+}
+
+static uint32_t dc_random(struct discord *dc)
+{
+	/* xorshift64*: jitter only, never secrets. */
+	dc->rng ^= dc->rng >> 12;
+	dc->rng ^= dc->rng << 25;
+	dc->rng ^= dc->rng >> 27;
+	return (uint32_t)((dc->rng * 2685821657736338717ull) >> 32);
+}
+
+/* ---- URL policy --------------------------------------------------------- */
+
+bool discord_url_allowed(const char *url)
+{
+	const char *host;
+	if (!url)
+		return false;
+	if (strncmp(url, "https://", 8) == 0 || strncmp(url, "wss://", 6) == 0)
+		return true;
+	if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncmp(url, "ws://", 5) == 0)
+		host = url + 5;
+	else
+		return false;
+	/* Plain text only to this machine: a token must never cross a network
+	 * unencrypted. */
+	size_t n = strcspn(host, ":/?#");
+	if (host[0] == '[') {
+		n = strcspn(host, "]");
+		return n == 4 && strncmp(host, "[::1", 4) == 0;
+	}
+	if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
+		return true;
+	if (n >= 9 && strncmp(host, "127.", 4) == 0) {
+		for (size_t i = 4; i < n; i++)
+			if (!((host[i] >= '0' && host[i] <= '9') || host[i] == '.'))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+/* ---- REST queue --------------------------------------------------------- */
+
+static void rest_pump(struct discord *dc);
+static void rest_done(const struct http_response *resp, void *data);
+static void on_gateway_bot(struct discord *dc, const struct http_response *resp);
+static void on_commands_get(struct discord *dc, const struct http_response *resp);
+static void boot_retry(struct discord *dc);
+
+static void rest_free(struct rest_req *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	free(r);
+}
+
+static void rest_unlink(struct discord *dc, struct rest_req *r)
+{
+	struct rest_req **pp = &dc->queue_head, *prev = NULL;
+	while (*pp && *pp != r) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (!*pp)
+		return;
+	*pp = r->next;
+	if (dc->queue_tail == r)
+		dc->queue_tail = prev;
+	dc->queue_len--;
+}
+
+/* Queues a request; body is taken over (freed here on failure too). */
+static struct rest_req *rest_enqueue(struct discord *dc, enum rest_kind kind, const char *method,
+                                     const char *route, const char *major, char *body,
+                                     const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+
+static struct rest_req *rest_enqueue(struct discord *dc, enum rest_kind kind, const char *method,
+                                     const char *route, const char *major, char *body,
+                                     const char *what, const char *fmt, ...)
+{
+	if (dc->stopping || ratelimit_stopped(dc->rl) || dc->queue_len >= DISCORD_REST_QUEUE_MAX) {
+		log_warn("discord request dropped", "what=\"%s\" reason=%s", what,
+		         dc->stopping ? "stopping" : ratelimit_stopped(dc->rl) ? "token refused (401)"
+		                                                                 : "queue full");
+		dc->send_failures++;
+		free(body);
+		return NULL;
+	}
+	struct rest_req *r = xcalloc(1, sizeof(*r));
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(r->path, sizeof(r->path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(r->path)) {
+		log_error("discord request path too long", "what=\"%s\"", what);
+		free(body);
+		free(r);
+		return NULL;
+	}
+	r->dc = dc;
+	r->kind = kind;
+	snprintf(r->method, sizeof(r->method), "%s", method);
+	snprintf(r->route, sizeof(r->route), "%s", route);
+	snprintf(r->major, sizeof(r->major), "%s", major ? major : "");
+	snprintf(r->what, sizeof(r->what), "%s", what);
+	r->body = body;
+	r->created = now_ms(dc);
+	/* rate-limits.mdx "Global Rate Limit": interaction endpoints are exempt. */
+	r->global_exempt = kind == REST_CALLBACK;
+	if (dc->queue_tail)
+		dc->queue_tail->next = r;
+	else
+		dc->queue_head = r;
+	dc->queue_tail = r;
+	dc->queue_len++;
+	rest_pump(dc);
+	return r;
+}
+
+static void rest_start(struct discord *dc, struct rest_req *r)
+{
+	char url[PATH_MAX_BYTES + 256];
+	snprintf(url, sizeof(url), "%s%s", dc->api_base, r->path);
+	const char *hdrs[3] = {dc->auth_header, "Content-Type: application/json"};
+	struct http_request req = {
+		.method = r->method,
+		.url = url,
+		.headers = hdrs,
+		.n_headers = r->body ? 2 : 1,
+		.body = r->body,
+		.body_len = r->body ? strlen(r->body) : 0,
+		.timeout_ms = dc->rest_timeout_ms,
+		.connect_timeout_ms = dc->rest_timeout_ms < 10000 ? dc->rest_timeout_ms : 10000,
+		.max_response_bytes = 1u << 20,
+		.ca_file = dc->ca_file,
+	};
+	int64_t id = http_request_start(dc->http, &req, rest_done, r);
+	if (id < 0) {
+		/* Cannot fail for a well-formed request; treat like a network error. */
+		struct rl_info info = {.status = 0};
+		ratelimit_release(dc->rl, r->route, r->major, &info, now_ms(dc));
+		log_error("discord request could not start", "what=\"%s\" err=%s", r->what,
+		          strerror((int)-id));
+		rest_unlink(dc, r);
+		dc->send_failures++;
+		if (r->kind == REST_GATEWAY_BOT)
+			boot_retry(dc);
+		rest_free(r);
+		return;
+	}
+	r->inflight = true;
+	r->http_id = id;
+}
+
+static void rest_pump(struct discord *dc)
+{
+	int64_t now = now_ms(dc), wake = -1;
+	struct rest_req *r = dc->queue_head, *next;
+	for (; r; r = next) {
+		next = r->next;
+		if (r->inflight)
+			continue;
+		int64_t wait = r->not_before > now ? r->not_before - now : 0;
+		if (wait == 0) {
+			wait = ratelimit_acquire(dc->rl, r->route, r->major, r->global_exempt, now);
+			if (wait < 0) {
+				log_error("discord request not sent: REST is stopped after a 401",
+				          "what=\"%s\"", r->what);
+				rest_unlink(dc, r);
+				dc->send_failures++;
+				rest_free(r);
+				continue;
+			}
+			if (wait == 0) {
+				rest_start(dc, r);
+				continue;
+			}
+		}
+		if (wake < 0 || wait < wake)
+			wake = wait;
+	}
+	if (wake >= 0)
+		net_timer_start(dc->rest_timer, (uint64_t)wake, 0);
+	else
+		net_timer_stop(dc->rest_timer);
+}
+
+static void rest_timer_cb(struct net_timer *t, void *data)
+{
+	rest_pump(data);
+}
+
+static double header_double(const struct http_response *resp, const char *name, bool *ok)
+{
+	const char *v = http_response_header(resp, name);
+	char *end;
+	*ok = false;
+	if (!v || !*v)
+		return 0;
+	double d = strtod(v, &end);
+	if (end == v || *end != '\0' || !(d >= 0) || d > 1e9)
+		return 0;
+	*ok = true;
+	return d;
+}
+
+static void rl_info_from(const struct http_response *resp, struct rl_info *in, cJSON **ret_body)
+{
+	bool ok;
+	memset(in, 0, sizeof(*in));
+	in->status = resp->error == HTTP_OK ? resp->status : 0;
+	if (in->status == 0)
+		return;
+	double v = header_double(resp, "X-RateLimit-Limit", &ok);
+	if (ok) {
+		in->has_limit = true;
+		in->limit = (int)v;
+	}
+	v = header_double(resp, "X-RateLimit-Remaining", &ok);
+	if (ok) {
+		in->has_remaining = true;
+		in->remaining = (int)v;
+	}
+	v = header_double(resp, "X-RateLimit-Reset-After", &ok);
+	if (ok) {
+		in->has_reset_after = true;
+		in->reset_after_s = v;
+	}
+	in->bucket = http_response_header(resp, "X-RateLimit-Bucket");
+	in->scope = http_response_header(resp, "X-RateLimit-Scope");
+	const char *g = http_response_header(resp, "X-RateLimit-Global");
+	in->global = g && strcasecmp(g, "true") == 0;
+	if (in->status == 429) {
+		/* rate-limits.mdx "Exceeding A Rate Limit": body retry_after (s),
+		 * else the Retry-After header. A 429 that is not JSON comes from
+		 * Cloudflare, not the API: back off hard. */
+		cJSON *body = cJSON_ParseWithLength(resp->body, resp->body_len);
+		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(body, "retry_after");
+		if (cJSON_IsNumber(ra) && ra->valuedouble >= 0 && ra->valuedouble < 86400)
+			in->retry_after_s = ra->valuedouble;
+		else {
+			v = header_double(resp, "Retry-After", &ok);
+			in->retry_after_s = ok ? v : 0;
+		}
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "global")))
+			in->global = true;
+		if (!cJSON_IsObject(body)) {
+			log_warn("discord 429 without a JSON body (possible Cloudflare ban); backing off",
+			         "retry_after_s=%.1f", in->retry_after_s);
+			if (in->retry_after_s < 60)
+				in->retry_after_s = 60;
+			in->global = true;
+		}
+		*ret_body = body;
+	}
+}
+
+static void request_failed(struct discord *dc, struct rest_req *r, const char *reason, int status)
+{
+	dc->send_failures++;
+	/* Failures are never silent: the request, the status and why. */
+	log_error("discord request failed", "what=\"%s\" status=%d reason=\"%s\"", r->what, status,
+	          reason);
+	if (r->kind == REST_GATEWAY_BOT)
+		boot_retry(dc);
+}
+
+static void rest_done(const struct http_response *resp, void *data)
+{
+	struct rest_req *r = data;
+	struct discord *dc = r->dc;
+	int64_t now = now_ms(dc);
+	struct rl_info info;
+	cJSON *body429 = NULL;
+	rl_info_from(resp, &info, &body429);
+	ratelimit_release(dc->rl, r->route, r->major, &info, now);
+	cJSON_Delete(body429);
+	r->inflight = false;
+	bool retry = false;
+	char reason[160];
+
+	if (resp->error != HTTP_OK || (resp->status >= 500 && resp->status <= 599)) {
+		if (resp->error != HTTP_OK)
+			snprintf(reason, sizeof(reason), "%s: %s", http_error_name(resp->error),
+			         resp->error_msg);
+		else
+			snprintf(reason, sizeof(reason), "server error %d", resp->status);
+		if (r->attempts < DISCORD_REST_RETRIES) {
+			r->attempts++;
+			/* A retried message create is safe: its nonce dedupes it. */
+			r->not_before = now + gateway_backoff_ms(r->attempts, dc_random(dc));
+			log_warn("discord request will be retried", "what=\"%s\" attempt=%d reason=\"%s\"",
+			         r->what, r->attempts, reason);
+			retry = true;
+		}
+	} else if (resp->status == 429) {
+		snprintf(reason, sizeof(reason), "rate limited (429) %d times", r->limited + 1);
+		if (++r->limited <= 5) {
+			log_info("discord request rate limited, waiting", "what=\"%s\" retry_after_s=%.3f",
+			         r->what, info.retry_after_s);
+			retry = true;
+		}
+	} else if (resp->status == 401) {
+		snprintf(reason, sizeof(reason), "401 Unauthorized: the token was refused");
+	} else if (resp->status >= 400) {
+		char esc[LOG_ESCAPE_SIZE];
+		snprintf(reason, sizeof(reason), "HTTP %d %s", resp->status,
+		         log_escape(resp->body, resp->body_len, esc, sizeof(esc)));
+	}
+	if (retry) {
+		rest_pump(dc);
+		return;
+	}
+	rest_unlink(dc, r);
+	if (resp->error == HTTP_OK && resp->status >= 200 && resp->status < 300) {
+		switch (r->kind) {
+		case REST_GATEWAY_BOT:
+			on_gateway_bot(dc, resp);
+			break;
+		case REST_COMMANDS_GET:
+			on_commands_get(dc, resp);
+			break;
+		case REST_COMMANDS_PUT:
+			log_info("discord slash commands registered", "scope=%s",
+			         dc->commands_guild ? dc->commands_guild : "global");
+			break;
+		case REST_REPLY:
+		case REST_CALLBACK:
+			dc->answered++;
+			log_debug("discord answer sent", "what=\"%s\" ms=%lld", r->what,
+			          (long long)(now - r->created));
+			break;
+		}
+	} else {
+		request_failed(dc, r, reason, resp->status);
+		if (resp->status == 401 && !dc->fatal) {
+			dc->fatal = true;
+			dc->host->fatal(dc->host->ctx, "discord", SCOBOT_EXIT_DISCORD_AUTH,
+			                "Discord refused the bot token (HTTP 401); set a valid token or "
+			                "token_file in [discord]");
+		}
+	}
+	rest_free(r);
+	rest_pump(dc);
+}
+
+/* ---- answering ---------------------------------------------------------- */
+
+/* Posts an answer as replies to message `reply_to` in channel: an embed when
+ * the answer has fields, else Markdown split into parts under 2000
+ * characters, each with its own nonce derived from the question's id. */
+static void post_answer(struct discord *dc, const char *channel, const char *reply_to,
+                        const struct answer *a, char nonce_prefix)
+{
+	char nonce[DC_NONCE_MAX + 1], what[96];
+	snprintf(what, sizeof(what), "reply to %s in %s", reply_to, channel);
+	if (a->nfield > 0) {
+		dc_reply_nonce(reply_to, 0, nonce_prefix, nonce);
+		char *body = dc_build_embed_message(a, reply_to, nonce);
+		if (body)
+			rest_enqueue(dc, REST_REPLY, "POST", "POST /channels/{}/messages", channel, body,
+			             what, "/channels/%s/messages", channel);
+		return;
+	}
+	size_t len = answer_render(a, RENDER_MARKDOWN, dc->render, sizeof(dc->render));
+	if (len >= sizeof(dc->render))
+		len = strlen(dc->render);
+	size_t off = 0;
+	unsigned part = 0;
+	while (off < len && part < 8) {
+		size_t n = dc_split_content(dc->render + off, len - off, DC_CONTENT_MAX);
+		if (n == 0)
+			break;
+		dc_reply_nonce(reply_to, part, nonce_prefix, nonce);
+		/* Only the first part is a reply; the rest follow it. */
+		char *body = dc_build_message(dc->render + off, n, part == 0 ? reply_to : NULL, nonce);
+		if (body)
+			rest_enqueue(dc, REST_REPLY, "POST", "POST /channels/{}/messages", channel, body,
+			             what, "/channels/%s/messages", channel);
+		off += n;
+		part++;
+	}
+}
+
+static void cooldown_notice(struct discord *dc, struct answer *a)
+{
+	static const char *const text[LANG_COUNT] = {
+		"You are asking faster than I answer; please wait a few seconds.",
+		"Слишком много вопросов подряд; подождите несколько секунд.",
+		"提问太快了，请稍等几秒。",
+	};
+	enum lang l = a->lang >= 0 && a->lang < LANG_COUNT ? a->lang : LANG_EN;
+	answer_init(a, l);
+	answer_text(a, text[l]);
+	a->ephemeral = true;
+}
+
+/* Strips "<@id>" and "<@!id>" mentions of the bot from the start of text;
+ * returns how many bytes to skip, or 0 when the text does not start so. */
+static size_t skip_self_mention(const char *self, const char *text, size_t len)
+{
+	size_t off = 0, total = 0;
+	for (;;) {
+		while (off < len && (text[off] == ' ' || text[off] == '\n' || text[off] == '\t'))
+			off++;
+		size_t id_len = strlen(self);
+		size_t start = off;
+		if (off + 2 > len || text[off] != '<' || text[off + 1] != '@')
+			break;
+		off += 2;
+		if (off < len && text[off] == '!')
+			off++;
+		if (off + id_len + 1 > len || strncmp(text + off, self, id_len) != 0
+		    || text[off + id_len] != '>') {
+			off = start;
+			break;
+		}
+		off += id_len + 1;
+		total = off;
+	}
+	if (!total)
+		return 0;
+	while (total < len && (text[total] == ' ' || text[total] == '\n' || text[total] == '\t'))
+		total++;
+	return total;
+}
+
+static void on_message_create(struct discord *dc, const cJSON *d)
+{
+	struct dc_message m;
+	if (dc_parse_message(d, dc->self_id[0] ? dc->self_id : NULL, &m) < 0) {
+		dc->ignored++;
+		return;
+	}
+	/* Never answer a bot (ourselves included): that is how bot loops start. */
+	if (m.author_bot || strcmp(m.author_id, dc->self_id) == 0)
+		return;
+	/* message.mdx "Message Types": only what people type (0) and replies (19). */
+	if (m.type != 0 && m.type != 19)
+		return;
+	const char *text = m.content;
+	size_t len = m.content_len, skip = 0;
+	bool addressed = false;
+	if (dc->self_id[0] && (skip = skip_self_mention(dc->self_id, text, len)) > 0) {
+		addressed = true;
+		size_t rest;
+		if (engine_strip_prefix(dc->prefix, text + skip, len - skip, &rest))
+			skip += rest;
+	} else if (engine_strip_prefix(dc->prefix, text, len, &skip)) {
+		addressed = true;
+	} else if (!m.guild_id) {
+		addressed = true;  /* a DM is always for us */
+	} else if (m.mentions_user) {
+		addressed = true;  /* mentioned later in the text: answer the whole text */
+	}
+	if (!addressed)
+		return;
+	/* A replayed event (resume) is never answered twice. */
+	if (seen_check_and_add(dc->seen, m.id))
+		return;
+	struct answer *a = &dc->answer;
+	enum cooldown_verdict v = cooldown_check(dc->cooldown, m.author_id, m.channel_id,
+	                                         now_ms(dc));
+	if (v == COOLDOWN_SILENT)
+		return;
+	if (v == COOLDOWN_NOTICE) {
+		a->lang = lang_detect(text, len);
+		cooldown_notice(dc, a);
+		post_answer(dc, m.channel_id, m.id, a, 'n');
+		return;
+	}
+	struct respond_request req = {
+		.platform = "discord",
+		.room = m.channel_id,
+		.user = m.author_id,
+		.text = text + skip,
+		.len = len - skip,
+		.lang = LANG_NONE,
+	};
+	dc->host->respond(dc->host->ctx, &req, a);
+	if (a->status == ANSWER_IGNORED)
+		return;
+	post_answer(dc, m.channel_id, m.id, a, 'r');
+}
+
+static void send_callback(struct discord *dc, const struct dc_interaction *in, char *body)
+{
+	char what[96];
+	if (!body)
+		return;
+	snprintf(what, sizeof(what), "interaction %s", in->id);
+	/* The token is part of the path: never logged (what names the id only). */
+	char *tok = http_escape_segment(in->token, 0);
+	rest_enqueue(dc, REST_CALLBACK, "POST", "POST /interactions/{}/{}/callback", in->id, body,
+	             what, "/interactions/%s/%s/callback", in->id, tok);
+	free(tok);
+}
+
+static void on_autocomplete(struct discord *dc, const struct dc_interaction *in)
+{
+	char choices[DC_AUTOCOMPLETE_MAX][101];
+	size_t n = 0;
+	const char *partial = "";
+	for (size_t i = 0; i < in->n_options; i++)
+		if (in->options[i].focused)
+			partial = in->options[i].value;
+	enum lang lang = lang_from_locale(in->locale);
+	if (dc->complete && in->subcommand && strcmp(in->subcommand, "sg") == 0)
+		n = dc->complete(dc->complete_ctx, partial, strlen(partial), lang, choices,
+		                 DC_AUTOCOMPLETE_MAX);
+	send_callback(dc, in, dc_build_autocomplete((const char (*)[101])choices, n));
+}
+
+static void on_interaction_create(struct discord *dc, const cJSON *d)
+{
+	struct dc_interaction in;
+	char text[ENGINE_MAX_INPUT];
+	if (dc_parse_interaction(d, &in) < 0) {
+		dc->ignored++;
+		return;
+	}
+	if (seen_check_and_add(dc->seen, in.id))
+		return;
+	if (in.type == DC_INTERACTION_AUTOCOMPLETE) {
+		on_autocomplete(dc, &in);
+		return;
+	}
+	if (in.type != DC_INTERACTION_COMMAND)
+		return;
+	struct answer *a = &dc->answer;
+	enum lang lang = lang_from_locale(in.locale);
+	int tl = dc_interaction_text(&in, text, sizeof(text));
+	if (tl < 0) {
+		answer_init(a, lang == LANG_NONE ? LANG_EN : lang);
+		answer_text(a, "Unknown command.");
+		a->ephemeral = true;
+	} else if (cooldown_check(dc->cooldown, in.user_id, in.channel_id, now_ms(dc))
+	           != COOLDOWN_OK) {
+		/* A slash command must always get a response, so over the limit it
+		 * is a short private notice, never silence. */
+		a->lang = lang == LANG_NONE ? LANG_EN : lang;
+		cooldown_notice(dc, a);
+	} else {
+		struct respond_request req = {
+			.platform = "discord",
+			.room = in.channel_id,
+			.user = in.user_id,
+			.text = text,
+			.len = (size_t)tl,
+			.lang = lang,
+		};
+		dc->host->respond(dc->host->ctx, &req, a);
+		if (a->status == ANSWER_IGNORED) {
+			answer_init(a, lang == LANG_NONE ? LANG_EN : lang);
+			answer_text(a, "…");
+			a->ephemeral = true;
+		}
+	}
+	size_t len = answer_render(a, RENDER_MARKDOWN, dc->render, sizeof(dc->render));
+	if (len >= sizeof(dc->render))
+		len = strlen(dc->render);
+	/* One callback only: cut at 2000 characters on a line break. */
+	size_t n = dc_split_content(dc->render, len, DC_CONTENT_MAX);
+	send_callback(dc, &in, dc_build_interaction_reply(dc->render, n ? n : len, a->ephemeral));
+}
+
+/* ---- slash commands ----------------------------------------------------- */
+
+static void commands_sync(struct discord *dc)
+{
+	if (dc->commands_synced || !dc->register_commands || !dc->app_id)
+		return;
+	dc->commands_synced = true;
+	if (dc->commands_guild)
+		rest_enqueue(dc, REST_COMMANDS_GET, "GET", "GET /applications/{}/guilds/{}/commands",
+		             dc->commands_guild, NULL, "get slash commands",
+		             "/applications/%s/guilds/%s/commands", dc->app_id, dc->commands_guild);
+	else
+		rest_enqueue(dc, REST_COMMANDS_GET, "GET", "GET /applications/{}/commands", "", NULL,
+		             "get slash commands", "/applications/%s/commands", dc->app_id);
+}
+
+static void on_commands_get(struct discord *dc, const struct http_response *resp)
+{
+	cJSON *have = cJSON_ParseWithLength(resp->body, resp->body_len);
+	cJSON *want = dc_manifest_build();
+	if (cJSON_IsArray(have) && dc_manifest_equal(want, have)) {
+		/* application-commands.mdx: creates count against a daily limit, so
+		 * an unchanged manifest is never sent again. */
+		log_info("discord slash commands up to date");
+	} else {
+		char *body = cJSON_PrintUnformatted(want);
+		if (dc->commands_guild)
+			rest_enqueue(dc, REST_COMMANDS_PUT, "PUT", "PUT /applications/{}/guilds/{}/commands",
+			             dc->commands_guild, body, "register slash commands",
+			             "/applications/%s/guilds/%s/commands", dc->app_id, dc->commands_guild);
+		else
+			rest_enqueue(dc, REST_COMMANDS_PUT, "PUT", "PUT /applications/{}/commands", "", body,
+			             "register slash commands", "/applications/%s/commands", dc->app_id);
+	}
+	cJSON_Delete(want);
+	cJSON_Delete(have);
+}
+
+/* ---- gateway io --------------------------------------------------------- */
+
+static const struct ws_callbacks ws_cbs;
+
+static void deferred_connect_failed(void *data)
+{
+	struct shard *s = data;
+	gateway_on_close(s->gw, WS_CLOSE_ABNORMAL, false, now_ms(s->dc));
+}
+
+static void io_connect(void *ctx, const char *url)
+{
+	struct shard *s = ctx;
+	struct discord *dc = s->dc;
+	int err = 0;
+	zstream_reset(s->z);
+	if (!discord_url_allowed(url)) {
+		log_error("refusing a plain-text gateway URL to a non-loopback host",
+		          "shard=%d", s->id);
+		net_defer(dc->loop, deferred_connect_failed, s);
+		return;
+	}
+	struct ws_connect_options o = {
+		.url = url,
+		.max_message_bytes = dc->compress ? WS_MAX_COMPRESSED : ZSTREAM_MAX_OUTPUT,
+	};
+	s->conn = ws_connect(dc->wsc, &o, &ws_cbs, s, &err);
+	s->closed = s->conn == NULL;
+	if (!s->conn) {
+		log_warn("gateway connect could not start", "shard=%d err=%s", s->id, strerror(-err));
+		net_defer(dc->loop, deferred_connect_failed, s);
+	}
+}
+
+static int io_send(void *ctx, const char *payload, size_t len)
+{
+	struct shard *s = ctx;
+	if (!s->conn)
+		return -ENOTCONN;
+	int rc = ws_send_text(s->conn, payload, len);
+	if (rc < 0)
+		log_warn("gateway send failed", "shard=%d err=%s", s->id, strerror(-rc));
+	return rc;
+}
+
+static void io_close(void *ctx, int code, const char *reason)
+{
+	struct shard *s = ctx;
+	if (!s->conn) {
+		net_defer(s->dc->loop, deferred_connect_failed, s);
+		return;
+	}
+	if (code == 0 || ws_close(s->conn, code, reason) < 0)
+		ws_abort(s->conn);
+}
+
+static void shard_timer_cb(struct net_timer *t, void *data)
+{
+	struct shard *s = data;
+	gateway_tick(s->gw, now_ms(s->dc));
+}
+
+static void io_schedule(void *ctx, int64_t at)
+{
+	struct shard *s = ctx;
+	if (at < 0) {
+		net_timer_stop(s->timer);
+		return;
+	}
+	int64_t now = now_ms(s->dc);
+	net_timer_start(s->timer, (uint64_t)(at > now ? at - now : 0), 0);
+}
+
+static int64_t io_identify_permit(void *ctx, int shard_id, int64_t now)
+{
+	struct shard *s = ctx;
+	return idgate_permit(&s->dc->idgate, shard_id, now, (int64_t)time(NULL));
+}
+
+static void io_dispatch(void *ctx, const char *type, const cJSON *d)
+{
+	struct shard *s = ctx;
+	struct discord *dc = s->dc;
+	if (strcmp(type, "MESSAGE_CREATE") == 0) {
+		on_message_create(dc, d);
+	} else if (strcmp(type, "INTERACTION_CREATE") == 0) {
+		on_interaction_create(dc, d);
+	} else if (strcmp(type, "READY") == 0) {
+		struct dc_ready r;
+		if (dc_parse_ready(d, &r) == 0) {
+			snprintf(dc->self_id, sizeof(dc->self_id), "%s", r.user_id);
+			if (!dc->app_id && r.application_id)
+				dc->app_id = xstrdup(r.application_id);
+		}
+	}
+	/* Everything else (GUILD_CREATE included) is dropped at once: the bot
+	 * keeps no guild, member or message cache. */
+}
+
+static void io_ready(void *ctx, bool resumed)
+{
+	struct shard *s = ctx;
+	struct discord *dc = s->dc;
+	s->ever_ready = true;
+	commands_sync(dc);
+	if (!dc->ready_reported) {
+		for (int i = 0; i < dc->nshards; i++)
+			if (!dc->shards[i].ever_ready)
+				return;
+		dc->ready_reported = true;
+		dc->host->ready(dc->host->ctx, "discord");
+	}
+	(void)resumed;
+}
+
+static void io_progress(void *ctx)
+{
+	struct shard *s = ctx;
+	s->dc->host->progress(s->dc->host->ctx, "discord");
+}
+
+static void io_fatal(void *ctx, int code, const char *message)
+{
+	struct shard *s = ctx;
+	struct discord *dc = s->dc;
+	if (dc->fatal)
+		return;
+	dc->fatal = true;
+	char msg[512];
+	snprintf(msg, sizeof(msg), "Discord gateway (shard %d): %s", s->id, message);
+	dc->host->fatal(dc->host->ctx, "discord", SCOBOT_EXIT_DISCORD_AUTH, msg);
+}
+
+static uint32_t io_random(void *ctx)
+{
+	struct shard *s = ctx;
+	return dc_random(s->dc);
+}
+
+static const struct gateway_io gw_io_template = {
+	NULL, io_connect, io_send, io_close, io_schedule, io_identify_permit,
+	io_dispatch, io_ready, io_progress, io_fatal, io_random,
+};
+
+/* ---- websocket callbacks ------------------------------------------------ */
+
+static void ws_on_open(struct ws_conn *c, void *data)
+{
+	struct shard *s = data;
+	gateway_on_open(s->gw, now_ms(s->dc));
+}
+
+static void ws_on_message(struct ws_conn *c, const void *msg, size_t len, bool binary, void *data)
+{
+	struct shard *s = data;
+	if (!s->dc->compress) {
+		gateway_on_message(s->gw, msg, len, now_ms(s->dc));
+		return;
+	}
+	const char *out;
+	size_t out_len;
+	int rc = zstream_feed(s->z, msg, len, &out, &out_len);
+	if (rc == 1) {
+		gateway_on_message(s->gw, out, out_len, now_ms(s->dc));
+	} else if (rc < 0) {
+		/* The shared dictionary is lost: this connection cannot go on, but
+		 * the session can (a resume starts a new stream). */
+		log_warn("gateway zlib stream broken, reconnecting", "shard=%d err=%s", s->id,
+		         strerror(-rc));
+		ws_abort(c);
+	}
+}
+
+static void ws_on_close(struct ws_conn *c, const struct ws_close_info *info, void *data)
+{
+	struct shard *s = data;
+	struct discord *dc = s->dc;
+	ws_conn_free(c);
+	s->conn = NULL;
+	s->closed = true;
+	if (dc->stopping) {
+		bool all = true;
+		for (int i = 0; i < dc->nshards; i++)
+			all = all && dc->shards[i].closed;
+		if (all && dc->stop_done) {
+			void (*done)(void *) = dc->stop_done;
+			dc->stop_done = NULL;
+			net_timer_stop(dc->stop_timer);
+			done(dc->stop_data);
+		}
+		return;
+	}
+	gateway_on_close(s->gw, info->code, info->kind == WS_CLOSED_BY_PEER, now_ms(dc));
+}
+
+static const struct ws_callbacks ws_cbs = {ws_on_open, ws_on_message, ws_on_close};
+
+/* ---- start-up ----------------------------------------------------------- */
+
+static void boot_fetch(struct discord *dc)
+{
+	rest_enqueue(dc, REST_GATEWAY_BOT, "GET", "GET /gateway/bot", "", NULL, "get gateway",
+	             "/gateway/bot");
+}
+
+static void boot_timer_cb(struct net_timer *t, void *data)
+{
+	boot_fetch(data);
+}
+
+static void boot_retry(struct discord *dc)
+{
+	if (dc->stopping || dc->fatal || ratelimit_stopped(dc->rl))
+		return;
+	int64_t delay = gateway_backoff_ms(++dc->boot_attempts, dc_random(dc));
+	if (delay > GATEWAY_BOT_RETRY_CAP_MS)
+		delay = GATEWAY_BOT_RETRY_CAP_MS;
+	log_warn("discord: /gateway/bot failed, retrying", "delay_ms=%lld", (long long)delay);
+	net_timer_start(dc->boot_timer, (uint64_t)delay, 0);
+}
+
+static void shards_start(struct discord *dc, const char *url, int recommended)
+{
+	int count = dc->cfg_shards > 0 ? dc->cfg_shards : (recommended > 0 ? recommended : 1);
+	int first = dc->shard_first >= 0 ? dc->shard_first : 0;
+	int last = dc->shard_last >= 0 ? dc->shard_last : count - 1;
+	if (first > last || last >= count || count > 65536 || last - first + 1 > DISCORD_MAX_SHARDS) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "shard_ids %d-%d do not fit %d shards (set shards and "
+		         "shard_ids in [discord])", first, last, count);
+		dc->fatal = true;
+		dc->host->fatal(dc->host->ctx, "discord", SCOBOT_EXIT_DISCORD_AUTH, msg);
+		return;
+	}
+	dc->shard_count = count;
+	dc->nshards = last - first + 1;
+	dc->shards = xcalloc((size_t)dc->nshards, sizeof(*dc->shards));
+	uint32_t intents = DC_INTENT_GUILDS | DC_INTENT_GUILD_MESSAGES | DC_INTENT_DIRECT_MESSAGES;
+	if (dc->message_content)
+		intents |= DC_INTENT_MESSAGE_CONTENT;
+	char presence[64];
+	snprintf(presence, sizeof(presence), "%s help", dc->prefix);
+	for (int i = 0; i < dc->nshards; i++) {
+		struct shard *s = &dc->shards[i];
+		s->dc = dc;
+		s->id = first + i;
+		s->z = zstream_new();
+		s->timer = net_timer_new(dc->loop, shard_timer_cb, s);
+		s->closed = true;
+		struct gateway_io io = gw_io_template;
+		io.ctx = s;
+		struct gateway_config gc = {dc->token, intents, s->id, count, presence, url,
+		                            dc->compress};
+		s->gw = gateway_new(&gc, &io);
+		if (!s->gw) {
+			log_error("discord: invalid gateway configuration", "shard=%d", s->id);
+			continue;
+		}
+		struct gw_session saved;
+		int rc = state_load_session(dc->state_dir, s->id, &saved, (int64_t)time(NULL));
+		if (rc == 0) {
+			log_info("discord: resuming the session saved at shutdown", "shard=%d seq=%lld",
+			         s->id, (long long)saved.seq);
+			gateway_set_session(s->gw, &saved);
+		} else if (rc != -ENOENT) {
+			log_info("discord: saved session not used", "shard=%d reason=%s", s->id,
+			         strerror(-rc));
+		}
+	}
+	log_info("discord: starting shards", "count=%d first=%d last=%d compress=%d", count, first,
+	         last, dc->compress);
+	for (int i = 0; i < dc->nshards; i++)
+		if (dc->shards[i].gw)
+			gateway_start(dc->shards[i].gw, now_ms(dc));
+}
+
+static void on_gateway_bot(struct discord *dc, const struct http_response *resp)
+{
+	cJSON *o = cJSON_ParseWithLength(resp->body, resp->body_len);
+	const cJSON *url = cJSON_GetObjectItemCaseSensitive(o, "url");
+	const cJSON *shards = cJSON_GetObjectItemCaseSensitive(o, "shards");
+	const cJSON *ssl = cJSON_GetObjectItemCaseSensitive(o, "session_start_limit");
+	if (!cJSON_IsString(url) || strlen(url->valuestring) >= GW_URL_MAX
+	    || !discord_url_allowed(url->valuestring)) {
+		cJSON_Delete(o);
+		log_warn("discord: /gateway/bot returned no usable url");
+		boot_retry(dc);
+		return;
+	}
+	if (dc->shards) {  /* a retry that raced a success */
+		cJSON_Delete(o);
+		return;
+	}
+	snprintf(dc->gateway_url, sizeof(dc->gateway_url), "%s", url->valuestring);
+	/* gateway.mdx "Session Start Limit Object" */
+	const cJSON *rem = cJSON_GetObjectItemCaseSensitive(ssl, "remaining");
+	const cJSON *ra = cJSON_GetObjectItemCaseSensitive(ssl, "reset_after");
+	const cJSON *mc = cJSON_GetObjectItemCaseSensitive(ssl, "max_concurrency");
+	if (cJSON_IsNumber(rem) && cJSON_IsNumber(ra))
+		idgate_set_remote(&dc->idgate, cJSON_IsNumber(mc) ? mc->valueint : 1, rem->valueint,
+		                  (int64_t)ra->valuedouble, now_ms(dc));
+	int recommended = cJSON_IsNumber(shards) && shards->valuedouble >= 1
+	                          && shards->valuedouble <= 65536
+	                  ? shards->valueint
+	                  : 1;
+	cJSON_Delete(o);
+	dc->boot_attempts = 0;
+	shards_start(dc, dc->gateway_url, recommended);
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+struct discord *discord_new(struct net_loop *loop, const struct discord_config *cfg,
+                            const struct adapter_host *host)
+{
+	const char *api = cfg->api_base && *cfg->api_base ? cfg->api_base : DISCORD_DEFAULT_API_BASE;
+	if (!cfg->token || !*cfg->token || strpbrk(cfg->token, " \t\r\n")) {
+		log_error("discord: no usable token configured");
+		return NULL;
+	}
+	if (!discord_url_allowed(api) || strncmp(api, "ws", 2) == 0) {
+		log_error("discord: api_base must be https:// (plain http only to a loopback host)");
+		return NULL;
+	}
+	if (cfg->application_id && *cfg->application_id && !dc_is_snowflake(cfg->application_id)) {
+		log_error("discord: application_id is not a snowflake");
+		return NULL;
+	}
+	if (cfg->commands_guild && *cfg->commands_guild && !dc_is_snowflake(cfg->commands_guild)) {
+		log_error("discord: the commands guild id is not a snowflake");
+		return NULL;
+	}
+	struct discord *dc = xcalloc(1, sizeof(*dc));
+	dc->loop = loop;
+	dc->host = host;
+	dc->token = xstrdup(cfg->token);
+	size_t hl = strlen(cfg->token) + 32;
+	dc->auth_header = xmalloc(hl);
+	snprintf(dc->auth_header, hl, "Authorization: Bot %s", cfg->token);
+	dc->app_id = dup_or_null(cfg->application_id);
+	dc->prefix = xstrdup(cfg->prefix && *cfg->prefix ? cfg->prefix : DISCORD_DEFAULT_PREFIX);
+	dc->api_base = xstrdup(api);
+	size_t al = strlen(dc->api_base);
+	while (al > 0 && dc->api_base[al - 1] == '/')
+		dc->api_base[--al] = '\0';
+	dc->state_dir = dup_or_null(cfg->state_dir);
+	dc->commands_guild = dup_or_null(cfg->commands_guild);
+	dc->ca_file = dup_or_null(cfg->ca_file);
+	dc->message_content = cfg->message_content;
+	dc->compress = cfg->compress;
+	dc->register_commands = cfg->register_commands;
+	dc->cfg_shards = cfg->shards;
+	dc->shard_first = cfg->shard_first;
+	dc->shard_last = cfg->shard_last;
+	dc->rest_timeout_ms = cfg->rest_timeout_ms > 0 ? cfg->rest_timeout_ms
+	                                               : DISCORD_REST_TIMEOUT_MS;
+	dc->complete = cfg->complete;
+	dc->complete_ctx = cfg->complete_ctx;
+	if (getrandom(&dc->rng, sizeof(dc->rng), GRND_NONBLOCK) != sizeof(dc->rng))
+		dc->rng = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)dc;
+	dc->rng |= 1;
+	struct cooldown_config cc = {cfg->cooldown_user_max, cfg->cooldown_window_ms,
+	                             cfg->cooldown_channel_max, cfg->cooldown_window_ms};
+	dc->cooldown = cooldown_new(&cc);
+	dc->seen = seen_new();
+	dc->rl = ratelimit_new();
+	idgate_init(&dc->idgate, dc->state_dir, (int64_t)time(NULL));
+	dc->http = http_client_new(loop, USER_AGENT);
+	dc->wsc = ws_client_new(loop, dc->ca_file);
+	dc->rest_timer = net_timer_new(loop, rest_timer_cb, dc);
+	dc->boot_timer = net_timer_new(loop, boot_timer_cb, dc);
+	if (!dc->http || !dc->wsc) {
+		log_error("discord: cannot start the HTTP or websocket client");
+		discord_free(dc);
+		return NULL;
+	}
+	return dc;
+}
+
+int discord_start(struct discord *dc)
+{
+	if (dc->started)
+		return -EALREADY;
+	dc->started = true;
+	boot_fetch(dc);
+	return 0;
+}
+
+static void stop_timeout_cb(struct net_timer *t, void *data)
+{
+	struct discord *dc = data;
+	if (dc->stop_done) {
+		void (*done)(void *) = dc->stop_done;
+		dc->stop_done = NULL;
+		log_warn("discord: close handshake did not finish in time");
+		done(dc->stop_data);
+	}
+}
+
+static void deferred_stop_done(void *data)
+{
+	struct discord *dc = data;
+	if (dc->stop_done) {
+		void (*done)(void *) = dc->stop_done;
+		dc->stop_done = NULL;
+		net_timer_stop(dc->stop_timer);
+		done(dc->stop_data);
+	}
+}
+
+void discord_stop(struct discord *dc, void (*done)(void *data), void *data)
+{
+	if (dc->stopping)
+		return;
+	dc->stopping = true;
+	dc->stop_done = done;
+	dc->stop_data = data;
+	net_timer_stop(dc->boot_timer);
+	net_timer_stop(dc->rest_timer);
+	/* Answers not yet sent are dropped, and said so. */
+	if (dc->queue_len)
+		log_warn("discord: stopping with requests unsent", "count=%zu", dc->queue_len);
+	while (dc->queue_head) {
+		struct rest_req *r = dc->queue_head;
+		if (r->inflight)
+			http_request_cancel(dc->http, r->http_id);
+		rest_unlink(dc, r);
+		rest_free(r);
+	}
+	bool any_open = false;
+	int64_t now = now_ms(dc);
+	for (int i = 0; i < dc->nshards; i++) {
+		struct shard *s = &dc->shards[i];
+		if (!s->gw)
+			continue;
+		struct gw_session sess;
+		if (gateway_get_session(s->gw, &sess) && dc->state_dir && !dc->fatal) {
+			int rc = state_save_session(dc->state_dir, s->id, &sess, (int64_t)time(NULL));
+			if (rc < 0)
+				log_error("discord: cannot save the session", "shard=%d err=%s", s->id,
+				          strerror(-rc));
+			else
+				log_info("discord: session saved for a resume", "shard=%d seq=%lld", s->id,
+				         (long long)sess.seq);
+		}
+		gateway_stop(s->gw, now);
+		net_timer_stop(s->timer);
+		if (s->conn)
+			any_open = true;
+	}
+	dc->stop_timer = net_timer_new(dc->loop, stop_timeout_cb, dc);
+	if (any_open)
+		net_timer_start(dc->stop_timer, DISCORD_STOP_TIMEOUT_MS, 0);
+	else
+		net_defer(dc->loop, deferred_stop_done, dc);
+}
+
+void discord_free(struct discord *dc)
+{
+	if (!dc)
+		return;
+	while (dc->queue_head) {
+		struct rest_req *r = dc->queue_head;
+		rest_unlink(dc, r);
+		rest_free(r);
+	}
+	for (int i = 0; i < dc->nshards; i++) {
+		struct shard *s = &dc->shards[i];
+		ws_conn_free(s->conn);
+		net_timer_free(s->timer);
+		zstream_free(s->z);
+		gateway_free(s->gw);
+	}
+	free(dc->shards);
+	http_client_free(dc->http);
+	ws_client_free(dc->wsc);
+	net_timer_free(dc->rest_timer);
+	net_timer_free(dc->boot_timer);
+	net_timer_free(dc->stop_timer);
+	ratelimit_free(dc->rl);
+	cooldown_free(dc->cooldown);
+	seen_free(dc->seen);
+	if (dc->token) {
+		explicit_bzero(dc->token, strlen(dc->token));
+		explicit_bzero(dc->auth_header, strlen(dc->auth_header));
+	}
+	free(dc->token);
+	free(dc->auth_header);
+	free(dc->app_id);
+	free(dc->prefix);
+	free(dc->api_base);
+	free(dc->state_dir);
+	free(dc->commands_guild);
+	free(dc->ca_file);
+	free(dc);
+}
+
+size_t discord_status(const struct discord *dc, char *out, size_t size)
+{
+	size_t used = 0;
+	int n = snprintf(out, size, "discord: shards=%d/%d answered=%llu failures=%llu queue=%zu",
+	                 dc->nshards, dc->shard_count, (unsigned long long)dc->answered,
+	                 (unsigned long long)dc->send_failures, dc->queue_len);
+	if (n < 0)
+		return 0;
+	used = (size_t)n < size ? (size_t)n : size;
+	for (int i = 0; i < dc->nshards && used < size; i++) {
+		const struct shard *s = &dc->shards[i];
+		if (!s->gw)
+			continue;
+		const struct gw_stats *st = gateway_stats(s->gw);
+		n = snprintf(out + used, size - used, " [%d %s seq-resumes=%llu identifies=%llu]", s->id,
+		             gateway_state_name(gateway_state(s->gw)), (unsigned long long)st->resumes,
+		             (unsigned long long)st->identifies);
+		if (n < 0)
+			break;
+		used += (size_t)n < size - used ? (size_t)n : size - used;
+	}
+	return used;
+}
