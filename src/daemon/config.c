@@ -992,6 +992,141 @@ static int room_parse_id(const char *id, void *item, char *why, size_t whysize)
 	return 0;
 }
 
+static int check_shard_ids(const char *v, char *why, size_t whysize)
+{
+	int a, b, n = 0;
+	if (!*v)
+		return 0;
+	if (sscanf(v, "%d-%d%n", &a, &b, &n) == 2 && v[n] == '\0' && a >= 0 && b >= a &&
+	    b < 1000)
+		return 0;
+	if (sscanf(v, "%d%n", &a, &n) == 1 && v[n] == '\0' && a >= 0 && a < 1000)
+		return 0;
+	snprintf(why, whysize, "expected a shard id or a range like 0-3");
+	return -EINVAL;
+}
+
+static int check_snowflake(const char *v, char *why, size_t whysize)
+{
+	size_t n = strlen(v);
+	bool ok = n <= SNOWFLAKE_DIGITS_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = v[i] >= '0' && v[i] <= '9';
+	if (!ok) {
+		snprintf(why, whysize, "expected a Discord id (digits)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct config_key discord_keys[] = {
+	{.name = "token", .type = CONFIG_SECRET, .offset = offsetof(struct config_discord, token),
+	 .def = "", .check = config_check_token,
+	 .doc = "The bot token inline (discouraged: prefer token_file or the discord-token credential)."},
+	{.name = "token_file", .type = CONFIG_PATH,
+	 .offset = offsetof(struct config_discord, token_file), .def = "",
+	 .doc = "A file holding the token, mode 0600; $CREDENTIALS_DIRECTORY/discord-token is read too."},
+	{.name = "application_id", .type = CONFIG_STRING,
+	 .offset = offsetof(struct config_discord, application_id), .def = "",
+	 .check = check_snowflake, .doc = "The application id; empty: taken from READY."},
+	{.name = "message_content", .type = CONFIG_BOOL,
+	 .offset = offsetof(struct config_discord, message_content), .def = "false",
+	 .doc = "Ask for the privileged MESSAGE_CONTENT intent (prefix commands outside DMs and mentions)."},
+	{.name = "prefix", .type = CONFIG_STRING, .offset = offsetof(struct config_discord, prefix),
+	 .def = "", .doc = "Command prefix on Discord; empty: [general] prefix."},
+	{.name = "shards", .type = CONFIG_INT, .offset = offsetof(struct config_discord, shards),
+	 .def = "auto", .min = 1, .max = 1000, .word = "auto", .word_value = 0,
+	 .doc = "Total shard count, or auto for Discord's recommendation."},
+	{.name = "shard_ids", .type = CONFIG_STRING,
+	 .offset = offsetof(struct config_discord, shard_ids), .def = "", .check = check_shard_ids,
+	 .doc = "The shards this process runs, e.g. 0-3; empty: all."},
+	{.name = "compress", .type = CONFIG_BOOL, .offset = offsetof(struct config_discord, compress),
+	 .def = "true", .doc = "zlib-stream transport compression on the gateway."},
+	{.name = "api_base", .type = CONFIG_STRING,
+	 .offset = offsetof(struct config_discord, api_base), .def = "https://discord.com/api/v10",
+	 .check = config_check_https_url,
+	 .doc = "REST base URL; https, or http only to a loopback address (tests)."},
+	{.name = "state_dir", .type = CONFIG_PATH,
+	 .offset = offsetof(struct config_discord, state_dir), .def = "",
+	 .doc = "Where sessions and identify counts are kept; empty: [general] state_dir."},
+	{.name = "commands_guild", .type = CONFIG_STRING,
+	 .offset = offsetof(struct config_discord, commands_guild), .def = "",
+	 .check = check_snowflake,
+	 .doc = "Register slash commands in this guild only (testing); empty: globally."},
+	{.name = "register_commands", .type = CONFIG_BOOL,
+	 .offset = offsetof(struct config_discord, register_commands), .def = "true",
+	 .doc = "Compare the slash commands at start and overwrite them only when they differ."},
+	{.name = "cooldown_count", .type = CONFIG_INT,
+	 .offset = offsetof(struct config_discord, cooldown_count), .def = "5", .min = 1,
+	 .max = 1000, .doc = "Answers one user gets per cooldown window."},
+	{.name = "cooldown_seconds", .type = CONFIG_INT,
+	 .offset = offsetof(struct config_discord, cooldown_seconds), .def = "10", .min = 1,
+	 .max = 3600, .doc = "Length of the cooldown window."},
+	{.name = "ca_file", .type = CONFIG_PATH, .offset = offsetof(struct config_discord, ca_file),
+	 .def = "", .doc = "Extra CA certificates to trust (PEM); empty: the system store only."},
+};
+
+static const struct config_key matrix_keys[] = {
+	{.name = "homeserver", .type = CONFIG_STRING,
+	 .offset = offsetof(struct config_matrix, homeserver), .def = NULL,
+	 .example = "https://matrix.example.org", .check = config_check_https_url,
+	 .doc = "Required: the homeserver URL; https, or http only to a loopback address."},
+	{.name = "user_id", .type = CONFIG_STRING, .offset = offsetof(struct config_matrix, user_id),
+	 .def = NULL, .example = "@scobot:example.org", .doc = "Required: the bot's Matrix user id."},
+	{.name = "access_token", .type = CONFIG_SECRET,
+	 .offset = offsetof(struct config_matrix, access_token), .def = "",
+	 .check = config_check_token,
+	 .doc = "Access token inline (discouraged: prefer token_file or the matrix-token credential)."},
+	{.name = "token_file", .type = CONFIG_PATH,
+	 .offset = offsetof(struct config_matrix, token_file), .def = "",
+	 .doc = "A file holding the access token; $CREDENTIALS_DIRECTORY/matrix-token is read too."},
+	{.name = "password", .type = CONFIG_SECRET, .offset = offsetof(struct config_matrix, password),
+	 .def = "", .doc = "Password for m.login.password when no token is given; the token is then stored."},
+	{.name = "device_id", .type = CONFIG_STRING,
+	 .offset = offsetof(struct config_matrix, device_id), .def = "SCOBOT",
+	 .doc = "Stable device id used for password login."},
+	{.name = "state_dir", .type = CONFIG_PATH, .offset = offsetof(struct config_matrix, state_dir),
+	 .def = "", .doc = "Where the sync token and answered events are kept; empty: [general] state_dir."},
+	{.name = "auto_join", .type = CONFIG_LIST, .offset = offsetof(struct config_matrix, auto_join),
+	 .def = "", .doc = "Inviters or rooms whose invites are accepted; empty: any."},
+	{.name = "prefix", .type = CONFIG_STRING, .offset = offsetof(struct config_matrix, prefix),
+	 .def = "", .doc = "Command prefix on Matrix; empty: [general] prefix."},
+	{.name = "encrypted_room_notice", .type = CONFIG_BOOL,
+	 .offset = offsetof(struct config_matrix, encrypted_room_notice), .def = "true",
+	 .doc = "Post one plain notice in encrypted rooms (scobot cannot read them)."},
+	{.name = "cooldown_count", .type = CONFIG_INT,
+	 .offset = offsetof(struct config_matrix, cooldown_count), .def = "5", .min = 1,
+	 .max = 1000, .doc = "Answers one user gets per cooldown window."},
+	{.name = "cooldown_seconds", .type = CONFIG_INT,
+	 .offset = offsetof(struct config_matrix, cooldown_seconds), .def = "10", .min = 1,
+	 .max = 3600, .doc = "Length of the cooldown window."},
+	{.name = "stall_alarm_minutes", .type = CONFIG_INT,
+	 .offset = offsetof(struct config_matrix, stall_alarm_minutes), .def = "10", .min = 1,
+	 .max = 1440, .doc = "Log an alarm when the sync has not advanced for this long."},
+	{.name = "ca_file", .type = CONFIG_PATH, .offset = offsetof(struct config_matrix, ca_file),
+	 .def = "", .doc = "Extra CA certificates to trust (PEM); empty: the system store only."},
+};
+
+static int discord_validate(const void *section, char *why, size_t whysize)
+{
+	const struct config_discord *d = section;
+	if (*d->token && *d->token_file) {
+		snprintf(why, whysize, "token and token_file exclude each other");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int matrix_validate(const void *section, char *why, size_t whysize)
+{
+	const struct config_matrix *m = section;
+	if (*m->access_token && *m->token_file) {
+		snprintf(why, whysize, "access_token and token_file exclude each other");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 #define FIXED_SECTION(name_, field, type, keys_, validate_, doc_)                     \
 	{.name = name_, .doc = doc_, .keys = keys_, .nkeys = ARRAY_SIZE(keys_),            \
 	 .offset = offsetof(struct config, field),                                          \
@@ -1002,6 +1137,10 @@ static const struct config_section sections[] = {
 	              "[general]: how scobot answers and where it keeps its state."),
 	FIXED_SECTION("log", log, struct config_log, log_keys, NULL,
 	              "[log]: what goes to the journal (or stderr)."),
+	FIXED_SECTION("discord", discord, struct config_discord, discord_keys, discord_validate,
+	              "[discord]: its presence turns the Discord bot on."),
+	FIXED_SECTION("matrix", matrix, struct config_matrix, matrix_keys, matrix_validate,
+	              "[matrix]: its presence turns the Matrix bot on."),
 	{.name = "room", .family = true, .keys = room_keys, .nkeys = ARRAY_SIZE(room_keys),
 	 .present_offset = (size_t)-1, .item_size = sizeof(struct config_room),
 	 .items_offset = offsetof(struct config, rooms),

@@ -154,9 +154,50 @@ struct config_room {
 	enum lang lang;
 };
 
+/* [discord]: present means "serve Discord". */
+struct config_discord {
+	bool present;
+	char *token;             /* inline token (discouraged; prefer a credential) */
+	char *token_file;
+	char *application_id;    /* "": taken from READY */
+	bool message_content;
+	char *prefix;            /* "": [general] prefix */
+	int64_t shards;          /* 0: auto */
+	char *shard_ids;         /* "first-last" or "": all */
+	bool compress;
+	char *api_base;
+	char *state_dir;         /* "": [general] state_dir */
+	char *commands_guild;    /* "": global slash commands */
+	bool register_commands;
+	int64_t cooldown_count;
+	int64_t cooldown_seconds;
+	char *ca_file;
+};
+
+/* [matrix]: present means "serve Matrix". */
+struct config_matrix {
+	bool present;
+	char *homeserver;
+	char *user_id;
+	char *access_token;
+	char *token_file;
+	char *password;
+	char *device_id;
+	char *state_dir;         /* "": [general] state_dir */
+	struct config_list auto_join;
+	char *prefix;            /* "": [general] prefix */
+	bool encrypted_room_notice;
+	int64_t cooldown_count;
+	int64_t cooldown_seconds;
+	int64_t stall_alarm_minutes;
+	char *ca_file;
+};
+
 struct config {
 	struct config_general general;
 	struct config_log log;
+	struct config_discord discord;
+	struct config_matrix matrix;
 	struct config_room *rooms; /* sorted by platform, then room */
 	size_t nrooms;
 };
