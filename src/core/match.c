@@ -314,6 +314,39 @@ static void known_add_tokens(struct engine *e, struct kbuild *kb, const char *s)
 	}
 }
 
+/* --- Word sets --------------------------------------------------------- */
+
+static void set_build(struct engine *e, const char **words, size_t n, const char ***ret_slots,
+                      size_t *ret_n)
+{
+	size_t ns = 16;
+	while (ns < n * 2 + 1)
+		ns <<= 1;
+	const char **slot = arena_array(&e->arena, ns, sizeof(*slot));
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(words[i]);
+		size_t h = hash_bytes(words[i], len) & (ns - 1);
+		while (slot[h] && strcmp(slot[h], words[i]) != 0)
+			h = (h + 1) & (ns - 1);
+		slot[h] = words[i];
+	}
+	*ret_slots = slot;
+	*ret_n = ns;
+}
+
+static bool set_has(const char *const *slot, size_t ns, const char *t, size_t len)
+{
+	if (!slot)
+		return false;
+	size_t h = hash_bytes(t, len) & (ns - 1);
+	while (slot[h]) {
+		if (strncmp(slot[h], t, len) == 0 && slot[h][len] == '\0')
+			return true;
+		h = (h + 1) & (ns - 1);
+	}
+	return false;
+}
+
 /* --- Search index --------------------------------------------------------- */
 
 #define TERM_MAX_BYTES 64
@@ -577,28 +610,31 @@ void match_build(struct engine *e)
 			e->known[c][fill[c]++] = kb.v[i];
 	}
 
+	set_build(e, kb.v, kb.n, &e->known_set, &e->nknown_set);
+	{
+		size_t nsw = sizeof(stop_words) / sizeof(stop_words[0]);
+		const char **sw = arena_array(&e->arena, nsw, sizeof(*sw));
+		for (size_t i = 0; i < nsw; i++) {
+			char key[128];
+			size_t kl;
+			key_form(stop_words[i], strlen(stop_words[i]), key, sizeof(key), &kl);
+			sw[i] = arena_strndup(&e->arena, key, kl);
+		}
+		set_build(e, sw, nsw, &e->stop_set, &e->nstop_set);
+	}
 	build_index(e);
 }
 
 /* --- Analysis -------------------------------------------------------------- */
 
-static bool is_stop(const char *t, size_t len)
+static bool is_stop(const struct engine *e, const char *t, size_t len)
 {
-	for (size_t i = 0; i < sizeof(stop_words) / sizeof(stop_words[0]); i++)
-		if (strlen(stop_words[i]) == len && memcmp(stop_words[i], t, len) == 0)
-			return true;
-	return false;
+	return set_has(e->stop_set, e->nstop_set, t, len);
 }
 
 static bool is_known(const struct engine *e, const char *t, size_t len)
 {
-	size_t c = utf8_count(t, len);
-	if (c > TEXT_MAX_TOKEN_BYTES)
-		return false;
-	for (size_t i = 0; i < e->nknown[c]; i++)
-		if (memcmp(e->known[c][i], t, len) == 0 && e->known[c][i][len] == '\0')
-			return true;
-	return false;
+	return set_has(e->known_set, e->nknown_set, t, len);
 }
 
 /* Replaces an unknown word by the closest known one, if one is close enough
@@ -668,7 +704,7 @@ static bool note_key(const struct engine *e, struct analysis *an, const char *ke
 	return any;
 }
 
-static void add_term(struct analysis *an, const char *t, size_t len)
+static void add_term(const struct engine *e, struct analysis *an, const char *t, size_t len)
 {
 	if (an->nterms >= MATCH_MAX_TERMS || len > TERM_MAX_BYTES)
 		return;
@@ -679,13 +715,19 @@ static void add_term(struct analysis *an, const char *t, size_t len)
 	an->term_off[an->nterms] = (uint16_t)used;
 	an->term_len[an->nterms] = (uint16_t)len;
 	an->nterms++;
-	if (!is_stop(t, len))
+	if (!is_stop(e, t, len))
 		an->ncontent++;
 }
 
+struct term_sink {
+	const struct engine *e;
+	struct analysis *an;
+};
+
 static void add_term_cb(void *ctx, const char *t, size_t len)
 {
-	add_term(ctx, t, len);
+	struct term_sink *ts = ctx;
+	add_term(ts->e, ts->an, t, len);
 }
 
 /* Longest-match segmentation of a Han run against the vocabulary. */
@@ -713,7 +755,8 @@ static void analyze_han(const struct engine *e, struct analysis *an, const char 
 		if (!matched)
 			c++;
 	}
-	for_each_term(e, t, len, add_term_cb, an);
+	struct term_sink ts = {e, an};
+	for_each_term(e, t, len, add_term_cb, &ts);
 }
 
 void match_analyze(const struct engine *e, const char *text, size_t len,
@@ -794,7 +837,7 @@ void match_analyze(const struct engine *e, const char *text, size_t len,
 		if (took)
 			an->recognised += took;
 		for (size_t j = 0; j < (took ? took : 1); j++)
-			add_term(an, w[k + j], wl[k + j]);
+			add_term(e, an, w[k + j], wl[k + j]);
 		k += took ? took : 1;
 	}
 }
@@ -895,7 +938,7 @@ size_t match_search(const struct engine *e, const struct analysis *an,
 		size_t tl = an->term_len[q];
 		/* Stop words and single letters ("people's" -> "s") say nothing
 		 * about which fact is meant. */
-		if (tl < 2 || is_stop(t, tl))
+		if (tl < 2 || is_stop(e, t, tl))
 			continue;
 		const struct term *term = term_find(e, t, tl);
 		if (!term)

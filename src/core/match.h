@@ -69,6 +69,13 @@ struct engine {
 	size_t nvslot;       /* power of two */
 	size_t max_han_chars; /* longest Han key, for segmentation */
 
+	/* Hash sets (open addressing, power-of-two size) of known words and of
+	 * stop words, so look-ups on the hot path cost one probe or two. */
+	const char **known_set;
+	size_t nknown_set;
+	const char **stop_set;
+	size_t nstop_set;
+
 	/* Known words, for typo correction, bucketed by code point length. */
 	const char **known[TEXT_MAX_TOKEN_BYTES + 1];
 	size_t nknown[TEXT_MAX_TOKEN_BYTES + 1];

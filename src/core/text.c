@@ -158,23 +158,32 @@ size_t text_normalize_phrase(const char *in, size_t len, char *out, size_t size)
 }
 
 /* Endings in UTF-8, longest first so "ами" wins over "и". Nouns and adjectives
- * cover what people ask about (генсека, генсеком, Казахстана, отделов). */
-static const char *const ru_endings[] = {
-	"иями", "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "иях",
-	"ией", "ых", "их", "ах", "ях", "ам", "ям", "ом", "ем", "ой", "ей", "ий", "ый", "ая",
-	"яя", "ое", "ее", "ые", "ие", "ую", "юю", "ов", "ев", "ию", "ия", "ии",
-	"а", "я", "ы", "и", "у", "ю", "е", "о", "ь", "й",
+ * cover what people ask about (генсека, генсеком, Казахстана, отделов). Lengths
+ * are computed at compile time: this runs on every Cyrillic word. */
+#define E(s) {s, sizeof(s) - 1}
+static const struct {
+	const char *s;
+	size_t len;
+} ru_endings[] = {
+	E("иями"), E("ями"), E("ами"), E("ого"), E("его"), E("ому"), E("ему"), E("ыми"),
+	E("ими"), E("иях"), E("ией"), E("ых"), E("их"), E("ах"), E("ях"), E("ам"), E("ям"),
+	E("ом"), E("ем"), E("ой"), E("ей"), E("ий"), E("ый"), E("ая"), E("яя"), E("ое"),
+	E("ее"), E("ые"), E("ие"), E("ую"), E("юю"), E("ов"), E("ев"), E("ию"), E("ия"),
+	E("ии"), E("а"), E("я"), E("ы"), E("и"), E("у"), E("ю"), E("е"), E("о"), E("ь"),
+	E("й"),
 };
+#undef E
 
-static size_t strip_one(char *s, size_t len)
+/* Strips one ending if at least 3 letters remain; *letters tracks the count. */
+static size_t strip_one(char *s, size_t len, size_t *letters)
 {
-	size_t letters = utf8_count(s, len);
 	for (size_t k = 0; k < sizeof(ru_endings) / sizeof(ru_endings[0]); k++) {
-		size_t el = strlen(ru_endings[k]);
+		size_t el = ru_endings[k].len;
 		size_t ec = el / 2; /* Cyrillic letters are two bytes each */
-		if (el < len && letters >= ec + 3 &&
-		    memcmp(s + len - el, ru_endings[k], el) == 0) {
+		if (el < len && *letters >= ec + 3 && s[len - 1] == ru_endings[k].s[el - 1] &&
+		    memcmp(s + len - el, ru_endings[k].s, el) == 0) {
 			s[len - el] = '\0';
+			*letters -= ec;
 			return len - el;
 		}
 	}
@@ -185,7 +194,9 @@ static size_t strip_one(char *s, size_t len)
  * Алимов -> Алим, and Алимов -> Алим, so both forms meet. */
 size_t text_stem_ru(char *s, size_t len)
 {
-	return strip_one(s, strip_one(s, len));
+	size_t letters = utf8_count(s, len);
+	len = strip_one(s, len, &letters);
+	return strip_one(s, len, &letters);
 }
 
 #define DIST_MAX_CP 48 /* code points compared; longer words are cut */
