@@ -605,7 +605,7 @@ static int parse_file(struct loader *l, const struct facts_file *file, cJSON **r
 static int collect(struct loader *l, const char *file, const cJSON *root)
 {
 	path_reset(l, file);
-	if (!cJSON_IsObject(root))
+	if (!root || !cJSON_IsObject(root))
 		return fail(l, "the file must hold a JSON object, not %s", type_name(root));
 	bool seen[TOP_COUNT] = {0};
 	for (const cJSON *c = root->child; c; c = c->next) {
