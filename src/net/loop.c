@@ -38,6 +38,7 @@ struct net_loop {
 	struct net_signal signals[NET_LOOP_MAX_SIGNALS];
 	int nsignals;
 	struct net_loop_hook *hooks;
+	struct net_loop_hook *finalizers;
 };
 
 uv_loop_t *net_loop_uv(struct net_loop *loop)
@@ -52,6 +53,13 @@ void net_loop_hook_add(struct net_loop *loop, struct net_loop_hook *hook)
 	if (loop->hooks)
 		loop->hooks->prev = hook;
 	loop->hooks = hook;
+}
+
+void net_loop_finalizer_add(struct net_loop *loop, struct net_loop_hook *hook)
+{
+	hook->prev = NULL;
+	hook->next = loop->finalizers;
+	loop->finalizers = hook;
 }
 
 void net_loop_hook_remove(struct net_loop *loop, struct net_loop_hook *hook)
@@ -184,6 +192,21 @@ static void report_open_handle(uv_handle_t *h, void *arg)
 			  uv_handle_type_name(uv_handle_get_type(h)));
 }
 
+/* Runs the loop until nothing is left but unreferenced handles, or the
+ * guard fires. */
+static void drain(struct net_loop *loop, const bool *guard_fired)
+{
+	for (;;) {
+		if (loop->defer_head) {
+			defer_run_batch(loop);
+			continue;
+		}
+		if (!uv_loop_alive(&loop->uv) || *guard_fired)
+			return;
+		uv_run(&loop->uv, UV_RUN_ONCE);
+	}
+}
+
 static void on_drain_guard(uv_timer_t *h)
 {
 	*(bool *)h->data = true;
@@ -216,14 +239,12 @@ void net_loop_free(struct net_loop *loop)
 	uv_timer_start(&guard, on_drain_guard, NET_LOOP_DRAIN_MS, 0);
 	uv_unref((uv_handle_t *)&guard);
 	uv_idle_stop(&loop->defer_idle);
-	for (;;) {
-		if (loop->defer_head) {
-			defer_run_batch(loop);
-			continue;
-		}
-		if (!uv_loop_alive(&loop->uv) || guard_fired)
-			break;
-		uv_run(&loop->uv, UV_RUN_ONCE);
+	drain(loop, &guard_fired);
+	while (loop->finalizers && !guard_fired) {
+		struct net_loop_hook *h = loop->finalizers;
+		loop->finalizers = h->next;
+		h->fn(h->data);
+		drain(loop, &guard_fired);
 	}
 	uv_close((uv_handle_t *)&guard, NULL);
 	uv_close((uv_handle_t *)&loop->defer_idle, NULL);

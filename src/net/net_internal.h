@@ -23,6 +23,10 @@ struct net_loop_hook {
 	struct net_loop_hook *next, *prev;
 };
 void net_loop_hook_add(struct net_loop *loop, struct net_loop_hook *hook);
+/* Finalizers run once the loop has drained (every close callback fired),
+ * just before it is closed: lws wants lws_context_destroy called a second
+ * time then, outside any loop callback. fn owns and frees what it needs. */
+void net_loop_finalizer_add(struct net_loop *loop, struct net_loop_hook *hook);
 void net_loop_hook_remove(struct net_loop *loop, struct net_loop_hook *hook);
 
 #endif

@@ -814,6 +814,20 @@ void ws_conn_free(struct ws_conn *c)
 
 /* ---- client ------------------------------------------------------------- */
 
+/* The second half of an lws context's teardown (see client_destroy). */
+struct ws_ctx_final {
+	struct net_loop_hook hook;
+	struct lws_context *ctx;
+};
+
+static void ctx_finalize(void *data)
+{
+	struct ws_ctx_final *f = data;
+
+	lws_context_destroy(f->ctx);
+	free(f);
+}
+
 static void client_destroy(struct ws_client *cl)
 {
 	cl->freeing = true;
@@ -826,11 +840,18 @@ static void client_destroy(struct ws_client *cl)
 		if (c->dns_pending)
 			uv_cancel((uv_req_t *)&c->gai);
 	}
-	/* A foreign loop: lws closes its handles asynchronously and finishes
-	 * freeing the context from their close callbacks, which run as the loop
-	 * keeps turning (net_loop_free drains it). */
-	if (cl->ctx)
+	/* On a foreign loop lws closes its handles asynchronously, and wants
+	 * lws_context_destroy called once more, outside the loop, after they
+	 * have closed: net_loop_free does that once it has drained the loop. */
+	if (cl->ctx) {
+		struct ws_ctx_final *f = xcalloc(1, sizeof(*f));
+		f->ctx = cl->ctx;
+		f->hook.fn = ctx_finalize;
+		f->hook.data = f;
 		lws_context_destroy(cl->ctx);
+		net_loop_finalizer_add(cl->loop, &f->hook);
+		cl->ctx = NULL;
+	}
 	while (cl->conns) {
 		struct ws_conn *c = cl->conns;
 		conn_unlink(c);
