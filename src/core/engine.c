@@ -235,7 +235,27 @@ static void answer_sg_list(struct ctx *c, bool count)
 	sg_fields(c, v, n);
 }
 
-static void answer_sg_year(struct ctx *c, int year)
+static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of);
+
+/* "sg in 2004 and 2020": one line per year, one as-of at the end. */
+static void answer_sg_years(struct ctx *c, const int *years, size_t n)
+{
+	size_t shown = 0;
+	for (size_t i = 0; i < n && shown < 4; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < i; k++)
+			dup |= years[k] == years[i];
+		if (dup)
+			continue;
+		if (shown && !at_line_start(c->a))
+			answer_break(c->a);
+		answer_sg_year_part(c, years[i], false);
+		shown++;
+	}
+	as_of(c);
+}
+
+static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 {
 	const struct fact_sg *v[SG_LIST_MAX];
 	char y[16], term[64], num[24];
@@ -244,7 +264,8 @@ static void answer_sg_year(struct ctx *c, int year)
 	const struct fact_opening *op = &c->f->opening;
 	if (year < op->year) {
 		emit(c, M_SG_BEFORE, y, L(c, &op->date_text), L(c, &op->place));
-		as_of(c);
+		if (with_as_of)
+			as_of(c);
 		return;
 	}
 	if (year > c->f->as_of_year) {
@@ -271,7 +292,8 @@ static void answer_sg_year(struct ctx *c, int year)
 			sg_item(c, v[i]);
 	}
 	sg_notes(c, v, n);
-	as_of(c);
+	if (with_as_of)
+		as_of(c);
 }
 
 static void answer_sg_country(struct ctx *c, const struct fact_country *co)
@@ -787,6 +809,32 @@ static void not_sure(struct ctx *c, const struct analysis *an, const char *text,
 	}
 }
 
+/* "second", "третий", "第四任": the position in the list, or 0. */
+static size_t ordinal(const struct analysis *an)
+{
+	static const enum concept ord[] = {C_ORD2, C_ORD3, C_ORD4, C_ORD5, C_ORD6, C_ORD7};
+	for (size_t i = 0; i < sizeof(ord) / sizeof(ord[0]); i++)
+		if (has(an, ord[i]))
+			return i + 2;
+	return 0;
+}
+
+static bool only_small_talk(const struct analysis *an)
+{
+	uint64_t talk = (1ull << C_HELLO) | (1ull << C_THANKS) | (1ull << C_SECRETARIAT) |
+			(1ull << C_SG) | (1ull << C_HELP);
+	return (an->concepts & ~talk) == 0 && !an->nyears && !an->ncountries && !an->npersons &&
+	       (has(an, C_HELLO) || has(an, C_THANKS));
+}
+
+static void answer_welcome(struct ctx *c)
+{
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "%s help", prefix_of(c));
+	c->a->command = "thanks";
+	emit(c, M_WELCOME, cmd);
+}
+
 /* Decides what a plain question asks, from the ideas and entities in it. The
  * order matters: the most specific reading wins. */
 static void answer_question(struct ctx *c, const char *text, size_t len)
@@ -798,8 +846,10 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 	bool sg = has(an, C_SG) || has(an, C_EXEC_SEC);
 	bool opening = has(an, C_OPEN) || has(an, C_ATTEND);
 
-	if (an->ntok == 0) {
+	if (an->ntok == 0 || (only_small_talk(an) && !has(an, C_THANKS))) {
 		answer_help(c, NULL, 0, LANG_NONE);
+	} else if (only_small_talk(an)) {
+		answer_welcome(c);
 	} else if (nsg && (has(an, C_SUCC) || has(an, C_PREC))) {
 		answer_relation(c, v[nsg - 1], has(an, C_SUCC));
 	} else if (an->npersons && opening && !sg) {
@@ -814,7 +864,7 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 			answer_attendees(c, false);
 		}
 	} else if (an->nyears && (sg || has(an, C_WHO) || !opening) && !has(an, C_OPEN)) {
-		answer_sg_year(c, an->years[0]);
+		answer_sg_years(c, an->years, an->nyears);
 	} else if (an->ncountries && (has(an, C_OPEN) || (has(an, C_ATTEND) && !sg)) &&
 		   attendee_in(c, an)) {
 		answer_attendee_of_country(c, attendee_in(c, an));
@@ -831,6 +881,13 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		} else {
 			not_sure(c, an, text, len);
 		}
+	} else if (sg && ordinal(an) && ordinal(an) <= c->f->n_sgs) {
+		const struct fact_sg *nth = &c->f->sgs[ordinal(an) - 1];
+		answer_sg_persons(c, &nth, 1, "", 0);
+	} else if (has(an, C_UN)) {
+		ANSWER_FACTS(c, "opened", "opening.messages");
+	} else if (has(an, C_WHERE) && (has(an, C_SECRETARIAT) || has(an, C_OPEN))) {
+		ANSWER_FACTS(c, "opened", "opening.ceremony");
 	} else if (sg && has(an, C_APPOINT)) {
 		ANSWER_FACTS(c, "appointment", "sg.appointment");
 	} else if (has(an, C_RENAME) || (has(an, C_EXEC_SEC) && !has(an, C_FIRST))) {
@@ -888,7 +945,7 @@ static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
 	const struct fact_sg *v[SG_LIST_MAX];
 	size_t nsg = sg_persons(c, an, v, SG_LIST_MAX);
 	if (an->nyears) {
-		answer_sg_year(c, an->years[0]);
+		answer_sg_years(c, an->years, an->nyears);
 	} else if (nsg && (has(an, C_SUCC) || has(an, C_PREC))) {
 		answer_relation(c, v[nsg - 1], has(an, C_SUCC));
 	} else if (nsg) {
@@ -897,6 +954,9 @@ static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
 		answer_sg_country(c, &c->f->countries[an->countries[0]]);
 	} else if (has(an, C_FIRST)) {
 		answer_first(c);
+	} else if (ordinal(an) && ordinal(an) <= c->f->n_sgs) {
+		const struct fact_sg *nth = &c->f->sgs[ordinal(an) - 1];
+		answer_sg_persons(c, &nth, 1, "", 0);
 	} else if (has(an, C_LIST)) {
 		answer_sg_list(c, false);
 	} else if (has(an, C_CURRENT) || has(an, C_LAST)) {

@@ -163,6 +163,10 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 	[M_TITLE_DEPARTMENTS] = {"Departments of the Secretariat", "Отделы Секретариата", "秘书处各部门"},
 	[M_TITLE_FUNCTIONS] = {"Functions of the Secretariat", "Функции Секретариата", "秘书处职能"},
 	[M_FIELD_TERM] = {"{0}, {1}", "{0}, {1}", "{0}，{1}"},
+	[M_WELCOME] = {
+		"You're welcome! Ask me anything about the SCO Secretariat ({`0}).",
+		"Пожалуйста! Спрашивайте о Секретариате ШОС ({`0}).",
+		"不客气！欢迎继续询问有关上合组织秘书处的问题（{`0}）。"},
 };
 
 const char *i18n(enum lang lang, enum msg m)

@@ -148,6 +148,39 @@ TEST(ranked_search_answers_a_clear_match)
 	CHECK_CONTAINS(last_text, "depositor");
 }
 
+TEST(ordinal_names_that_term)
+{
+	CHECK_CONTAINS(ask("who was the second secretary general"), "Bolat Nurgaliyev");
+	CHECK_CONTAINS(ask("sg third"), "Muratbek Imanaliev");
+	CHECK_CONTAINS(ask("кто был третьим генсеком?"), "Иманалиев");
+	CHECK_CONTAINS(ask("第二任秘书长是谁"), "努尔加利耶夫");
+}
+
+TEST(where_is_the_secretariat_names_beijing)
+{
+	CHECK_CONTAINS(ask("where is the secretariat?"), "Beijing");
+}
+
+TEST(un_question_gives_the_congratulatory_messages)
+{
+	CHECK_CONTAINS(ask("what did the UN secretary-general send?"), "message from the UN Secretary-General");
+}
+
+TEST(several_years_get_one_line_each)
+{
+	ask("who was sg in 2004 and 2020");
+	CHECK_CONTAINS(last_text, "Zhang Deguang");
+	CHECK_CONTAINS(last_text, "Vladimir Norov");
+}
+
+TEST(greetings_get_help_and_thanks_get_a_welcome)
+{
+	CHECK_CONTAINS(ask("hello"), "Commands");
+	CHECK_CONTAINS(ask("thanks!"), "welcome");
+	CHECK_CONTAINS(ask("спасибо"), "Пожалуйста");
+	CHECK_INT(last_answer.status, ANSWER_OK);
+}
+
 /* Russian */
 TEST(ru_command_gensek_2011)
 {
