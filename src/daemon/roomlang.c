@@ -82,10 +82,12 @@ struct roomlang *roomlang_open(const char *dir)
 	unsigned lineno = 0;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
-		char *sp = strrchr(line, ' ');
 		size_t len = strlen(line);
 		if (len && line[len - 1] == '\n')
 			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		char *sp = strrchr(line, ' ');
 		enum lang l = sp ? lang_parse(sp + 1) : LANG_NONE;
 		if (!sp || l == LANG_NONE || sp == line || !strchr(line, ':')) {
 			log_warn("skipping a bad line in room languages", "path=%s line=%u", r->path, lineno);
