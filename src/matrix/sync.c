@@ -687,9 +687,11 @@ static void sync_start(struct mxsync *m, int64_t now)
 	char *path = xmalloc(n);
 	/* API: sync.yaml -- filter id, since, timeout (server wait, ms), and
 	 * set_presence=offline so the bot does not show as online by polling. */
+	/* The first sync of a run returns at once (timeout=0) so a restart catches
+	 * up and reports ready without waiting out a long-poll. */
 	if (es)
 		snprintf(path, n, API "/sync?filter=%s&timeout=%d&set_presence=offline&since=%s",
-			 ef, SYNC_SERVER_TIMEOUT_MS, es);
+			 ef, m->ready_sent ? SYNC_SERVER_TIMEOUT_MS : 0, es);
 	else
 		snprintf(path, n, API "/sync?filter=%s&timeout=0&set_presence=offline", ef);
 	int64_t id = m->io.request(m->io.ctx, "GET", path, NULL, m->token,

@@ -1,0 +1,389 @@
+#!/usr/bin/python3
+"""test_matrix.py: end-to-end scenarios for the Matrix adapter: the real adapter
+and engine (matrix_driver) against the local homeserver fixture; each scenario
+gets a fresh fixture and state directory and must not depend on another.
+
+usage: test_matrix.py MATRIX_DRIVER FAKE_HOMESERVER [scenario ...]
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.request
+
+PY = "/usr/bin/python3"
+BOT = "@scobot:test"
+PASSWORD = "hunter2-not-a-real-secret"
+
+
+def wait_until(pred, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Homeserver:
+    def __init__(self, script):
+        self.p = subprocess.Popen([PY, script, "--user", BOT, "--password", PASSWORD],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline().split()
+        if not line or line[0] != "PORTS":
+            raise RuntimeError("fixture did not start: " + self.p.stderr.read())
+        self.api = int(line[1])
+        self.ctl_port = int(line[2])
+        self.url = "http://127.0.0.1:%d" % self.api
+
+    def ctl(self, path, body=None):
+        data = json.dumps(body or {}).encode() if body is not None else None
+        req = urllib.request.Request("http://127.0.0.1:%d/_test/%s" % (self.ctl_port, path),
+                                     data=data, method="POST" if data is not None else "GET")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def sent(self):
+        return self.ctl("sent")["sent"]
+
+    def replies_to(self):
+        """event id replied to -> list of bot events replying to it."""
+        out = {}
+        for s in self.sent():
+            irt = s["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
+            if irt:
+                out.setdefault(irt, []).append(s)
+        return out
+
+    def requests(self, endpoint):
+        return [r for r in self.ctl("stats")["requests"] if r["endpoint"] == endpoint]
+
+    def close(self):
+        self.p.kill()
+        self.p.wait()
+
+
+class Bot:
+    def __init__(self, driver, hs, state_dir, *extra, token=None):
+        args = [driver, "--homeserver", hs.url, "--user", BOT, "--state-dir", state_dir]
+        if token:
+            args += ["--token", token]
+        else:
+            args += ["--password", PASSWORD]
+        args += list(extra)
+        self.p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True)
+        self.log = []
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+
+    def _read(self):
+        for line in self.p.stderr:
+            self.log.append(line)
+
+    def text(self):
+        return "".join(self.log)
+
+    def wait_ready(self, timeout=15):
+        wait_until(lambda: "READY matrix" in self.text() or self.p.poll() is not None,
+                   timeout, "bot ready")
+        assert self.p.poll() is None, "bot exited early:\n" + self.text()
+
+    def kill(self, sig=signal.SIGTERM):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        rc = self.p.wait(timeout=15)
+        self.t.join(timeout=5)
+        return rc
+
+
+class Ctx:
+    def __init__(self, driver, fixture):
+        self.driver = driver
+        self.hs = Homeserver(fixture)
+        self.dir = tempfile.mkdtemp(prefix="scobot-mx-it-")
+        self.bots = []
+
+    def bot(self, *extra, token=None):
+        b = Bot(self.driver, self.hs, self.dir, *extra, token=token)
+        self.bots.append(b)
+        return b
+
+    def close(self):
+        for b in self.bots:
+            if b.p.poll() is None:
+                b.p.kill()
+                b.p.wait()
+        self.hs.close()
+        shutdown = shutil.rmtree
+        shutdown(self.dir, ignore_errors=True)
+
+    def logs(self):
+        out = "\n".join("--- bot %d ---\n%s" % (i, b.text()) for i, b in enumerate(self.bots))
+        try:
+            reqs = self.hs.ctl("stats")["requests"][-25:]
+            out += "\n--- fixture: last requests (seconds ago) ---\n" + "\n".join(
+                "%s %s %.2f" % (r["method"], r["endpoint"], r["ago"]) for r in reqs)
+        except Exception as e:
+            out += "\n(fixture stats unavailable: %s)" % e
+        return out
+
+
+def room(hs, **kw):
+    kw.setdefault("join_bot", True)
+    kw.setdefault("members", ["@bob:test", "@carol:test"])
+    return hs.ctl("room", kw)["room_id"]
+
+
+def say(hs, room_id, body, sender="@bob:test", **kw):
+    b = {"room_id": room_id, "body": body, "sender": sender}
+    b.update(kw)
+    return hs.ctl("message", b)["event_id"]
+
+
+# --------------------------------------------------------------------------
+
+
+def t_answers_commands_and_questions_once(c):
+    hs = c.hs
+    r = room(hs, room_id="!main:test")
+    dm = room(hs, room_id="!dm:test", members=[])
+    backlog = say(hs, r, "!sco sg 2011")          # before the first start: not answered
+    b = c.bot()
+    b.wait_ready()
+    cmd = say(hs, r, "!sco sg 2011")
+    q = say(hs, r, "scobot: who is the secretary general?")
+    chat = say(hs, r, "hello everyone, nice weather")
+    notice = say(hs, r, "!sco help", sender="@otherbot:test", msgtype="m.notice")
+    html = say(hs, r, "!sco sg <img src=x onerror=alert(1)>")
+    dmq = say(hs, dm, "who is the secretary general?", sender="@carol:test")
+    want = [cmd, q, html, dmq]
+    wait_until(lambda: all(e in hs.replies_to() for e in want), 15, "answers")
+    time.sleep(1.0)  # anything extra would have arrived by now
+    rt = hs.replies_to()
+    for e in want:
+        assert len(rt[e]) == 1, "answered %d times: %s" % (len(rt[e]), e)
+        ct = rt[e][0]["content"]
+        assert ct["msgtype"] == "m.notice", ct
+        assert ct["format"] == "org.matrix.custom.html" and ct["formatted_body"], ct
+        assert ct["m.mentions"] == {}, ct
+        assert ct["m.relates_to"]["m.in_reply_to"]["event_id"] == e
+    for e in (backlog, chat, notice):
+        assert e not in rt, "should not answer " + e
+    assert "Imanaliev" in rt[cmd][0]["content"]["body"], rt[cmd][0]["content"]["body"]
+    assert "<img" not in rt[html][0]["content"]["formatted_body"], rt[html][0]["content"]
+    assert rt[dmq][0]["room_id"] == dm
+    assert b.kill() == 0
+    st = json.load(open(os.path.join(c.dir, "matrix-state.json")))
+    assert st["next_batch"] and cmd in st["answered"], st.keys()
+    assert oct(os.stat(os.path.join(c.dir, "matrix-state.json")).st_mode & 0o777) == "0o600"
+    assert PASSWORD not in c.logs() and st["access_token"] not in c.logs()
+
+
+def t_sigkill_restart_mid_stream_of_200(c):
+    hs = c.hs
+    rooms = [room(hs, room_id="!k%d:test" % i) for i in range(8)]
+    b = c.bot()
+    b.wait_ready()
+    ids = []
+    kills = 0
+    for i in range(200):
+        # A different user each time: the per-user cooldown is not under test.
+        ids.append(say(hs, rooms[i % 8], "!sco sg %d" % (2002 + i % 20), sender="@u%d:test" % i))
+        if i in (60, 110, 160):
+            # Killed while answering: the stream keeps coming meanwhile.
+            b.kill(signal.SIGKILL)
+            kills += 1
+            b = c.bot()
+        time.sleep(0.01)
+    wait_until(lambda: len(hs.replies_to()) >= 200, 60, "200 answers")
+    time.sleep(1.0)
+    rt = hs.replies_to()
+    missing = [e for e in ids if e not in rt]
+    dup = {e: len(v) for e, v in rt.items() if len(v) != 1}
+    assert not missing, "lost %d: %s" % (len(missing), missing[:5])
+    assert not dup, "repeated: %s" % dup
+    assert len(hs.sent()) == 200
+    puts = len(hs.requests("send"))
+    print("# sigkill x%d: 200 answered once; PUTs=%d (extra ones deduped by txnId)" % (kills, puts))
+    assert b.kill() == 0
+
+
+def t_homeserver_down_10s_then_recovers(c):
+    hs = c.hs
+    r = room(hs)
+    b = c.bot("--stall-alarm-ms", "4000")
+    b.wait_ready()
+    first = say(hs, r, "!sco sg 2011")
+    wait_until(lambda: first in hs.replies_to(), 10, "answer before the outage")
+    hs.ctl("down", {"seconds": 10})
+    time.sleep(0.5)
+    during = [say(hs, r, "!sco sg %d" % y, sender="@u%d:test" % y) for y in (2012, 2013, 2014)]
+    time.sleep(9.5)
+    assert b.p.poll() is None, "bot died during the outage"
+    wait_until(lambda: all(e in hs.replies_to() for e in during), 30, "answers after recovery")
+    rt = hs.replies_to()
+    assert all(len(rt[e]) == 1 for e in during)
+    assert "sync has not advanced" in b.text(), "no stall alarm logged"
+    assert b.kill() == 0
+
+
+def t_rate_limit_waits_and_does_not_hammer(c):
+    hs = c.hs
+    r = room(hs)
+    b = c.bot()
+    b.wait_ready()
+    # Sends: first the body form, then the header form (CS: Rate limiting).
+    hs.ctl("fault", {"endpoint": "send", "kind": "429", "retry_after_ms": 2000})
+    hs.ctl("fault", {"endpoint": "send", "kind": "429", "retry_after": 2})
+    t0 = time.monotonic()
+    e = say(hs, r, "!sco sg 2011")
+    wait_until(lambda: e in hs.replies_to(), 20, "answer after rate limits")
+    took = time.monotonic() - t0
+    sends = sorted((x["ago"] for x in hs.requests("send")), reverse=True)  # oldest first
+    assert len(sends) == 3, "send attempts: %d" % len(sends)
+    gaps = [sends[i] - sends[i + 1] for i in range(len(sends) - 1)]
+    assert all(g >= 1.9 for g in gaps), "retried too early: %s" % gaps
+    assert took >= 3.9, took
+    # The sync lane honours the header too.
+    n0 = len(hs.requests("sync"))
+    hs.ctl("fault", {"endpoint": "sync", "kind": "429", "retry_after": 3})
+    # The long-poll in flight returns this message; the next sync gets the 429.
+    e2 = say(hs, r, "!sco sg 2012", sender="@carol:test")
+    wait_until(lambda: e2 in hs.replies_to(), 20, "answer")
+    wait_until(lambda: len(hs.requests("sync")[n0:]) >= 3, 20, "the sync after the 429")
+    syncs = [x["ago"] for x in hs.requests("sync")[n0:]]  # arrival order
+    gaps = [syncs[i] - syncs[i + 1] for i in range(len(syncs) - 1)]
+    assert any(g >= 2.9 for g in gaps) and all(g >= 2.9 or g < 0.5 for g in gaps), gaps
+    assert b.kill() == 0
+
+
+def t_bad_sync_bodies_cause_no_crash_and_no_loss(c):
+    hs = c.hs
+    r = room(hs)
+    b = c.bot()
+    b.wait_ready()
+    got = []
+    for kind in ("garbage", "wrong_types", "missing_fields", "huge", "invalid_json", "5xx"):
+        hs.ctl("fault", {"endpoint": "sync", "kind": kind})
+        e = say(hs, r, "!sco sg 2011", sender="@u_%s:test" % kind)
+        got.append(e)
+        wait_until(lambda: e in hs.replies_to(), 20, "answer after " + kind)
+        assert b.p.poll() is None, "bot died on " + kind
+    rt = hs.replies_to()
+    assert all(len(rt[e]) == 1 for e in got)
+    log = b.text()
+    assert "unreadable_body" in log and log.count("sync failed") >= 6, log
+    assert b.kill() == 0
+    st = json.load(open(os.path.join(c.dir, "matrix-state.json")))
+    assert st["next_batch"].startswith("s") and all(e in st["answered"] for e in got)
+
+
+def t_invite_allowlist_and_join_race(c):
+    hs = c.hs
+    evil = room(hs, room_id="!evil:test", join_bot=False, creator="@mallory:evil.org")
+    good = room(hs, room_id="!good:test", join_bot=False, creator="@boss:test")
+    b = c.bot("--auto-join", "@boss:test")
+    b.wait_ready()
+    hs.ctl("invite", {"room_id": evil, "inviter": "@mallory:evil.org"})
+    wait_until(lambda: "ignoring invite" in b.text(), 10, "invite ignored")
+    hs.ctl("join_fail", {"count": 2})  # the join races the invite twice
+    hs.ctl("invite", {"room_id": good, "inviter": "@boss:test"})
+    wait_until(lambda: "joined room" in b.text(), 15, "join after retries")
+    joins = hs.requests("join")
+    assert len(joins) == 3, "join attempts %d" % len(joins)
+    e = say(hs, good, "!sco sg 2011", sender="@boss:test")
+    wait_until(lambda: e in hs.replies_to(), 10, "answer in the joined room")
+    assert all(s["room_id"] != evil for s in hs.sent())
+    # Kicked: the room is forgotten (a send there would be refused anyway).
+    hs.ctl("member", {"room_id": good, "user": BOT, "membership": "ban", "by": "@boss:test"})
+    wait_until(lambda: "left room" in b.text(), 10, "forgets the room")
+    assert b.kill() == 0
+
+
+def t_encrypted_room_gets_single_notice(c):
+    hs = c.hs
+    enc = room(hs, room_id="!enc:test", encrypted=True)
+    b = c.bot()
+    b.wait_ready()
+    wait_until(lambda: any(s["room_id"] == enc for s in hs.sent()), 10, "the notice")
+    for i in range(3):
+        hs.ctl("message", {"room_id": enc, "type": "m.room.encrypted", "sender": "@bob:test",
+                           "content": {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AAA%d" % i,
+                                       "sender_key": "k", "session_id": "s", "device_id": "D"}})
+    time.sleep(1.0)
+    assert b.kill() == 0
+    b2 = c.bot()
+    b2.wait_ready()
+    hs.ctl("message", {"room_id": enc, "type": "m.room.encrypted", "sender": "@bob:test",
+                       "content": {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "B"}})
+    time.sleep(1.0)
+    notes = [s for s in hs.sent() if s["room_id"] == enc]
+    assert len(notes) == 1, notes
+    assert notes[0]["content"]["msgtype"] == "m.notice" and "encrypted" in notes[0]["content"]["body"]
+    assert "end-to-end encrypted" in b.text()
+    assert b2.kill() == 0
+
+
+def t_unknown_token_is_fatal_with_status_6(c):
+    b = c.bot(token="syt_definitely_wrong")
+    rc = b.p.wait(timeout=15)
+    b.t.join(timeout=5)
+    assert rc == 6, "exit %d\n%s" % (rc, b.text())
+    assert "M_UNKNOWN_TOKEN" in b.text()
+    assert "syt_definitely_wrong" not in b.text()
+
+
+def t_preissued_token_and_restart_reuse_filter(c):
+    hs = c.hs
+    tok = hs.ctl("token", {"device_id": "OPS"})["token"]
+    r = room(hs)
+    b = c.bot(token=tok)
+    b.wait_ready()
+    e = say(hs, r, "!sco sg 2011")
+    wait_until(lambda: e in hs.replies_to(), 10, "answer with a configured token")
+    assert b.kill() == 0
+    b2 = c.bot(token=tok)
+    b2.wait_ready()
+    assert len(hs.ctl("stats")["filters"]) == 1, "filter uploaded again"
+    assert hs.ctl("stats")["logins"] == 0
+    assert b2.kill() == 0
+
+
+SCENARIOS = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
+
+
+def main():
+    driver, fixture = sys.argv[1], sys.argv[2]
+    only = sys.argv[3:]
+    todo = [s for s in SCENARIOS if not only or s.__name__[2:] in only]
+    print("1..%d" % len(todo))
+    failed = 0
+    for i, s in enumerate(todo, 1):
+        c = Ctx(driver, fixture)
+        t0 = time.monotonic()
+        try:
+            s(c)
+            print("ok %d - %s # %.1fs" % (i, s.__name__[2:], time.monotonic() - t0))
+        except Exception:
+            failed += 1
+            print("not ok %d - %s" % (i, s.__name__[2:]))
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+            for line in c.logs().splitlines()[-60:]:
+                print("# " + line)
+        finally:
+            c.close()
+        sys.stdout.flush()
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
