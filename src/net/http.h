@@ -83,7 +83,9 @@ struct http_request {
 	 * Content-Length and on every chunk received; memory never grows past it. */
 	size_t max_response_bytes;
 	/* Optional PEM bundle of extra trusted CAs (tests, private homeservers);
-	 * NULL = system store only. Verification stays on either way. */
+	 * NULL = system store only. It replaces curl's default bundle file, while
+	 * the system CA directory (/etc/ssl/certs) stays trusted. Verification
+	 * stays on either way. */
 	const char *ca_file;
 };
 

@@ -23,6 +23,10 @@
 #define WS_HOST_MAX 256
 /* Numeric address text (bytes, with NUL), enough for IPv6. */
 #define WS_ADDR_MAX 64
+/* First receive buffer, and the most kept between messages (bytes): a
+ * connection that once got a large message does not hold on to it. */
+#define WS_RX_INITIAL_BYTES 4096
+#define WS_RX_KEEP_BYTES 65536
 /* OpenSSL's certificate error text (bytes, with NUL). */
 #define WS_TLS_ERROR_MAX 128
 /* Our own description of why a connection ended (bytes, with NUL). */
@@ -269,7 +273,7 @@ static int conn_on_receive(struct ws_conn *c, struct lws *wsi, const void *in, s
 		return -1;
 	}
 	if (c->rx_len + len + 1 > c->rx_cap) {
-		size_t cap = c->rx_cap ? c->rx_cap : 4096;
+		size_t cap = c->rx_cap ? c->rx_cap : WS_RX_INITIAL_BYTES;
 		while (cap < c->rx_len + len + 1)
 			cap *= 2;
 		if (cap > c->rx_max + 1)
@@ -288,7 +292,7 @@ static int conn_on_receive(struct ws_conn *c, struct lws *wsi, const void *in, s
 		return 0;
 	c->refs++;
 	c->cbs->on_message(c, c->rx, c->rx_len, c->rx_binary, c->data);
-	if (c->rx_cap > 4 * 4096 && c->refs > 1) {
+	if (c->rx_cap > WS_RX_KEEP_BYTES) {
 		/* Give back the memory of a one-off big message. */
 		free(c->rx);
 		c->rx = NULL;
@@ -656,7 +660,8 @@ struct ws_conn *ws_connect(struct ws_client *client, const struct ws_connect_opt
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_ADDRCONFIG;
+	/* No AI_ADDRCONFIG: on a host with only loopback configured it hides
+	 * 127.0.0.1 for "localhost". */
 	c->refs++;
 	c->dns_pending = true;
 	r = uv_getaddrinfo(net_loop_uv(client->loop), &c->gai, on_resolved, c->host, NULL, &hints);

@@ -491,8 +491,13 @@ struct wrec {
 	char reason[512];
 	int stop_at_msgs;       /* stop the loop when nmsgs reaches this */
 	bool free_on_msg;       /* ws_conn_free inside on_message */
+	bool close_on_msg;      /* ws_close(4001) inside on_message */
 	bool free_on_close;
+	struct ws_client *reconnect_with; /* ws_connect again inside on_close */
+	int reconnects;
 };
+
+static const struct ws_callbacks r_cbs;
 
 static void r_open(struct ws_conn *c, void *d)
 {
@@ -516,6 +521,11 @@ static void r_msg(struct ws_conn *c, const void *m, size_t len, bool bin, void *
 		net_loop_stop(w->loop);
 		return;
 	}
+	if (w->close_on_msg) {
+		CHECK_INT(ws_close(c, 4001, "closing from a callback"), 0);
+		CHECK_INT(ws_send_text(c, "after close", 11), -ENOTCONN);
+		return;
+	}
 	if (w->nmsgs == w->stop_at_msgs)
 		net_loop_stop(w->loop);
 }
@@ -532,6 +542,15 @@ static void r_close(struct ws_conn *c, const struct ws_close_info *info, void *d
 	if (w->free_on_close) {
 		ws_conn_free(c);
 		w->conn = NULL;
+	}
+	if (w->reconnect_with && w->reconnects == 0) {
+		/* The gateway's pattern: drop the old conn, dial again at once. */
+		w->reconnects++;
+		w->conn = ws_connect(w->reconnect_with, &(struct ws_connect_options){
+			.url = WS_URL("/ws/echo?id=again") }, &r_cbs, w, NULL);
+		CHECK(w->conn != NULL);
+		w->stop_at_msgs = w->nmsgs + 1;
+		return;
 	}
 	net_loop_stop(w->loop);
 }
@@ -746,6 +765,38 @@ TEST(ws_free_inside_on_message_stops_callbacks)
 	CHECK_INT(w.r.closes, 0);
 	server_log(&w, "freemsg", log, sizeof(log));
 	CHECK_STR(log, "dropped");
+	wenv_free(&w);
+}
+
+TEST(ws_close_from_inside_on_message)
+{
+	struct wenv w;
+	char log[128];
+
+	wenv_open(&w, "cbclose", 0, NULL);
+	w.r.close_on_msg = true;
+	ws_send_text(w.r.conn, "ping", 4);
+	CHECK(tl_run(w.e.loop, 8000));
+	CHECK_INT(w.r.closes, 1);
+	CHECK_INT(w.r.kind, WS_CLOSED_BY_US);
+	CHECK_INT(w.r.code, 4001);
+	server_log(&w, "cbclose", log, sizeof(log));
+	CHECK_STR(log, "close 4001 closing from a callback");
+	wenv_free(&w);
+}
+
+TEST(ws_reconnect_from_inside_on_close)
+{
+	struct wenv w;
+
+	wenv_open(&w, "recon", 0, NULL);
+	w.r.free_on_close = true;
+	w.r.reconnect_with = w.ws;
+	ws_send_text(w.r.conn, "close 4000 reconnect please", 27);
+	CHECK(tl_run(w.e.loop, 8000));
+	CHECK_INT(w.r.reconnects, 1);
+	CHECK_INT(w.r.opens, 2);
+	CHECK_CONTAINS(w.r.msg[w.r.nmsgs - 1], "hello path=/ws/echo?id=again");
 	wenv_free(&w);
 }
 
