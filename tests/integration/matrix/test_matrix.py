@@ -371,6 +371,12 @@ def main():
         t0 = time.monotonic()
         try:
             s(c)
+            for b in c.bots:
+                if b.p.poll() is None:
+                    b.kill()
+            bad = [l for l in c.logs().splitlines()
+                   if "runtime error" in l or "Sanitizer" in l]
+            assert not bad, "sanitizer reports:\n" + "\n".join(bad[:20])
             print("ok %d - %s # %.1fs" % (i, s.__name__[2:], time.monotonic() - t0))
         except Exception:
             failed += 1
