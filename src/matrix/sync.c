@@ -30,6 +30,7 @@
 #define RETRY_AFTER_CAP_MS 600000        /* longest rate-limit wait honoured, ms */
 #define MAX_JOBS 1024                    /* queued joins and sends, count */
 #define MAX_ROOMS 20000                  /* joined rooms tracked, count */
+#define SYNC_REFUSALS 3                 /* 4xx on /sync before repairing, count */
 #define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
 #define JOIN_MAX_ATTEMPTS 6              /* tries per join (invite races) */
 #define COOLDOWN_USERS 1024              /* users tracked for the cooldown, count */
@@ -98,6 +99,7 @@ struct mxsync {
 	enum sync_lane sync;
 	int64_t sync_id, sync_not_before;
 	int sync_fails;
+	int sync_refused;         /* 4xx answers to /sync in a row */
 	bool first_sync;          /* no stored next_batch: skip the backlog */
 	char *batch_next;         /* next_batch of the batch being answered */
 	size_t batch_pending;
@@ -722,6 +724,29 @@ static void sync_failed(struct mxsync *m, int64_t now, int64_t wait, const char 
 	m->sync_not_before = now + wait;
 }
 
+/* The homeserver keeps refusing our /sync (a server reset can forget filters
+ * and sync tokens). First upload the filter again; if that does not help,
+ * give up the sync token, which skips what happened meanwhile, loudly, rather
+ * than stalling forever. */
+static void sync_refused(struct mxsync *m)
+{
+	if (m->sync_refused == SYNC_REFUSALS && m->st.filter_id) {
+		log_error("matrix: the homeserver refuses our sync; uploading the filter again");
+		mx_state_set(&m->st.filter_id, NULL);
+		mx_state_set(&m->st.filter_key, NULL);
+		m->phase = PH_AUTH;
+		job_push(m, job_new(JOB_FILTER), true);
+		return;
+	}
+	if (m->st.next_batch) {
+		log_error("matrix: the homeserver refuses our sync token; starting afresh, "
+			  "events since the last sync are not answered");
+		mx_state_set(&m->st.next_batch, NULL);
+		m->first_sync = true;
+		save_state(m);
+	}
+}
+
 static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t now)
 {
 	m->sync_id = 0;
@@ -744,9 +769,12 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 			sync_failed(m, now, retry_after_ms(r, ra), why);
 			return;
 		}
+		if (r->status >= 400 && r->status < 500 && ++m->sync_refused % SYNC_REFUSALS == 0)
+			sync_refused(m);
 		sync_failed(m, now, -1, why);
 		return;
 	}
+	m->sync_refused = 0;
 	struct mx_sync *s = NULL;
 	if (mx_sync_parse(r->body, r->body_len, m->me, &s) < 0) {
 		/* Keep the old since: nothing in a body we cannot read is lost. */

@@ -542,6 +542,34 @@ TEST(limited_timeline_is_handled_and_counted_as_gap)
 	rig_free(&g);
 }
 
+static void refuse_sync(struct rig *g, int times)
+{
+	for (int i = 0; i < times; i++) {
+		reply(g, 400, "{\"errcode\":\"M_INVALID_PARAM\"}");
+		g->now = mxsync_next_deadline(g->m);
+		mxsync_tick(g->m, g->now);
+	}
+}
+
+TEST(refused_sync_reuploads_filter_then_drops_the_token)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	refuse_sync(&g, 3);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/user/%40scobot%3Atest/filter");
+	reply(&g, 200, "{\"filter_id\":\"8\"}");
+	CHECK_CONTAINS(last(&g)->path, "filter=8");
+	CHECK_CONTAINS(last(&g)->path, "since=s1");
+	refuse_sync(&g, 3);
+	CHECK_NOT_CONTAINS(last(&g)->path, "since=");
+	/* A fresh start skips the backlog again. */
+	sync_reply(&g, "s9", 3, msg_event("$missed", "@a:test", "m.text", "!sco help"));
+	CHECK_INT(g.f.responds, 0);
+	rig_free(&g);
+}
+
 TEST(escape_encodes_everything_but_unreserved)
 {
 	char *e = mxsync_escape("!a:b/c d~e_f.g-h?&=%");
