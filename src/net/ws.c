@@ -109,6 +109,7 @@ struct ws_client {
 	char *ca_file;
 	struct ws_conn *conns;
 	bool freeing;
+	int depth;                  /* > 0 while inside an lws callback */
 	struct net_loop_hook hook;
 };
 
@@ -377,9 +378,14 @@ static int ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 	struct ws_conn *c = wsi ? lws_get_opaque_user_data(wsi) : NULL;
 	int r = 0;
 
+	struct ws_client *cl;
+
 	if (!c)
 		return 0;
 
+	cl = c->client;
+	if (cl)
+		cl->depth++;
 	c->refs++;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
@@ -437,6 +443,8 @@ static int ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 	if (c->freed && c->wsi == wsi)
 		r = -1;
 	conn_unref(c);
+	if (cl)
+		cl->depth--; /* a ws_client_free in here was deferred: cl is alive */
 	return r;
 }
 
@@ -907,10 +915,24 @@ struct ws_client *ws_client_new(struct net_loop *loop, const char *ca_file)
 	return cl;
 }
 
+static void deferred_client_destroy(void *data)
+{
+	client_destroy(data);
+}
+
 void ws_client_free(struct ws_client *cl)
 {
-	if (!cl)
+	if (!cl || cl->freeing)
 		return;
 	net_loop_hook_remove(cl->loop, &cl->hook);
+	if (cl->depth > 0) {
+		/* lws is on the stack: silence every conn now, destroy the
+		 * context on the next loop pass. */
+		cl->freeing = true;
+		for (struct ws_conn *c = cl->conns; c; c = c->next)
+			c->muted = true;
+		net_defer(cl->loop, deferred_client_destroy, cl);
+		return;
+	}
 	client_destroy(cl);
 }

@@ -108,11 +108,11 @@ struct ws_connect_options {
  * store, for every wss:// connection of this client. NULL on failure (logged). */
 struct ws_client *ws_client_new(struct net_loop *loop, const char *ca_file);
 
-/* Drops every connection still open (no callbacks run) and frees the client.
- * Conns not yet freed by their owner must still be freed with ws_conn_free
- * (they are inert). Must not be called from inside one of this client's
- * callbacks; use net_defer. The lws context finishes closing its handles in
- * net_loop_free. Accepts NULL. */
+/* Drops every connection still open (no callbacks run from now on) and frees
+ * the client. Conns not yet freed by their owner must still be freed with
+ * ws_conn_free (they are inert). Safe inside this client's callbacks (the
+ * teardown then finishes on the next loop pass). The lws context's memory is
+ * released in net_loop_free, after its handles have closed. Accepts NULL. */
 void ws_client_free(struct ws_client *client);
 
 /* Starts connecting. NULL with *ret_err set (when ret_err is not NULL) to

@@ -493,6 +493,7 @@ struct wrec {
 	bool free_on_msg;       /* ws_conn_free inside on_message */
 	bool close_on_msg;      /* ws_close(4001) inside on_message */
 	bool free_on_close;
+	struct ws_client *free_client_on_close;
 	struct ws_client *reconnect_with; /* ws_connect again inside on_close */
 	int reconnects;
 };
@@ -542,6 +543,10 @@ static void r_close(struct ws_conn *c, const struct ws_close_info *info, void *d
 	if (w->free_on_close) {
 		ws_conn_free(c);
 		w->conn = NULL;
+	}
+	if (w->free_client_on_close) {
+		ws_client_free(w->free_client_on_close);
+		w->free_client_on_close = NULL;
 	}
 	if (w->reconnect_with && w->reconnects == 0) {
 		/* The gateway's pattern: drop the old conn, dial again at once. */
@@ -798,6 +803,21 @@ TEST(ws_reconnect_from_inside_on_close)
 	CHECK_INT(w.r.opens, 2);
 	CHECK_CONTAINS(w.r.msg[w.r.nmsgs - 1], "hello path=/ws/echo?id=again");
 	wenv_free(&w);
+}
+
+TEST(ws_client_free_from_inside_on_close)
+{
+	struct wenv w;
+
+	wenv_open(&w, "cbclientfree", 0, NULL);
+	w.r.free_client_on_close = w.ws; /* a fatal close code ends the platform */
+	ws_send_text(w.r.conn, "close 4004 authentication failed", 32);
+	CHECK(tl_run(w.e.loop, 5000));
+	CHECK_INT(w.r.code, 4004);
+	w.ws = NULL;
+	nap(w.e.loop, 50);
+	CHECK_INT(w.r.closes, 1);
+	wenv_free(&w); /* ASan: context torn down once, in the deferred call */
 }
 
 TEST(ws_send_queue_is_bounded)
