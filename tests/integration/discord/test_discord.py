@@ -1,0 +1,605 @@
+#!/usr/bin/python3
+"""test_discord.py: end-to-end scenarios for the Discord adapter against the local
+fake Discord (fake_discord.py): what a user would see, after every fault.
+
+Each scenario starts a fresh fixture on an ephemeral loopback port and the
+adapter (argv[1]: discord_driver, or later the scobot binary) with a fresh state
+directory, then asserts on the fixture's record of posts, callbacks and gateway
+traffic. Output is TAP. It must only ever talk to 127.0.0.1.
+"""
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_discord import FakeDiscord  # noqa: E402
+
+DRIVER = sys.argv[1] if len(sys.argv) > 1 else None
+TOKEN = "test-token-abc.def"
+EXIT_DISCORD_AUTH = 5
+CHANNEL = "800000000000000001"
+
+
+class Bot:
+    """The adapter process under test."""
+
+    def __init__(self, fd, *args, state_dir=None, token=TOKEN):
+        self.fd = fd
+        self.args = list(args)
+        self.own_dir = state_dir is None
+        self.dir = state_dir or tempfile.mkdtemp(prefix="scobot-dc-")
+        self.token = token
+        self.lines = []
+        self.proc = None
+        self.reader = None
+
+    async def start(self, wait_ready=True):
+        tok = os.path.join(self.dir, "token")
+        with open(tok, "w") as f:
+            f.write(self.token + "\n")
+        os.chmod(tok, 0o600)
+        st = os.path.join(self.dir, "state")
+        os.makedirs(st, exist_ok=True)
+        cmd = [DRIVER, "--api-base", self.fd.base() + "/api/v10", "--token-file", tok,
+               "--state-dir", st] + self.args
+        self.proc = await asyncio.create_subprocess_exec(
+            *cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        self.reader = asyncio.ensure_future(self._read())
+        if wait_ready:
+            await self.wait_line("READY", 10)
+        return self
+
+    async def _read(self):
+        while True:
+            line = await self.proc.stderr.readline()
+            if not line:
+                return
+            self.lines.append(line.decode("utf-8", "replace").rstrip("\n"))
+            self.fd._wake()
+
+    async def wait_line(self, needle, timeout=10):
+        return await self.fd.wait_for(lambda: [l for l in self.lines if needle in l], timeout)
+
+    async def wait_exit(self, timeout=10):
+        rc = await asyncio.wait_for(self.proc.wait(), timeout)
+        await asyncio.wait_for(self.reader, 5)
+        return rc
+
+    async def stop(self, timeout=10):
+        if self.proc and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            rc = await self.wait_exit(timeout)
+        else:
+            rc = self.proc.returncode if self.proc else None
+        return rc
+
+    def kill(self):
+        if self.proc and self.proc.returncode is None:
+            self.proc.kill()
+
+    def cleanup(self):
+        self.kill()
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_text(self):
+        return "\n".join(self.lines)
+
+
+def replies_to(fd, mid):
+    return [p for p in fd.posts if (p.get("message_reference") or {}).get("message_id") == mid]
+
+
+async def answered_once(fd, mid, timeout=10):
+    """Waits for the reply to message mid, then checks there is exactly one."""
+    await fd.wait_for(lambda: replies_to(fd, mid), timeout)
+    await asyncio.sleep(0.3)  # a duplicate would arrive right behind
+    rs = replies_to(fd, mid)
+    assert len(rs) == 1, "message %s answered %d times" % (mid, len(rs))
+    p = rs[0]
+    assert p["allowed_mentions"] == {"parse": []}, p["allowed_mentions"]
+    assert p["nonce"] and len(str(p["nonce"])) <= 25 and p["enforce_nonce"] is True, p
+    assert p["message_reference"]["fail_if_not_exists"] is False
+    return p
+
+
+def no_errors(fd):
+    assert not fd.errors, "fixture saw protocol errors: %r" % fd.errors
+
+
+TESTS = []
+
+
+def scenario(fn):
+    TESTS.append(fn)
+    return fn
+
+
+async def with_bot(fd_kwargs, bot_args, body, **bot_kw):
+    fd = FakeDiscord(token=TOKEN, **fd_kwargs)
+    await fd.start()
+    bot = Bot(fd, *bot_args, **bot_kw)
+    try:
+        await body(fd, bot)
+    except BaseException:
+        sys.stdout.write("# --- adapter log ---\n")
+        for l in bot.lines[-60:]:
+            sys.stdout.write("# " + l + "\n")
+        raise
+    finally:
+        bot.kill()
+        bot.cleanup()
+        await fd.stop()
+
+
+# ---------------------------------------------------------------- answering
+
+@scenario
+async def prefix_commands_get_exactly_one_correct_reply():
+    async def body(fd, bot):
+        await bot.start()
+        m1 = await fd.inject_message(content="!sco sg 2011")
+        p = await answered_once(fd, m1)
+        assert "Imanaliev" in p["content"], p["content"]
+        assert p["channel_id"] == CHANNEL
+        m2 = await fd.inject_message(content="!sco help", author_id="700000000000000002")
+        p = await answered_once(fd, m2)
+        assert "sg" in p["content"]
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def mentions_and_dms_are_answered_other_chatter_and_bots_are_not():
+    async def body(fd, bot):
+        await bot.start()
+        m_plain = await fd.inject_message(content="nice weather today", author_id="700000000000000003")
+        m_bot = await fd.inject_message(content="!sco sg 2011", bot=True)
+        m_self = await fd.inject_message(content="!sco sg 2011", author_id=fd.bot_id)
+        m_mention = await fd.inject_message(content="<@%s> sg 2011" % fd.bot_id, mention_bot=True,
+                                            author_id="700000000000000004")
+        m_dm = await fd.inject_message(channel_id="810000000000000009", guild_id="",
+                                       content="who was secretary-general in 2011?",
+                                       author_id="700000000000000005")
+        p = await answered_once(fd, m_mention)
+        assert "Imanaliev" in p["content"]
+        p = await answered_once(fd, m_dm)
+        assert p["channel_id"] == "810000000000000009"
+        await asyncio.sleep(0.5)
+        for m in (m_plain, m_bot, m_self):
+            assert not replies_to(fd, m), "answered %s" % m
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def long_answers_are_split_under_2000_characters():
+    async def body(fd, bot):
+        await bot.start()
+        mid = await fd.inject_message(content="!sco staff")
+        await fd.wait_for(lambda: replies_to(fd, mid), 10)
+        await asyncio.sleep(0.5)
+        mine = [p for p in fd.posts if str(p.get("nonce", "")).startswith("r" + mid)]
+        assert mine and all(len(p["content"]) <= 2000 for p in mine)
+        assert len(set(p["nonce"] for p in mine)) == len(mine)
+        assert len(replies_to(fd, mid)) == 1
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def cooldown_gives_one_short_notice_then_silence():
+    async def body(fd, bot):
+        await bot.start()
+        mids = []
+        for i in range(7):
+            mids.append(await fd.inject_message(content="!sco sg 2011", author_id="700000000000000042",
+                                                channel_id="800000000000000077"))
+        await fd.wait_for(lambda: len(fd.posts) >= 6, 20)
+        await asyncio.sleep(1.0)
+        assert len(fd.posts) == 6, "posts: %d" % len(fd.posts)
+        notice = replies_to(fd, mids[5])
+        assert len(notice) == 1 and "wait" in notice[0]["content"], notice
+        assert not replies_to(fd, mids[6])
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+# ---------------------------------------------------------------- slash commands
+
+@scenario
+async def slash_commands_registered_once_and_answered_within_deadline():
+    async def body(fd, bot):
+        guild = fd.guild_ids[0]
+        bot.args += ["--guild", guild]
+        await bot.start()
+        await fd.wait_for(lambda: fd.command_puts, 10)
+        put = fd.command_puts[0]
+        assert put["scope"] == guild
+        sco = put["body"][0]
+        assert sco["name"] == "sco"
+        subs = {o["name"]: o for o in sco["options"]}
+        assert "ask" in subs and "sg" in subs, subs.keys()
+        assert subs["sg"]["name_localizations"]["ru"] == "генсек"
+        assert "zh-CN" in subs["sg"]["description_localizations"]
+        iid = await fd.inject_interaction(sub="help")
+        await fd.wait_for(lambda: fd.callbacks, 5)
+        cb = fd.callbacks[0]
+        assert cb["type"] == 4 and cb["data"]["flags"] == 64, cb
+        assert cb["latency"] < 1.5, cb["latency"]
+        await fd.inject_interaction(sub="sg", options={"query": "2011"}, locale="ru")
+        await fd.wait_for(lambda: len(fd.callbacks) >= 2, 5)
+        cb = fd.callbacks[1]
+        assert cb["type"] == 4 and not cb["data"].get("flags"), cb
+        assert any("\u0400" <= ch <= "\u04ff" for ch in cb["data"]["content"]), cb["data"]["content"]
+        await fd.inject_interaction(sub="ask", options={"question": "who is the secretary-general?"})
+        await fd.wait_for(lambda: len(fd.callbacks) >= 3, 5)
+        await fd.inject_interaction(sub="sg", options={"query": "20"}, itype=4, focused="query")
+        await fd.wait_for(lambda: len(fd.callbacks) >= 4, 5)
+        cb = fd.callbacks[3]
+        assert cb["type"] == 8 and len(cb["data"]["choices"]) <= 25, cb
+        # A restart finds the commands unchanged and does not PUT again.
+        assert await bot.stop() == 0
+        bot2 = Bot(fd, "--guild", guild, state_dir=bot.dir)
+        try:
+            await bot2.start()
+            await fd.wait_for(lambda: [r for r in fd.rest if r["route"] == "commands"
+                                       and r["method"] == "GET" and r["t"] > put["t"]], 10)
+            await asyncio.sleep(0.5)
+            assert len(fd.command_puts) == 1, "PUT again: %d" % len(fd.command_puts)
+        finally:
+            bot2.kill()
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+# ---------------------------------------------------------------- faults
+
+def resumed_after(fd, t0):
+    return [e for e in fd.events("resumed") if e["t"] > t0]
+
+
+async def fault_then_resume(fault, expect_identify=False, inject_during=True, fd_kwargs=None,
+                            bot_args=()):
+    async def body(fd, bot):
+        await bot.start()
+        m0 = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, m0)
+        sess = next(iter(fd.sessions.values()))
+        t0 = fd.now()
+        seq_before = sess.seq
+        assert await fd.fault(fault), "fault %s not applied" % fault
+        mid = None
+        if inject_during:
+            mid = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000011")
+        if expect_identify:
+            await fd.wait_for(lambda: len(fd.events("identify_ok")) >= 2, 15)
+            if mid is None:
+                await bot.wait_line("gateway ready", 5)
+                mid = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000011")
+        else:
+            ev = await fd.wait_for(lambda: resumed_after(fd, t0), 15)
+            r = [e for e in fd.events("resume") if e["t"] > t0][0]
+            assert r["session"] == sess.id, (r, sess.id)
+            assert r["seq"] >= seq_before, (r, seq_before)
+            assert r["path"] == "/resume"
+            assert len(fd.events("identify")) == 1, "re-identified"
+        p = await answered_once(fd, mid, 15)
+        assert "Imanaliev" in p["content"] or "2013" in p["content"] or p["content"]
+        assert len(replies_to(fd, m0)) == 1, "first message answered again after replay"
+        no_errors(fd)
+    await with_bot(dict({"heartbeat_ms": 1000}, **(fd_kwargs or {})), list(bot_args), body)
+
+
+@scenario
+async def op7_reconnect_resumes_and_replays():
+    await fault_then_resume("reconnect")
+
+
+@scenario
+async def op9_true_resumes():
+    await fault_then_resume("invalid_session_true")
+
+
+@scenario
+async def op9_false_identifies_anew():
+    await fault_then_resume("invalid_session_false", expect_identify=True, inject_during=False)
+
+
+@scenario
+async def tcp_drop_resumes():
+    await fault_then_resume("drop")
+
+
+@scenario
+async def zombie_connection_is_detected_and_resumed():
+    await fault_then_resume("zombie")
+
+
+@scenario
+async def resumable_close_codes_resume():
+    for code in (4000, 4001, 4002, 4003, 4005, 4008, 1001):
+        await fault_then_resume("close:%d" % code)
+
+
+@scenario
+async def session_ending_close_codes_identify_anew():
+    for code in (4007, 4009):
+        await fault_then_resume("close:%d" % code, expect_identify=True, inject_during=False)
+
+
+@scenario
+async def malformed_frames_are_ignored():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.fault("malformed")
+        await fd.fault("unknown_event")
+        mid = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, mid)
+        assert len(fd.events("connect")) == 1, "reconnected on a malformed frame"
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def oversized_frame_drops_connection_and_resumes():
+    await fault_then_resume("oversized")
+
+
+@scenario
+async def zlib_frames_split_at_random_points_are_reassembled():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.fault("split_zlib")
+        for i in range(5):
+            mid = await fd.inject_message(content="!sco sg 201%d" % i, author_id="70000000000000010%d" % i)
+            await answered_once(fd, mid)
+        assert len(fd.events("connect")) == 1
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def uncompressed_gateway_works_too():
+    async def body(fd, bot):
+        await bot.start()
+        assert fd.events("connect")[0]["compress"] is False
+        mid = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, mid)
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, ["--no-compress"], body)
+
+
+@scenario
+async def fatal_close_codes_exit_with_distinct_status_and_no_reconnect():
+    for code in (4004, 4010, 4011, 4012, 4013, 4014):
+        async def body(fd, bot, code=code):
+            await bot.start()
+            await fd.fault("close:%d" % code)
+            rc = await bot.wait_exit(10)
+            assert rc == EXIT_DISCORD_AUTH, "close %d: exit %r" % (code, rc)
+            assert str(code) in bot.log_text()
+            await asyncio.sleep(0.3)
+            assert len(fd.events("connect")) == 1, "reconnected after fatal %d" % code
+        await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def disallowed_message_content_intent_says_what_to_enable():
+    async def body(fd, bot):
+        await bot.start(wait_ready=False)
+        rc = await bot.wait_exit(10)
+        assert rc == EXIT_DISCORD_AUTH, rc
+        log = bot.log_text()
+        assert "MESSAGE CONTENT" in log and "message_content = false" in log, log
+        assert len(fd.events("identify")) == 1
+    await with_bot({"heartbeat_ms": 2000, "allow_message_content": False},
+                   ["--message-content"], body)
+
+
+@scenario
+async def wrong_token_exits_with_distinct_status_and_never_logs_token():
+    async def body(fd, bot):
+        await bot.start(wait_ready=False)
+        rc = await bot.wait_exit(10)
+        assert rc == EXIT_DISCORD_AUTH, rc
+        assert "wrong-token" not in bot.log_text()
+    await with_bot({"heartbeat_ms": 2000}, [], body, token="wrong-token-value")
+
+
+@scenario
+async def sigterm_then_restart_resumes_without_identify():
+    async def body(fd, bot):
+        await bot.start()
+        m0 = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, m0)
+        sess = next(iter(fd.sessions.values()))
+        assert await bot.stop() == 0
+        assert sess.valid, "graceful stop invalidated the session (closed with 1000/1001?)"
+        m1 = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000021")
+        bot2 = Bot(fd, state_dir=bot.dir)
+        try:
+            await bot2.start()
+            r = fd.events("resume")
+            assert r and r[-1]["session"] == sess.id, r
+            assert len(fd.events("identify")) == 1, "identified again after restart"
+            await answered_once(fd, m1)
+            assert len(replies_to(fd, m0)) == 1, "replayed message answered twice"
+        finally:
+            bot2.kill()
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+# ---------------------------------------------------------------- heartbeats
+
+@scenario
+async def heartbeats_follow_the_interval_and_answer_op1():
+    async def body(fd, bot):
+        await bot.start()
+        conn = fd.events("connect")[0]
+        await asyncio.sleep(4.3)
+        beats = [e for e in fd.events("heartbeat") if e["conn"] == conn["conn"]]
+        assert len(beats) >= 3, beats
+        first = beats[0]["t"] - conn["t"]
+        assert 0 <= first <= 1.0 + 0.4, "first beat after %.3fs" % first
+        gaps = [b["t"] - a["t"] for a, b in zip(beats, beats[1:])]
+        assert all(0.95 <= g <= 1.5 for g in gaps), gaps
+        assert not fd.events("late_heartbeat")
+        n = len(fd.events("heartbeat"))
+        t = fd.now()
+        await fd.fault("heartbeat_request")
+        await fd.wait_for(lambda: len(fd.events("heartbeat")) > n, 2)
+        assert fd.events("heartbeat")[n]["t"] - t < 0.5
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 1000}, [], body)
+
+
+# ---------------------------------------------------------------- REST limits
+
+@scenario
+async def no_request_is_sent_into_an_exhausted_bucket():
+    async def body(fd, bot):
+        await bot.start()
+        mids = []
+        for i in range(12):
+            mids.append(await fd.inject_message(content="!sco sg 2011", author_id="7000000000000001%02d" % i))
+        for m in mids:
+            await answered_once(fd, m, 20)
+        assert fd.bucket_violations == 0, fd.errors
+        statuses = [r["status"] for r in fd.rest if r["route"] == "create_message"]
+        assert 429 not in statuses, statuses
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def rest_429_waits_retry_after_then_answers_once():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.fault("rest_429", route="create_message", retry_after=0.6)
+        mid = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, mid)
+        rs = [r for r in fd.rest if r["route"] == "create_message"]
+        assert rs[0]["status"] == 429 and rs[1]["status"] == 200, rs
+        assert rs[1]["t"] - rs[0]["t"] >= 0.6, rs
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def rest_global_429_is_honoured():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.fault("rest_429_global", route="create_message", retry_after=0.5)
+        mid = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, mid)
+        rs = [r for r in fd.rest if r["route"] == "create_message"]
+        assert rs[1]["t"] - rs[0]["t"] >= 0.5, rs
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def rest_5xx_and_timeouts_are_retried_and_answered_once():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.fault("rest_5xx", route="create_message", count=2)
+        mid = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, mid, 15)
+        await fd.fault("rest_timeout", route="create_message", seconds=2.5)
+        mid = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000031")
+        await answered_once(fd, mid, 15)
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, ["--rest-timeout", "1000"], body)
+
+
+@scenario
+async def rest_401_stops_everything_with_distinct_status():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.fault("rest_401", route="create_message")
+        await fd.inject_message(content="!sco sg 2011")
+        rc = await bot.wait_exit(10)
+        assert rc == EXIT_DISCORD_AUTH, rc
+        assert "401" in bot.log_text()
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def gateway_bot_failures_are_retried_not_fatal():
+    async def body(fd, bot):
+        await fd.fault("rest_5xx", route="gateway_bot", count=2)
+        await bot.start()
+        mid = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, mid)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+# ---------------------------------------------------------------- sharding
+
+@scenario
+async def auto_sharding_runs_every_shard_on_one_loop():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.wait_for(lambda: len(fd.events("identify_ok")) == 2, 10)
+        shards = sorted(tuple(e["shard"]) for e in fd.events("identify_ok"))
+        assert shards == [(0, 2), (1, 2)], shards
+        for g in fd.guild_ids:
+            mid = await fd.inject_message(content="!sco sg 2011", guild_id=g,
+                                          channel_id=str(int(g) + 1), author_id="7000000000000002" + g[-2:])
+            await answered_once(fd, mid)
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000, "shards": 2, "max_concurrency": 2, "guilds": 4}, [], body)
+
+
+@scenario
+async def shard_ids_limit_this_process_to_its_range():
+    async def body(fd, bot):
+        await bot.start()
+        await asyncio.sleep(0.5)
+        shards = [tuple(e["shard"]) for e in fd.events("identify_ok")]
+        assert shards == [(1, 3)], shards
+    await with_bot({"heartbeat_ms": 2000, "shards": 3, "max_concurrency": 3, "guilds": 6},
+                   ["--shard-ids", "1-1"], body)
+
+
+@scenario
+async def identifies_respect_max_concurrency():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.wait_for(lambda: len(fd.events("identify_ok")) == 2, 15)
+        ts = [e["t"] for e in fd.events("identify_ok")]
+        assert ts[1] - ts[0] >= 4.9, ts
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000, "shards": 2, "max_concurrency": 1, "guilds": 2}, [], body)
+
+
+async def main():
+    if not DRIVER or not os.access(DRIVER, os.X_OK):
+        print("1..0 # SKIP no adapter binary given")
+        return 0
+    only = os.environ.get("DISCORD_TEST")
+    tests = [t for t in TESTS if not only or only in t.__name__]
+    print("1..%d" % len(tests), flush=True)
+    failed = 0
+    for i, t in enumerate(tests, 1):
+        start = time.monotonic()
+        try:
+            await asyncio.wait_for(t(), 90)
+            print("ok %d - %s # %.1fs" % (i, t.__name__, time.monotonic() - start), flush=True)
+        except BaseException as e:  # noqa: B902 - report every failure as TAP
+            failed += 1
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+            print("not ok %d - %s (%s)" % (i, t.__name__, type(e).__name__), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
