@@ -1,6 +1,8 @@
 /* app.c: the service. One net loop carries every configured platform; this file
- * owns the config, the fact table and engine (swapped on SIGHUP), the room
- * languages, and the adapter_host that the adapters call back into. It holds
+ * owns the config (its reloadable part swapped on SIGHUP), the fact table and
+ * engine (swapped on SIGHUP), the room languages, the adapter_host that the
+ * adapters call back into, and what systemd and monitoring see of them
+ * (sd_notify readiness, status and watchdog; /healthz and /metrics). It holds
  * no platform logic of its own. */
 #include "daemon/app.h"
 
@@ -10,20 +12,45 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/engine.h"
 #include "core/host.h"
+#include "daemon/metrics.h"
+#include "daemon/notify.h"
 #include "daemon/roomlang.h"
 #include "daemon/secret.h"
 #include "discord/discord.h"
 #include "matrix/matrix.h"
+#include "net/httpd.h"
 #include "net/loop.h"
+#include "net/timer.h"
+#include "build_config.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
+/* How often STATUS= is refreshed while running (ms). */
+#define APP_STATUS_INTERVAL_MS 5000
+/* Longest STATUS= line and health reason (bytes). */
+#define APP_STATUS_MAX 1024
+/* Longest remembered reload outcome (bytes). */
+#define APP_RELOAD_NOTE_MAX (CONFIG_ERR_SIZE + 64)
+
+enum { PF_DISCORD, PF_MATRIX, PF_COUNT };
+static const char *const platform_names[PF_COUNT] = {"discord", "matrix"};
+
+/* What the host callbacks tell about one configured platform. */
+struct platform {
+	bool configured;
+	bool ready;              /* host.ready came */
+	int64_t last_progress;   /* ms; the start time until the first progress */
+};
+
 struct app {
 	struct net_loop *loop;
-	struct config *cfg;
+	struct config *cfg;      /* as started: platforms, prefixes, listeners */
+	struct config *live;     /* the last good reload (rooms, log level, facts_dir), or NULL */
 	struct facts *facts;
 	struct engine *engine;
 	const char *config_path;
@@ -37,9 +64,199 @@ struct app {
 	char *matrix_token;
 	char *matrix_password;
 
+	struct platform pf[PF_COUNT];
+	struct notify *notify;
+	struct metrics *metrics;
+	struct httpd *httpd;
+	struct net_timer *watchdog_timer;
+	struct net_timer *ready_timer;
+	struct net_timer *status_timer;
+	int64_t started_ms;
+	double start_wall, facts_wall; /* Unix time, s: output only */
+	bool ready_sent;
+	char reload_note[APP_RELOAD_NOTE_MAX]; /* "" or the last reload's failure */
+
 	int exit_status;
 	bool stopping;
 };
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The config the reloadable settings come from. */
+static const struct config *live_cfg(const struct app *app)
+{
+	return app->live ? app->live : app->cfg;
+}
+
+static int platform_index(const char *platform)
+{
+	for (int i = 0; i < PF_COUNT; i++)
+		if (platform && !strcmp(platform, platform_names[i]))
+			return i;
+	return -1;
+}
+
+static int64_t stall_ms(const struct app *app)
+{
+	return app->cfg->service.stall_seconds * 1000;
+}
+
+/* Connected and shown life within stall_seconds. */
+static bool platform_healthy(const struct app *app, int i, int64_t now)
+{
+	const struct platform *p = &app->pf[i];
+	return p->ready && now - p->last_progress < stall_ms(app);
+}
+
+/* Every configured platform is healthy; otherwise why not, in `why`. */
+static bool all_healthy(const struct app *app, int64_t now, char *why, size_t size)
+{
+	if (app->stopping) {
+		snprintf(why, size, "stopping");
+		return false;
+	}
+	for (int i = 0; i < PF_COUNT; i++) {
+		const struct platform *p = &app->pf[i];
+		if (!p->configured || platform_healthy(app, i, now))
+			continue;
+		if (!p->ready)
+			snprintf(why, size, "%s: not connected yet", platform_names[i]);
+		else
+			snprintf(why, size, "%s: no progress for %lld s", platform_names[i],
+			         (long long)((now - p->last_progress) / 1000));
+		return false;
+	}
+	snprintf(why, size, "ok");
+	return true;
+}
+
+/* One line of live state for systemctl status. */
+static void status_line(const struct app *app, char *out, size_t size)
+{
+	int64_t now = net_loop_now_ms(app->loop);
+	size_t pos = 0;
+	char detail[APP_STATUS_MAX];
+	for (int i = 0; i < PF_COUNT && pos < size; i++) {
+		const struct platform *p = &app->pf[i];
+		if (!p->configured)
+			continue;
+		detail[0] = '\0';
+		if (i == PF_DISCORD && app->discord)
+			discord_status(app->discord, detail, sizeof(detail));
+		else if (i == PF_MATRIX && app->matrix)
+			matrix_status(app->matrix, detail, sizeof(detail));
+		const char *state = !p->ready ? "connecting" :
+		                    platform_healthy(app, i, now) ? "ready" : "stalled";
+		int n = snprintf(out + pos, size - pos, "%s: %s, last progress %llds ago (%s); ",
+		                 platform_names[i], state,
+		                 (long long)((now - p->last_progress) / 1000), detail);
+		if (n < 0)
+			break;
+		pos += (size_t)n < size - pos ? (size_t)n : size - pos;
+	}
+	if (pos < size)
+		snprintf(out + pos, size - pos, "%llu answers; %zu facts%s%s",
+		         (unsigned long long)metrics_answers_total(app->metrics), app->facts->n_facts,
+		         *app->reload_note ? "; " : "", app->reload_note);
+}
+
+static void send_status(struct app *app, const char *extra)
+{
+	char line[APP_STATUS_MAX];
+	if (!notify_enabled(app->notify))
+		return;
+	status_line(app, line, sizeof(line));
+	notify_status(app->notify, extra, line);
+}
+
+static void send_ready(struct app *app, const char *why)
+{
+	if (app->ready_sent)
+		return;
+	app->ready_sent = true;
+	net_timer_stop(app->ready_timer);
+	log_notice("service ready", "reason=\"%s\"", why);
+	send_status(app, "READY=1");
+}
+
+static void on_ready_timeout(struct net_timer *t, void *data)
+{
+	struct app *app = data;
+	(void)t;
+	char why[128];
+	snprintf(why, sizeof(why), "not every platform connected within %lld s",
+	         (long long)app->cfg->service.ready_timeout_seconds);
+	snprintf(app->reload_note, sizeof(app->reload_note), "%s", why);
+	log_warn("reporting ready although a platform is not connected", "timeout_s=%lld",
+	         (long long)app->cfg->service.ready_timeout_seconds);
+	send_ready(app, why);
+}
+
+/* WATCHDOG=1 only while every platform shows life: a wedged loop sends
+ * nothing, and neither does a loop whose connections died silently. */
+static void on_watchdog(struct net_timer *t, void *data)
+{
+	struct app *app = data;
+	int64_t now = net_loop_now_ms(app->loop);
+	(void)t;
+	for (int i = 0; i < PF_COUNT; i++) {
+		const struct platform *p = &app->pf[i];
+		/* Before the first ready, the start time stands in for progress. */
+		if (p->configured && now - p->last_progress >= stall_ms(app)) {
+			log_warn("withholding the watchdog ping: no progress", "platform=%s seconds=%lld",
+			         platform_names[i], (long long)((now - p->last_progress) / 1000));
+			return;
+		}
+	}
+	notify_send(app->notify, "WATCHDOG=1");
+}
+
+static void on_status_timer(struct net_timer *t, void *data)
+{
+	(void)t;
+	send_status(data, NULL);
+}
+
+static void on_http(void *data, const char *path, struct httpd_reply *reply)
+{
+	struct app *app = data;
+	int64_t now = net_loop_now_ms(app->loop);
+	if (!strcmp(path, "/healthz")) {
+		char why[APP_STATUS_MAX];
+		bool ok = all_healthy(app, now, why, sizeof(why) - 1);
+		strcat(why, "\n");
+		httpd_reply_set(reply, ok ? 200 : 503, NULL, why, strlen(why));
+		return;
+	}
+	if (!strcmp(path, "/metrics")) {
+		struct metrics_platform mp[PF_COUNT];
+		size_t n = 0, len;
+		for (int i = 0; i < PF_COUNT; i++) {
+			if (!app->pf[i].configured)
+				continue;
+			mp[n++] = (struct metrics_platform){
+				.name = platform_names[i],
+				.ready = app->pf[i].ready,
+				.healthy = platform_healthy(app, i, now),
+				.progress_age_s = app->pf[i].ready ?
+					(double)(now - app->pf[i].last_progress) / 1000.0 : -1,
+			};
+		}
+		struct metrics_snapshot snap = {
+			.platforms = mp, .nplatforms = n, .facts_loaded = app->facts->n_facts,
+			.facts_reload_time = app->facts_wall, .start_time = app->start_wall,
+			.version = SCOBOT_VERSION,
+		};
+		char *text = metrics_render(app->metrics, &snap, &len);
+		httpd_reply_set(reply, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+		free(text);
+	}
+}
 
 bool app_has_platforms(const struct config *cfg)
 {
@@ -65,15 +282,18 @@ static const char *platform_prefix(const struct app *app, const char *platform)
 static void host_respond(void *ctx, const struct respond_request *req, struct answer *out)
 {
 	struct app *app = ctx;
+	int64_t t0 = clock_now_us();
 	enum lang room_lang = LANG_NONE;
 	if (req->room) {
 		room_lang = roomlang_get(app->rooms, req->platform, req->room);
 		if (room_lang == LANG_NONE)
-			room_lang = config_room_lang(app->cfg, req->platform, req->room);
+			room_lang = config_room_lang(live_cfg(app), req->platform, req->room);
 	}
 	struct engine_query q = {req->text, req->len, req->lang, room_lang,
 	                         platform_prefix(app, req->platform)};
 	engine_answer(app->engine, &q, out);
+	metrics_answer(app->metrics, req->platform, out->command, out->status,
+	               clock_now_us() - t0);
 	if (out->action == ACTION_SET_LANG && req->room) {
 		roomlang_set(app->rooms, req->platform, req->room, out->action_lang);
 		log_info("room language set", "platform=%s room=%s lang=%s", req->platform,
@@ -101,6 +321,10 @@ static void begin_stop(struct app *app)
 	if (app->stopping)
 		return;
 	app->stopping = true;
+	notify_send(app->notify, "STOPPING=1");
+	net_timer_stop(app->watchdog_timer);
+	net_timer_stop(app->status_timer);
+	net_timer_stop(app->ready_timer);
 	if (app->matrix)
 		matrix_stop(app->matrix);
 	if (app->discord)
@@ -120,20 +344,58 @@ static void host_fatal(void *ctx, const char *platform, int exit_status, const c
 
 static void host_ready(void *ctx, const char *platform)
 {
-	(void)ctx;
+	struct app *app = ctx;
+	int i = platform_index(platform);
 	log_notice("platform ready", "platform=%s", platform);
+	if (i < 0)
+		return;
+	app->pf[i].ready = true;
+	app->pf[i].last_progress = net_loop_now_ms(app->loop);
+	metrics_ready(app->metrics, platform);
+	for (int k = 0; k < PF_COUNT; k++)
+		if (app->pf[k].configured && !app->pf[k].ready)
+			return;
+	send_ready(app, "every platform connected");
 }
 
 static void host_progress(void *ctx, const char *platform)
 {
-	(void)ctx;
-	(void)platform;
+	struct app *app = ctx;
+	int i = platform_index(platform);
+	if (i >= 0)
+		app->pf[i].last_progress = net_loop_now_ms(app->loop);
 }
 
-/* SIGHUP: a new table replaces the old only if it loads cleanly. */
-static void reload_facts(struct app *app)
+/* SIGHUP, first half: the reloadable settings (log level, room languages,
+ * facts_dir) of a new config that loads cleanly; a broken file is refused with
+ * its file:line and the old settings stay. Platform sections, prefixes and
+ * listeners are copied into the adapters at start and need a restart. */
+static bool reload_config(struct app *app)
 {
-	const char *dir = or_default(app->facts_dir, app->cfg->general.facts_dir);
+	struct config *nc;
+	char err[CONFIG_ERR_SIZE];
+	if (!app->config_path)
+		return true;
+	int r = config_load(app->config_path, &nc, err, sizeof(err));
+	if (r < 0) {
+		log_error("reload refused: the config is invalid; the old settings stay",
+		          "error=\"%s\"", err);
+		snprintf(app->reload_note, sizeof(app->reload_note), "reload refused: %s", err);
+		metrics_reload(app->metrics, "config", false);
+		return false;
+	}
+	log_set_level((enum log_level)nc->log.level);
+	config_free(app->live);
+	app->live = nc;
+	metrics_reload(app->metrics, "config", true);
+	log_notice("config reloaded", "path=%s rooms=%zu", app->config_path, nc->nrooms);
+	return true;
+}
+
+/* SIGHUP, second half: a new table replaces the old only if it loads cleanly. */
+static bool reload_facts(struct app *app)
+{
+	const char *dir = or_default(app->facts_dir, live_cfg(app)->general.facts_dir);
 	struct facts *nf;
 	struct facts_error fe;
 	char msg[512];
@@ -142,7 +404,9 @@ static void reload_facts(struct app *app)
 		facts_error_format(&fe, msg, sizeof(msg));
 		log_error("reload refused: the facts are invalid; the old table stays live",
 		          "dir=%s error=\"%s\"", dir && *dir ? dir : "(built in)", msg);
-		return;
+		snprintf(app->reload_note, sizeof(app->reload_note), "facts reload refused: %s", msg);
+		metrics_reload(app->metrics, "facts", false);
+		return false;
 	}
 	struct engine *ne = engine_new(nf);
 	/* Nothing holds the engine across loop passes, so the swap is safe here. */
@@ -150,15 +414,34 @@ static void reload_facts(struct app *app)
 	facts_free(app->facts);
 	app->engine = ne;
 	app->facts = nf;
+	app->facts_wall = wall_now();
+	metrics_reload(app->metrics, "facts", true);
 	log_notice("facts reloaded", "facts=%zu sgs=%zu attendees=%zu", nf->n_facts, nf->n_sgs,
 	           nf->n_attendees);
+	return true;
+}
+
+/* RELOADING=1, the reload, then READY=1 with the outcome in STATUS; the
+ * connections are not touched. */
+static void reload(struct app *app)
+{
+	notify_reloading(app->notify);
+	app->reload_note[0] = '\0';
+	bool ok = reload_config(app);
+	/* The facts reload even when the config did not: they are independent. */
+	ok = reload_facts(app) && ok;
+	if (ok)
+		snprintf(app->reload_note, sizeof(app->reload_note), "reloaded");
+	send_status(app, "READY=1");
 }
 
 static void on_signal(int signo, void *data)
 {
 	struct app *app = data;
+	if (app->stopping)
+		return;
 	if (signo == SIGHUP) {
-		reload_facts(app);
+		reload(app);
 		return;
 	}
 	log_notice("stopping", "signal=%d", signo);
@@ -280,11 +563,41 @@ int app_run(struct config *cfg, struct facts *facts, const char *config_path,
 	int status = 0;
 	app.host.ctx = &app;
 	app.engine = engine_new(facts);
+	app.metrics = metrics_new();
+	app.notify = notify_new();
+	app.start_wall = app.facts_wall = wall_now();
 	app.loop = net_loop_new();
 	if (!app.loop) {
 		log_error("cannot create the event loop");
 		status = SCOBOT_EXIT_RUNTIME;
 		goto out;
+	}
+	app.started_ms = net_loop_now_ms(app.loop);
+	for (int i = 0; i < PF_COUNT; i++)
+		app.pf[i].last_progress = app.started_ms;
+	app.pf[PF_DISCORD].configured = cfg->discord.present;
+	app.pf[PF_MATRIX].configured = cfg->matrix.present;
+	if (*cfg->metrics.listen) {
+		int r = httpd_new(app.loop, cfg->metrics.listen, on_http, &app, &app.httpd);
+		if (r < 0) {
+			log_error("cannot listen for metrics", "listen=%s error=\"%s\"",
+			          cfg->metrics.listen, strerror(-r));
+			status = SCOBOT_EXIT_RUNTIME;
+			goto out;
+		}
+		log_notice("serving /healthz and /metrics", "listen=%s port=%d", cfg->metrics.listen,
+		           httpd_port(app.httpd));
+	}
+	app.ready_timer = net_timer_new(app.loop, on_ready_timeout, &app);
+	app.status_timer = net_timer_new(app.loop, on_status_timer, &app);
+	app.watchdog_timer = net_timer_new(app.loop, on_watchdog, &app);
+	net_timer_start(app.ready_timer, (uint64_t)cfg->service.ready_timeout_seconds * 1000, 0);
+	if (notify_enabled(app.notify))
+		net_timer_start(app.status_timer, APP_STATUS_INTERVAL_MS, APP_STATUS_INTERVAL_MS);
+	if (notify_watchdog_ms(app.notify) > 0) {
+		/* Half the interval, as sd_watchdog_enabled(3) advises. */
+		uint64_t every = (uint64_t)notify_watchdog_ms(app.notify) / 2;
+		net_timer_start(app.watchdog_timer, every ? every : 1, every ? every : 1);
 	}
 	if (ensure_dir(cfg->general.state_dir) < 0)
 		log_warn("cannot create the state directory", "dir=%s", cfg->general.state_dir);
@@ -300,9 +613,16 @@ int app_run(struct config *cfg, struct facts *facts, const char *config_path,
 	log_notice("scobot started", "discord=%s matrix=%s facts=%zu",
 	           cfg->discord.present ? "on" : "off", cfg->matrix.present ? "on" : "off",
 	           facts->n_facts);
+	send_status(&app, NULL);
 	net_loop_run(app.loop);
 	status = app.exit_status;
 out:
+	if (status && !app.stopping)
+		notify_status(app.notify, "STOPPING=1", "failed to start");
+	httpd_free(app.httpd);
+	net_timer_free(app.watchdog_timer);
+	net_timer_free(app.status_timer);
+	net_timer_free(app.ready_timer);
 	discord_free(app.discord);
 	matrix_free(app.matrix);
 	net_loop_free(app.loop);
@@ -312,6 +632,9 @@ out:
 	roomlang_free(app.rooms);
 	engine_free(app.engine);
 	facts_free(app.facts);
+	config_free(app.live);
 	config_free(app.cfg);
+	metrics_free(app.metrics);
+	notify_free(app.notify);
 	return status;
 }

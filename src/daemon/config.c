@@ -59,6 +59,7 @@
 
 #include <ini.h>
 
+#include "net/httpd.h"
 #include "util/log.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -1107,6 +1108,33 @@ static const struct config_key matrix_keys[] = {
 	 .def = "", .doc = "Extra CA certificates to trust (PEM); empty: the system store only."},
 };
 
+static int check_listen(const char *v, char *why, size_t whysize)
+{
+	if (*v && httpd_parse_listen(v) < 0) {
+		snprintf(why, whysize,
+		         "expected a numeric address and port, like 127.0.0.1:9464 or [::1]:9464");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct config_key service_keys[] = {
+	{.name = "ready_timeout_seconds", .type = CONFIG_INT,
+	 .offset = offsetof(struct config_service, ready_timeout_seconds), .def = "60", .min = 1,
+	 .max = 3600,
+	 .doc = "Report ready to systemd after this long even if a platform has not connected (keep it below TimeoutStartSec)."},
+	{.name = "stall_seconds", .type = CONFIG_INT,
+	 .offset = offsetof(struct config_service, stall_seconds), .def = "90", .min = 1,
+	 .max = 3600,
+	 .doc = "A platform with no progress (heartbeat ACK, sync) for this long is unhealthy and the watchdog stops; keep it above 45."},
+};
+
+static const struct config_key metrics_keys[] = {
+	{.name = "listen", .type = CONFIG_STRING, .offset = offsetof(struct config_metrics, listen),
+	 .def = "", .check = check_listen,
+	 .doc = "Serve GET /healthz and /metrics on this address, e.g. 127.0.0.1:9464; empty: off."},
+};
+
 static int discord_validate(const void *section, char *why, size_t whysize)
 {
 	const struct config_discord *d = section;
@@ -1141,6 +1169,10 @@ static const struct config_section sections[] = {
 	              "[discord]: its presence turns the Discord bot on."),
 	FIXED_SECTION("matrix", matrix, struct config_matrix, matrix_keys, matrix_validate,
 	              "[matrix]: its presence turns the Matrix bot on."),
+	FIXED_SECTION("service", service, struct config_service, service_keys, NULL,
+	              "[service]: readiness and health under systemd."),
+	FIXED_SECTION("metrics", metrics, struct config_metrics, metrics_keys, NULL,
+	              "[metrics]: the optional HTTP listener for health checks and Prometheus."),
 	{.name = "room", .family = true, .keys = room_keys, .nkeys = ARRAY_SIZE(room_keys),
 	 .present_offset = (size_t)-1, .item_size = sizeof(struct config_room),
 	 .items_offset = offsetof(struct config, rooms),
@@ -1213,6 +1245,29 @@ void config_free(struct config *cfg)
 		return;
 	config_schema_free(&config_schema, cfg);
 	free(cfg);
+}
+
+int config_override(struct config *cfg, const char *section, const char *key,
+                    const char *value, char *err, size_t errsize)
+{
+	char why[128];
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		const struct config_section *s = &sections[i];
+		if (s->family || strcmp(s->name, section) != 0)
+			continue;
+		for (size_t j = 0; j < s->nkeys; j++) {
+			const struct config_key *k = &s->keys[j];
+			if (strcmp(k->name, key) != 0 || k->type == CONFIG_SECRET)
+				continue;
+			if (set_value(k, FIELD(cfg, s->offset, char), value, why, sizeof(why)) < 0) {
+				snprintf(err, errsize, "[%s] %s: %s", section, key, why);
+				return -EINVAL;
+			}
+			return 0;
+		}
+	}
+	snprintf(err, errsize, "[%s] %s: no such key", section, key);
+	return -ENOENT;
 }
 
 enum lang config_room_lang(const struct config *cfg, const char *platform, const char *room)

@@ -146,6 +146,19 @@ struct config_log {
 	int level; /* enum log_level */
 };
 
+/* [service]: how scobot behaves under a service manager. */
+struct config_service {
+	bool present;
+	int64_t ready_timeout_seconds; /* READY=1 anyway after this long */
+	int64_t stall_seconds;         /* no progress for this long: unhealthy */
+};
+
+/* [metrics]: the optional health and metrics listener. */
+struct config_metrics {
+	bool present;
+	char *listen;                  /* "127.0.0.1:9464"; "": off */
+};
+
 /* [room PLATFORM:ID] */
 struct config_room {
 	char *id;             /* "discord:123...", owned */
@@ -198,6 +211,8 @@ struct config {
 	struct config_log log;
 	struct config_discord discord;
 	struct config_matrix matrix;
+	struct config_service service;
+	struct config_metrics metrics;
 	struct config_room *rooms; /* sorted by platform, then room */
 	size_t nrooms;
 };
@@ -215,6 +230,12 @@ int config_load_string(const char *name, const char *text, struct config **ret_c
 /* All defaults, as if the file were empty. */
 struct config *config_default(void);
 void config_free(struct config *config);
+
+/* Sets one key of a fixed section from the command line, with the same
+ * checks as the file ("discord", "shard_ids", "0-3"). 0, or -EINVAL with err
+ * naming the section and key (or -ENOENT for an unknown or secret key). */
+int config_override(struct config *config, const char *section, const char *key,
+                    const char *value, char *err, size_t errsize);
 
 /* The per-room default language from [room platform:id], or LANG_NONE. */
 enum lang config_room_lang(const struct config *config, const char *platform,

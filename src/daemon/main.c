@@ -33,6 +33,9 @@ static const char usage_text[] =
 	"  -c, --config FILE    config file (default " SCOBOT_SYSCONFDIR "/scobot.conf if it exists)\n"
 	"  -f, --facts DIR      load the facts from DIR instead of the built-in ones\n"
 	"  -l, --lang LANG      answer in en, ru or zh (default: the question's language)\n"
+	"      --shard-ids RANGE  run only these Discord shards, e.g. 0-3 (overrides\n"
+	"                       [discord] shard_ids; $SCOBOT_SHARD_IDS does the same)\n"
+	"      --state-dir DIR  keep state in DIR (overrides [general] state_dir)\n"
 	"  -V, --version        print the version and exit\n"
 	"  -h, --help           print this help and exit\n"
 	"\n"
@@ -47,12 +50,14 @@ struct options {
 	const char *ask;
 	const char *config;
 	const char *facts;
+	const char *shard_ids;
+	const char *state_dir;
 	enum lang lang;
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CONSOLE = 256, OPT_CHECK };
+	enum { OPT_CONSOLE = 256, OPT_CHECK, OPT_SHARDS, OPT_STATE };
 	static const struct option longopts[] = {
 		{"ask", required_argument, NULL, 'a'},
 		{"console", no_argument, NULL, OPT_CONSOLE},
@@ -60,12 +65,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"config", required_argument, NULL, 'c'},
 		{"facts", required_argument, NULL, 'f'},
 		{"lang", required_argument, NULL, 'l'},
+		{"shard-ids", required_argument, NULL, OPT_SHARDS},
+		{"state-dir", required_argument, NULL, OPT_STATE},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, modes = 0;
 	*o = (struct options){.mode = MODE_RUN, .lang = LANG_NONE};
+	/* The environment form suits a unit's Environment= line; the option wins. */
+	const char *env_shards = getenv("SCOBOT_SHARD_IDS");
+	if (env_shards && *env_shards)
+		o->shard_ids = env_shards;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":a:c:f:l:Vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -87,6 +98,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'f':
 			o->facts = optarg;
+			break;
+		case OPT_SHARDS:
+			o->shard_ids = optarg;
+			break;
+		case OPT_STATE:
+			o->state_dir = optarg;
 			break;
 		case 'l':
 			o->lang = lang_parse(optarg);
@@ -120,20 +137,32 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Loads the config named on the command line, or the default one if present. */
-static int load_config(const struct options *o, struct config **ret)
+/* Loads the config named on the command line, or the default one if present,
+ * then applies the command-line overrides. *ret_path is the file read (what
+ * SIGHUP re-reads), or NULL when the defaults were used. */
+static int load_config(const struct options *o, struct config **ret, const char **ret_path)
 {
 	char err[CONFIG_ERR_SIZE];
 	const char *path = o->config ? o->config : SCOBOT_SYSCONFDIR "/scobot.conf";
-	int r = config_load(path, ret, err, sizeof(err));
+	struct config *cfg;
+	int r = config_load(path, &cfg, err, sizeof(err));
 	if (r == -ENOENT && !o->config) {
-		*ret = config_default();
-		return 0;
-	}
-	if (r < 0) {
+		cfg = config_default();
+		path = NULL;
+	} else if (r < 0) {
 		fprintf(stderr, "scobot: %s\n", err);
 		return r;
 	}
+	if ((o->shard_ids && config_override(cfg, "discord", "shard_ids", o->shard_ids, err,
+	                                     sizeof(err)) < 0) ||
+	    (o->state_dir && config_override(cfg, "general", "state_dir", o->state_dir, err,
+	                                     sizeof(err)) < 0)) {
+		fprintf(stderr, "scobot: command line: %s\n", err);
+		config_free(cfg);
+		return -EINVAL;
+	}
+	*ret = cfg;
+	*ret_path = path;
 	return 0;
 }
 
@@ -179,6 +208,7 @@ int main(int argc, char **argv)
 	struct config *cfg = NULL;
 	struct facts *facts = NULL;
 	struct engine *engine = NULL;
+	const char *config_path = NULL;
 	int status;
 
 	if (parse_options(argc, argv, &o) < 0) {
@@ -186,7 +216,7 @@ int main(int argc, char **argv)
 		return SCOBOT_EXIT_USAGE;
 	}
 	log_init(LOG_LVL_INFO);
-	if (load_config(&o, &cfg) < 0)
+	if (load_config(&o, &cfg, &config_path) < 0)
 		return SCOBOT_EXIT_CONFIG;
 	log_set_level((enum log_level)cfg->log.level);
 	const char *facts_dir = o.facts ? o.facts : cfg->general.facts_dir;
@@ -213,13 +243,21 @@ int main(int argc, char **argv)
 		break;
 	case MODE_RUN:
 	default:
+		if (!app_has_platforms(cfg) && getenv("NOTIFY_SOCKET")) {
+			/* Under a service manager a console would read /dev/null and
+			 * exit at once: say what is missing instead. */
+			fprintf(stderr, "scobot: the config enables no platform: add a [discord] or "
+			                "[matrix] section (see scobot.conf(5))\n");
+			status = SCOBOT_EXIT_CONFIG;
+			break;
+		}
 		if (!app_has_platforms(cfg)) {
 			engine = engine_new(facts);
 			status = console_run(engine, cfg->general.prefix, o.lang, stdin, stdout);
 			break;
 		}
 		/* The service owns config and facts from here on (reloads swap them). */
-		status = app_run(cfg, facts, o.config, o.facts);
+		status = app_run(cfg, facts, config_path, o.facts);
 		cfg = NULL;
 		facts = NULL;
 		break;
