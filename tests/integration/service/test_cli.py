@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""test_cli.py: scobot's command line as an operator and scripts use it: --ask
+exit statuses, --console over a pipe, --check-config with its distinct exit
+statuses and file:line messages, --version and --help. Each test runs the real
+binary in a scratch directory with no system config.
+
+usage: test_cli.py SCOBOT FACTS_DIR
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+SCOBOT = FACTS = None
+
+
+def run(*args, stdin=None, env_extra=None, cwd=None):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NOTIFY_SOCKET", "JOURNAL_STREAM", "CREDENTIALS_DIRECTORY",
+                        "SCOBOT_SHARD_IDS")}
+    env.update(env_extra or {})
+    return subprocess.run([SCOBOT] + list(args), input=stdin, capture_output=True, text=True,
+                          timeout=30, env=env, cwd=cwd)
+
+
+def conf(d, text, name="scobot.conf"):
+    p = os.path.join(d, name)
+    with open(p, "w") as f:
+        f.write(text)
+    return p
+
+
+def t_ask_answers_with_status_0(d):
+    r = run("--config", conf(d, ""), "--ask", "sg 2011")
+    assert r.returncode == 0, r
+    assert "Imanaliev" in r.stdout, r.stdout
+
+
+def t_ask_prefix_is_optional(d):
+    r = run("--config", conf(d, ""), "--ask", "!sco sg 2011")
+    assert r.returncode == 0 and "Imanaliev" in r.stdout, r
+
+
+def t_ask_not_sure_or_unknown_gives_status_1(d):
+    c = conf(d, "")
+    r = run("--config", c, "--ask", "what is the weather on mars")
+    assert r.returncode == 1 and "not sure" in r.stdout, r
+    r = run("--config", c, "--ask", "!sco nosuchcommand")
+    assert r.returncode == 1 and "Unknown command" in r.stdout, r
+
+
+def t_usage_errors_give_status_2(d):
+    for args in (["--ask"], ["--bogus"], ["stray"], ["--lang", "fr", "--ask", "x"],
+                 ["--ask", "x", "--console"]):
+        r = run(*args)
+        assert r.returncode == 2, (args, r)
+        assert "Try 'scobot --help'" in r.stderr, (args, r.stderr)
+
+
+def t_console_over_a_pipe_answers_each_line_separated_by_blank_lines(d):
+    r = run("--config", conf(d, ""), "--console", stdin="sg 2011\nopened\nsg 2016\n")
+    assert r.returncode == 0, r
+    blocks = r.stdout.split("\n\n")
+    assert blocks[-1] == "", "output must end with a blank line: %r" % r.stdout[-40:]
+    blocks = blocks[:-1]
+    assert len(blocks) == 3, blocks
+    assert "Imanaliev" in blocks[0] and "15 January 2004" in blocks[1] and "Alimov" in blocks[2], blocks
+    assert "scobot:" not in r.stdout, "no prompt or banner on a pipe"
+
+
+def t_check_config_ok_is_0(d):
+    r = run("--config", conf(d, "[general]\nprefix = !sco\n"), "--facts", FACTS, "--check-config")
+    assert r.returncode == 0, r
+    assert "config: ok" in r.stdout and "facts: ok" in r.stdout, r.stdout
+
+
+def t_check_config_bad_config_is_3_and_names_file_line(d):
+    c = conf(d, "[general]\nprefix = !sco\n\n[log]\nlevel = loud\n")
+    r = run("--config", c, "--check-config")
+    assert r.returncode == 3, r
+    assert "scobot.conf:5" in r.stderr and "level" in r.stderr, r.stderr
+    c = conf(d, "[metrics]\nlisten = localhost:9464\n", "m.conf")
+    r = run("--config", c, "--check-config")
+    assert r.returncode == 3 and "m.conf:2" in r.stderr and "listen" in r.stderr, r.stderr
+    r = run("--config", os.path.join(d, "missing.conf"), "--check-config")
+    assert r.returncode == 3, r
+
+
+def t_check_config_broken_facts_dir_is_4(d):
+    facts = os.path.join(d, "facts")
+    shutil.copytree(FACTS, facts, ignore=shutil.ignore_patterns("*.build", "README*"))
+    with open(os.path.join(facts, "zz-broken.json"), "w") as f:
+        f.write('{"facts": [\n  {"id": 1,,}\n')
+    r = run("--config", conf(d, ""), "--facts", facts, "--check-config")
+    assert r.returncode == 4, r
+    assert "zz-broken.json" in r.stderr, r.stderr
+
+
+def t_shard_ids_option_is_checked_like_the_config_key(d):
+    c = conf(d, "")
+    assert run("--config", c, "--shard-ids", "0-3", "--check-config").returncode == 0
+    r = run("--config", c, "--shard-ids", "3-1", "--check-config")
+    assert r.returncode == 3 and "shard_ids" in r.stderr, r
+    r = run("--config", c, "--check-config", env_extra={"SCOBOT_SHARD_IDS": "x"})
+    assert r.returncode == 3 and "shard_ids" in r.stderr, r
+
+
+def t_service_without_platforms_under_systemd_is_a_config_error(d):
+    r = run("--config", conf(d, ""), stdin="", env_extra={"NOTIFY_SOCKET": "/nonexistent"})
+    assert r.returncode == 3 and "[discord]" in r.stderr, r
+
+
+def t_version_prints_the_version(d):
+    r = run("--version")
+    assert r.returncode == 0 and re.fullmatch(r"scobot \d+\.\d+\.\d+\n", r.stdout), r
+
+
+def t_help_lists_modes_options_and_exit_statuses(d):
+    r = run("--help")
+    assert r.returncode == 0, r
+    for word in ("--ask", "--console", "--check-config", "--config", "--facts", "--lang",
+                 "--shard-ids", "--state-dir", "--version", "--help", "scobot(8)"):
+        assert word in r.stdout, word
+    assert re.search(r"3 config, 4 facts, 5 Discord", r.stdout), r.stdout
+
+
+def main():
+    global SCOBOT, FACTS
+    SCOBOT, FACTS = sys.argv[1], sys.argv[2]
+    tests = [(k, v) for k, v in globals().items() if k.startswith("t_")]
+    print("TAP version 13")
+    print("1..%d" % len(tests))
+    failed = 0
+    for i, (name, fn) in enumerate(tests, 1):
+        d = tempfile.mkdtemp(prefix="scobot-cli-it-")
+        try:
+            fn(d)
+            print("ok %d - %s" % (i, name))
+        except Exception:
+            failed += 1
+            print("not ok %d - %s" % (i, name))
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,477 @@
+#!/usr/bin/python3
+"""test_service.py: scobot as a systemd service, end to end: the real binary
+under a real sd_notify listener (a unix datagram socket this test owns), with
+the local Matrix homeserver fixture as its platform, credentials from a
+CREDENTIALS_DIRECTORY, and the /healthz and /metrics listener; plus the units
+checked with systemd-analyze. Each scenario gets a fresh fixture and state.
+
+usage: test_service.py SCOBOT FAKE_HOMESERVER FACTS_DIR UNIT_DIR [scenario ...]
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+PY = "/usr/bin/python3"
+BOT = "@scobot:test"
+# Exit statuses of src/core/host.h that no restart can fix.
+FATAL_STATUSES = {3, 4, 5, 6}
+
+
+def wait_until(pred, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Homeserver:
+    def __init__(self, script):
+        self.p = subprocess.Popen([PY, script, "--user", BOT], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline().split()
+        if not line or line[0] != "PORTS":
+            raise RuntimeError("fixture did not start: " + self.p.stderr.read())
+        self.url = "http://127.0.0.1:%s" % line[1]
+        self.ctl_port = int(line[2])
+
+    def ctl(self, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request("http://127.0.0.1:%d/_test/%s" % (self.ctl_port, path),
+                                     data=data, method="POST" if data is not None else "GET")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def close(self):
+        self.p.kill()
+        self.p.wait()
+
+
+class NotifyListener:
+    """The service manager's end of sd_notify: a datagram socket we bind."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.2)
+        self.msgs = []          # (monotonic time, {key: value}) in arrival order
+        self.lock = threading.Lock()
+        self.stop = False
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            kv = {}
+            for line in data.decode("utf-8", "strict").split("\n"):
+                if not line:
+                    continue
+                k, sep, v = line.partition("=")
+                assert sep and re.fullmatch(r"[A-Z_]+", k), "bad notify line %r" % line
+                kv[k] = v
+            with self.lock:
+                self.msgs.append((time.monotonic(), kv))
+
+    def all(self):
+        with self.lock:
+            return list(self.msgs)
+
+    def index(self, key, value=None, after=0):
+        """Index of the first message at or after `after` carrying key (=value)."""
+        for i, (_, kv) in enumerate(self.all()):
+            if i >= after and key in kv and (value is None or kv[key] == value):
+                return i
+        return -1
+
+    def wait(self, key, value=None, after=0, timeout=20):
+        return wait_until(lambda: self.index(key, value, after) + 1, timeout,
+                          "notify %s=%s after #%d; got %r" % (key, value, after, self.all())) - 1
+
+    def close(self):
+        self.stop = True
+        self.t.join(timeout=2)
+        self.sock.close()
+
+
+class Ctx:
+    def __init__(self, args):
+        self.scobot, self.fixture, self.facts_src, self.unit_dir = args
+        self.dir = tempfile.mkdtemp(prefix="scobot-svc-it-")
+        self.hs = None
+        self.p = None
+        self.notify = None
+        self.log = []
+        self.metrics_port = None
+
+    def start_homeserver(self):
+        self.hs = Homeserver(self.fixture)
+        return self.hs
+
+    def write_config(self, extra="", stall=90, ready_timeout=30):
+        self.facts = os.path.join(self.dir, "facts")
+        if not os.path.isdir(self.facts):
+            shutil.copytree(self.facts_src, self.facts,
+                            ignore=shutil.ignore_patterns("*.build", "README*"))
+        self.metrics_port = free_port()
+        self.conf = os.path.join(self.dir, "scobot.conf")
+        with open(self.conf, "w") as f:
+            f.write("[general]\nstate_dir = %s\nfacts_dir = %s\n" % (self.dir + "/state", self.facts))
+            f.write("[log]\nlevel = info\n")
+            f.write("[service]\nstall_seconds = %d\nready_timeout_seconds = %d\n" % (stall, ready_timeout))
+            f.write("[metrics]\nlisten = 127.0.0.1:%d\n" % self.metrics_port)
+            f.write("[matrix]\nhomeserver = %s\nuser_id = %s\n" % (self.hs.url, BOT))
+            f.write(extra)
+        os.chmod(self.conf, 0o600)
+
+    def credentials(self, token):
+        cred = os.path.join(self.dir, "creds")
+        os.makedirs(cred, exist_ok=True)
+        with open(os.path.join(cred, "matrix-token"), "w") as f:
+            f.write(token + "\n")
+        os.chmod(os.path.join(cred, "matrix-token"), 0o400)
+        return cred
+
+    def start(self, token, watchdog_usec=400000):
+        self.notify = NotifyListener(os.path.join(self.dir, "notify.sock"))
+        env = dict(os.environ)
+        env.pop("JOURNAL_STREAM", None)
+        env["NOTIFY_SOCKET"] = self.notify.path
+        env["WATCHDOG_USEC"] = str(watchdog_usec)
+        env["CREDENTIALS_DIRECTORY"] = self.credentials(token)
+        self.token = token
+        self.p = subprocess.Popen([self.scobot, "--config", self.conf], env=env,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+
+    def _read(self):
+        for line in self.p.stderr:
+            self.log.append(line)
+
+    def text(self):
+        return "".join(self.log)
+
+    def http(self, path):
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.metrics_port, path),
+                                        timeout=5) as r:
+                return r.status, r.read().decode(), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode(), e.headers
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        rc = self.p.wait(timeout=20)
+        self.t.join(timeout=5)
+        return rc
+
+    def close(self):
+        if self.p and self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+        if self.notify:
+            self.notify.close()
+        if self.hs:
+            self.hs.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def room(hs):
+    return hs.ctl("room", {"join_bot": True, "members": ["@bob:test"]})["room_id"]
+
+
+def say(hs, room_id, body):
+    return hs.ctl("message", {"room_id": room_id, "body": body, "sender": "@bob:test"})["event_id"]
+
+
+def replied(hs, event_id):
+    for s in hs.ctl("sent")["sent"]:
+        if s["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == event_id:
+            return s["content"]["body"]
+    return None
+
+
+# ---- a strict Prometheus text-format (0.0.4) parser ------------------------
+
+METRIC_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+LABEL = r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\["\\n])*)"'
+SAMPLE_RE = re.compile(r"^(%s)(?:\{((?:%s)(?:,%s)*)\})? (\S+)$" % (METRIC_NAME, LABEL, LABEL))
+
+
+def parse_prometheus(text):
+    """{(name, frozenset(labels)): value} and {family: type}; raises on any deviation."""
+    assert text.endswith("\n"), "exposition must end with a newline"
+    types, helps, samples = {}, set(), {}
+    seen_families = []
+    for n, line in enumerate(text[:-1].split("\n"), 1):
+        assert line, "line %d: empty line" % n
+        if line.startswith("# HELP "):
+            name = line.split(" ", 3)[2]
+            assert re.fullmatch(METRIC_NAME, name) and name not in helps, "line %d: %r" % (n, line)
+            helps.add(name)
+            continue
+        if line.startswith("# TYPE "):
+            parts = line.split(" ")
+            assert len(parts) == 4 and parts[3] in ("counter", "gauge", "histogram", "summary", "untyped"), line
+            assert parts[2] not in types, "line %d: second TYPE for %s" % (n, parts[2])
+            types[parts[2]] = parts[3]
+            seen_families.append(parts[2])
+            continue
+        assert not line.startswith("#"), "line %d: stray comment %r" % (n, line)
+        m = SAMPLE_RE.match(line)
+        assert m, "line %d: not a sample: %r" % (n, line)
+        name = m.group(1)
+        labels = frozenset(re.findall(LABEL, m.group(2) or ""))
+        assert len(labels) == len(re.findall(LABEL, m.group(2) or "")), "duplicate label: " + line
+        value = float(m.group(m.lastindex))
+        family = name
+        for suf in ("_bucket", "_sum", "_count"):
+            if name.endswith(suf) and types.get(name[:-len(suf)]) == "histogram":
+                family = name[:-len(suf)]
+        assert family in types, "line %d: sample before its TYPE: %r" % (n, line)
+        assert seen_families[-1] == family, "line %d: family %s is interleaved" % (n, family)
+        if types[family] == "counter":
+            assert value >= 0, line
+        key = (name, labels)
+        assert key not in samples, "line %d: duplicate sample %r" % (n, line)
+        samples[key] = value
+    for fam, ty in types.items():
+        if ty != "histogram":
+            continue
+        buckets = sorted(((float("inf") if dict(l)["le"] == "+Inf" else float(dict(l)["le"])), v)
+                         for (nm, l), v in samples.items() if nm == fam + "_bucket")
+        assert buckets and buckets[-1][0] == float("inf"), fam + ": no +Inf bucket"
+        assert all(a[1] <= b[1] for a, b in zip(buckets, buckets[1:])), fam + ": not cumulative"
+        assert samples[(fam + "_count", frozenset())] == buckets[-1][1], fam + ": count != +Inf"
+    return samples, types
+
+
+def sample(samples, name, **labels):
+    return samples.get((name, frozenset(labels.items())))
+
+
+# ---- scenarios ---------------------------------------------------------------
+
+
+def t_notify_ready_status_watchdog_reload_and_stop(c):
+    hs = c.start_homeserver()
+    token = hs.ctl("token", {})["token"]
+    r = room(hs)
+    c.write_config()
+    c.start(token)
+    n = c.notify
+    ready = n.wait("READY", "1")
+    status = n.all()[ready][1].get("STATUS", "")
+    assert "matrix: ready" in status, status
+    # The watchdog pings come from the loop while the sync advances.
+    n.wait("WATCHDOG", "1", after=ready)
+    # Live state is reported in one STATUS line that counts answers.
+    q = say(hs, r, "!sco sg 2011")
+    wait_until(lambda: replied(hs, q), 15, "an answer")
+    assert "Imanaliev" in replied(hs, q)
+
+    # SIGHUP with good facts: RELOADING=1 (with MONOTONIC_USEC), then READY=1.
+    mark = len(n.all())
+    c.p.send_signal(signal.SIGHUP)
+    i = n.wait("RELOADING", "1", after=mark)
+    assert re.fullmatch(r"\d+", n.all()[i][1].get("MONOTONIC_USEC", "")), n.all()[i]
+    j = n.wait("READY", "1", after=i + 1)
+    st = n.all()[j][1]["STATUS"]
+    assert "reloaded" in st and "1 answers" in st, st
+
+    # SIGHUP with a broken facts file: refused with file and position, old table live.
+    with open(os.path.join(c.facts, "zz-broken.json"), "w") as f:
+        f.write('{"facts": [\n  {"id": 1,,}\n')
+    mark = len(n.all())
+    c.p.send_signal(signal.SIGHUP)
+    i = n.wait("RELOADING", "1", after=mark)
+    j = n.wait("READY", "1", after=i + 1)
+    st = n.all()[j][1]["STATUS"]
+    assert "facts reload refused" in st and "zz-broken.json" in st, st
+    q2 = say(hs, r, "!sco sg 2016")
+    wait_until(lambda: replied(hs, q2), 15, "an answer after a refused reload")
+    assert "Alimov" in replied(hs, q2), replied(hs, q2)
+    os.unlink(os.path.join(c.facts, "zz-broken.json"))
+
+    # SIGHUP with a broken config: refused naming file:line; the old settings stay.
+    lines = open(c.conf).read().split("\n")
+    bad_line = lines.index("level = info") + 1
+    lines[bad_line - 1] = "level = loud"
+    with open(c.conf, "w") as f:
+        f.write("\n".join(lines))
+    mark = len(n.all())
+    c.p.send_signal(signal.SIGHUP)
+    j = n.wait("READY", "1", after=n.wait("RELOADING", "1", after=mark) + 1)
+    st = n.all()[j][1]["STATUS"]
+    assert "reload refused" in st and "scobot.conf:%d" % bad_line in st, st
+
+    # The connection stayed up through three reloads: one login-free start, one first sync.
+    assert c.text().count("first sync") == 1, c.text()
+    assert hs.ctl("stats")["logins"] == 0
+
+    # SIGTERM: STOPPING=1, exit 0.
+    mark = len(n.all())
+    assert c.stop() == 0, c.text()
+    n.wait("STOPPING", "1", after=mark, timeout=5)
+    # The statuses seen form the promised order.
+    keys = [k for _, kv in n.all() for k in kv if k in ("READY", "RELOADING", "STOPPING")]
+    assert keys[0] == "READY" and keys[-1] == "STOPPING", keys
+    assert token not in c.text()
+
+
+def t_metrics_parse_and_healthz_flips_when_homeserver_drops(c):
+    hs = c.start_homeserver()
+    token = hs.ctl("token", {})["token"]
+    r = room(hs)
+    # A short stall window, kept green by a steady trickle of room traffic.
+    c.write_config(stall=2)
+    c.start(token)
+    c.notify.wait("READY", "1")
+    stop = threading.Event()
+
+    def chatter():
+        while not stop.is_set():
+            try:
+                say(hs, r, "just chatting")
+            except Exception:
+                pass
+            stop.wait(0.3)
+
+    th = threading.Thread(target=chatter, daemon=True)
+    th.start()
+    try:
+        for q in ("!sco sg 2011", "!sco nosuchcommand", "!sco ask what is the weather on mars"):
+            e = say(hs, r, q)
+            wait_until(lambda: replied(hs, e), 15, "answer to " + q)
+        code, body, _ = c.http("/healthz")
+        assert code == 200 and body == "ok\n", (code, body)
+        code, body, hdr = c.http("/metrics")
+        assert code == 200 and hdr["Content-Type"].startswith("text/plain; version=0.0.4"), hdr
+        s, types = parse_prometheus(body)
+        assert sample(s, "scobot_answers_total", platform="matrix", command="sg") == 1, body
+        assert sample(s, "scobot_unanswered_total", platform="matrix", reason="unknown_command") == 1, body
+        assert sample(s, "scobot_unanswered_total", platform="matrix", reason="not_sure") == 1, body
+        assert sample(s, "scobot_reply_latency_seconds_count") == 3, body
+        assert sample(s, "scobot_platform_up", platform="matrix") == 1, body
+        assert sample(s, "scobot_facts_loaded") >= 10, body
+        assert types["scobot_matrix_sync_lag_seconds"] == "gauge"
+        assert c.http("/nothing")[0] == 404
+
+        hs.ctl("down", {"seconds": 6})
+        wait_until(lambda: c.http("/healthz")[0] == 503, 15, "healthz 503")
+        code, body, _ = c.http("/healthz")
+        assert code == 503 and "matrix: no progress" in body, body
+        s, _ = parse_prometheus(c.http("/metrics")[1])
+        assert sample(s, "scobot_platform_up", platform="matrix") == 0
+        # Back up: syncs advance again and health returns.
+        wait_until(lambda: c.http("/healthz")[0] == 200, 40, "healthz 200 again")
+    finally:
+        stop.set()
+        th.join(timeout=5)
+    assert c.stop() == 0, c.text()
+
+
+def t_bad_token_exits_with_a_restart_prevented_status(c):
+    hs = c.start_homeserver()
+    hs.ctl("token", {})
+    c.write_config()
+    c.start("syt_not_the_token_the_server_issued")
+    rc = c.p.wait(timeout=30)
+    c.t.join(timeout=5)
+    assert rc == 6, (rc, c.text())
+    unit = open(os.path.join(c.unit_dir, "scobot.service.in")).read()
+    prevented = set()
+    for line in unit.splitlines():
+        if line.startswith("RestartPreventExitStatus="):
+            prevented |= {int(x) for x in line.split("=", 1)[1].split()}
+    assert rc in prevented and prevented == FATAL_STATUSES, prevented
+    assert "syt_not_the_token" not in c.text()
+    assert "STOPPING" in [k for _, kv in c.notify.all() for k in kv]
+
+
+def analyze(*args):
+    return subprocess.run(["systemd-analyze"] + list(args), capture_output=True, text=True,
+                          timeout=60)
+
+
+def t_units_verify_and_exposure_is_at_most_1_5(c):
+    if not shutil.which("systemd-analyze"):
+        raise AssertionError("systemd-analyze is missing (Debian package: systemd)")
+    for name in ("scobot.service", "scobot@.service"):
+        text = open(os.path.join(c.unit_dir, name + ".in")).read()
+        # The install paths meson substitutes; verify checks that ExecStart
+        # exists, so it points at the built binary.
+        text = text.replace("@confdir@", "/etc/scobot").replace("@bindir@", "/usr/bin")
+        text = re.sub(r"^ExecStart=\S+", "ExecStart=" + c.scobot, text, flags=re.M)
+        path = os.path.join(c.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        target = path if "@." not in name else os.path.join(c.dir, "scobot@0-3.service")
+        if target != path:
+            os.symlink(path, target)
+        v = analyze("verify", "--man=no", target)
+        assert v.returncode == 0 and not v.stderr.strip(), "verify %s:\n%s%s" % (name, v.stdout, v.stderr)
+        sec = analyze("security", "--offline=true", target)
+        m = re.search(r"Overall exposure level for \S+: (\d+\.\d)", sec.stdout)
+        assert m, sec.stdout + sec.stderr
+        assert float(m.group(1)) <= 1.5, "%s exposure %s\n%s" % (name, m.group(1), sec.stdout)
+
+
+def main():
+    args = sys.argv[1:5]
+    only = sys.argv[5:]
+    tests = [(k, v) for k, v in globals().items() if k.startswith("t_")]
+    print("TAP version 13")
+    print("1..%d" % len(tests))
+    failed = 0
+    for i, (name, fn) in enumerate(tests, 1):
+        if only and name not in only:
+            print("ok %d - %s # SKIP not selected" % (i, name))
+            continue
+        c = Ctx(args)
+        try:
+            fn(c)
+            print("ok %d - %s" % (i, name))
+        except Exception:
+            failed += 1
+            print("not ok %d - %s" % (i, name))
+            for line in (traceback.format_exc() + "\n--- scobot log ---\n" + c.text()).splitlines():
+                print("# " + line)
+        finally:
+            c.close()
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
