@@ -4,6 +4,10 @@
 #include "matrix/matrix.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +17,14 @@
 #include "net/http.h"
 #include "net/loop.h"
 #include "net/timer.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
 #define MX_CONNECT_TIMEOUT_MS 10000   /* DNS + TCP + TLS, ms */
 #define MX_AUTH_HEADER_MAX 4200       /* "Authorization: Bearer " + token, bytes */
+#define MX_TRIM_BODY_BYTES (256u << 10) /* after a body this big, return freed heap, bytes */
+#define MX_HIST_BUCKETS 32            /* log2 buckets of callback time, us */
 
 struct matrix {
 	struct net_loop *loop;
@@ -27,7 +34,37 @@ struct matrix {
 	char *base;       /* homeserver URL without a trailing slash */
 	char *ca_file;
 	bool started, stopped;
+	/* Time the bot itself spends per HTTP response (parse, engine, building
+	 * and starting the replies), as a log2 histogram in microseconds: the
+	 * latency scobot adds, apart from the network and the homeserver. */
+	uint64_t hist[MX_HIST_BUCKETS];
+	uint64_t nhist;
 };
+
+static void hist_add(struct matrix *mx, int64_t us)
+{
+	size_t b = 0;
+	while (us > 1 && b + 1 < MX_HIST_BUCKETS) {
+		us >>= 1;
+		b++;
+	}
+	mx->hist[b]++;
+	mx->nhist++;
+}
+
+/* Upper bound (us) of the bucket holding the p-th percentile. */
+static int64_t hist_pct(const struct matrix *mx, unsigned p)
+{
+	if (!mx->nhist)
+		return 0;
+	uint64_t want = (mx->nhist * p + 99) / 100, seen = 0;
+	for (size_t b = 0; b < MX_HIST_BUCKETS; b++) {
+		seen += mx->hist[b];
+		if (seen >= want)
+			return (int64_t)1 << b;
+	}
+	return (int64_t)1 << (MX_HIST_BUCKETS - 1);
+}
 
 bool matrix_homeserver_ok(const char *url)
 {
@@ -85,7 +122,15 @@ static void on_http(const struct http_response *resp, void *data)
 	if (r.transport_error)
 		log_debug("matrix: transport error", "err=%s detail=\"%s\"", r.error_name,
 			  resp->error_msg);
+	int64_t t0 = clock_now_us();
 	mxsync_on_response(mx->sync, &r, net_loop_now_ms(mx->loop));
+	hist_add(mx, clock_now_us() - t0);
+#ifdef __GLIBC__
+	/* An initial sync of many rooms briefly needs megabytes for the body and
+	 * its cJSON tree; hand them back so the steady-state RSS stays small. */
+	if (resp->body_len > MX_TRIM_BODY_BYTES)
+		malloc_trim(0);
+#endif
 	rearm(mx);
 }
 
@@ -185,6 +230,8 @@ void matrix_stop(struct matrix *mx)
 	mx->stopped = true;
 	net_timer_stop(mx->timer);
 	mxsync_stop(mx->sync);
+	log_info("matrix: stopped", "responses=%" PRIu64 " handling_p50_us<=%" PRId64
+		 " handling_p99_us<=%" PRId64, mx->nhist, hist_pct(mx, 50), hist_pct(mx, 99));
 }
 
 void matrix_free(struct matrix *mx)
@@ -202,5 +249,7 @@ void matrix_free(struct matrix *mx)
 
 void matrix_status(const struct matrix *mx, char *out, size_t size)
 {
-	mxsync_status(mx->sync, net_loop_now_ms(mx->loop), out, size);
+	char base[384];
+	mxsync_status(mx->sync, net_loop_now_ms(mx->loop), base, sizeof(base));
+	snprintf(out, size, "%s handling_p99_us<=%" PRId64, base, hist_pct(mx, 99));
 }

@@ -30,6 +30,7 @@
 #define RETRY_AFTER_CAP_MS 600000        /* longest rate-limit wait honoured, ms */
 #define MAX_JOBS 1024                    /* queued joins and sends, count */
 #define MAX_ROOMS 20000                  /* joined rooms tracked, count */
+#define SAVE_INTERVAL_MS 1000           /* at most one state fsync per this, ms */
 #define SYNC_REFUSALS 3                 /* 4xx on /sync before repairing, count */
 #define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
 #define JOIN_MAX_ATTEMPTS 6              /* tries per join (invite races) */
@@ -105,6 +106,8 @@ struct mxsync {
 	size_t batch_pending;
 	int64_t last_advance, next_alarm;
 	bool ready_sent;
+	bool dirty;               /* committed progress not yet on disk */
+	int64_t last_save, save_due;
 
 	/* op lane */
 	struct job *head, *tail;
@@ -352,6 +355,22 @@ static void save_state(struct mxsync *m)
 			  strerror(-r));
 }
 
+/* Saves at most once per SAVE_INTERVAL_MS: an fsync per batch would stall
+ * the loop under load. A file that lags is safe: it only ever holds a resume
+ * point whose replies were all sent, so a restart re-reads a little more and
+ * the homeserver dedupes the re-sent replies by txnId. */
+static void save_soon(struct mxsync *m, int64_t now)
+{
+	m->dirty = true;
+	if (now - m->last_save >= SAVE_INTERVAL_MS) {
+		save_state(m);
+		m->dirty = false;
+		m->last_save = now;
+	} else {
+		m->save_due = m->last_save + SAVE_INTERVAL_MS;
+	}
+}
+
 /* A batch is done: every reply it caused was sent or given up. Only now does
  * its next_batch become the resume point. */
 static void commit_batch(struct mxsync *m, int64_t now)
@@ -360,7 +379,7 @@ static void commit_batch(struct mxsync *m, int64_t now)
 		mx_state_set(&m->st.next_batch, m->batch_next);
 		free(m->batch_next);
 		m->batch_next = NULL;
-		save_state(m);
+		save_soon(m, now);
 	}
 	m->last_advance = now;
 	m->next_alarm = now + m->stall_alarm_ms;
@@ -1120,6 +1139,7 @@ void mxsync_start(struct mxsync *m, int64_t now)
 		mx_state_clear(&m->st);
 	}
 	m->first_sync = m->st.next_batch == NULL;
+	m->last_save = now - SAVE_INTERVAL_MS;
 	m->last_advance = now;
 	m->next_alarm = now + m->stall_alarm_ms;
 	m->phase = PH_AUTH;
@@ -1223,6 +1243,8 @@ void mxsync_tick(struct mxsync *m, int64_t now)
 	if (m->phase == PH_RUNNING && m->sync == SL_IDLE && m->sync_id == 0 &&
 	    now >= m->sync_not_before)
 		sync_start(m, now);
+	if (m->dirty && now >= m->save_due)
+		save_soon(m, now);
 	if (m->phase == PH_RUNNING && now - m->last_advance >= m->stall_alarm_ms &&
 	    now >= m->next_alarm) {
 		log_error("matrix: sync has not advanced", "minutes=%" PRId64 " last_error=%s",
@@ -1247,6 +1269,8 @@ int64_t mxsync_next_deadline(const struct mxsync *m)
 		CONSIDER(m->sync_not_before);
 	if (m->phase == PH_RUNNING)
 		CONSIDER(m->next_alarm);
+	if (m->dirty)
+		CONSIDER(m->save_due);
 #undef CONSIDER
 	return d;
 }

@@ -75,6 +75,7 @@ class Homeserver:
         self.api_site = None
         self.api_port = 0
         self.login_count = 0
+        self.avail = {}           # event_id -> monotonic time it became visible to /sync
 
     # -- stream --------------------------------------------------------------
     async def append(self, room, event):
@@ -85,6 +86,7 @@ class Homeserver:
         event.setdefault("origin_server_ts", int(time.time() * 1000))
         event.setdefault("unsigned", {})
         room.events.append((self.pos, event))
+        self.avail[event["event_id"]] = time.monotonic()
         if "state_key" in event:
             room.state[(event["type"], event["state_key"])] = event
             if event["type"] == "m.room.member":
@@ -405,6 +407,7 @@ class Homeserver:
         return web.json_response({"room_id": room_id})
 
     async def send(self, request):
+        t_put = time.monotonic()
         if (r := await self.guard(request, "send")) is not None:
             return r
         a, e = self.auth(request)
@@ -432,7 +435,8 @@ class Homeserver:
         resp = {"event_id": ev["event_id"]}
         self.txns[key] = resp
         self.sent.append({"room_id": room_id, "event_id": ev["event_id"], "txn_id": txn,
-                          "type": etype, "content": content, "t": time.monotonic()})
+                          "type": etype, "content": content, "t": time.monotonic(),
+                          "t_put": t_put})
         return web.json_response(resp)
 
     async def not_found(self, request):
@@ -507,7 +511,8 @@ class Homeserver:
         return web.json_response({"event_ids": ids})
 
     async def c_sent(self, request):
-        return web.json_response({"sent": [{k: v for k, v in s.items() if k != "t"} for s in self.sent]})
+        return web.json_response({"sent": [{k: v for k, v in s.items() if k not in ("t", "t_put")}
+                                           for s in self.sent]})
 
     async def c_fault(self, request):
         b = await request.json()
@@ -528,6 +533,16 @@ class Homeserver:
             "logins": self.login_count, "pos": self.pos,
             "filters": self.filters,
         })
+
+    async def c_latency(self, request):
+        # Benchmarks: ms from a message becoming visible to /sync to the PUT of
+        # its reply arriving here (includes this fixture's own overhead).
+        out = []
+        for snt in self.sent:
+            irt = snt["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
+            if irt in self.avail:
+                out.append((snt["t_put"] - self.avail[irt]) * 1000.0)
+        return web.json_response({"latency_ms": out})
 
     async def c_revoke(self, request):
         self.tokens.clear()
@@ -588,6 +603,7 @@ async def main():
         ctl.router.add_post("/_test/" + path, fn)
     ctl.router.add_get("/_test/sent", hs.c_sent)
     ctl.router.add_get("/_test/stats", hs.c_stats)
+    ctl.router.add_get("/_test/latency", hs.c_latency)
     runner = web.AppRunner(ctl, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

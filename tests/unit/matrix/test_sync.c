@@ -273,6 +273,9 @@ TEST(command_is_answered_once_as_notice_reply_then_batch_is_committed)
 	mx_state_clear(&st);
 	reply(&g, 200, "{\"event_id\":\"$reply\"}");
 	CHECK_CONTAINS(last(&g)->path, "since=s2");
+	/* Saves are coalesced to one per second. */
+	g.now += 1000;
+	mxsync_tick(g.m, g.now);
 	CHECK_INT(mx_state_load(path, &st), 0);
 	CHECK_STR(st.next_batch, "s2");
 	CHECK(mx_state_answered(&st, "$e1"));
@@ -290,6 +293,8 @@ TEST(crash_before_commit_resends_with_the_same_txn_and_skips_recorded)
 	sync_reply(&g, "s1", 3, "");
 	sync_reply(&g, "s2", 3, msg_event("$e1", "@a:test", "m.text", "!sco a"));
 	reply(&g, 200, "{\"event_id\":\"$r1\"}");
+	g.now += 1000;  /* past the save interval: s2 and $e1 reach the disk */
+	mxsync_tick(g.m, g.now);
 	char ev2[512], both[1100];
 	snprintf(ev2, sizeof(ev2), "%s", msg_event("$e2", "@a:test", "m.text", "!sco b"));
 	sync_reply(&g, "s3", 3, ev2);
@@ -305,6 +310,32 @@ TEST(crash_before_commit_resends_with_the_same_txn_and_skips_recorded)
 	sync_reply(&g, "s3", 3, both);
 	CHECK_INT(count_sends(&g), 1);
 	CHECK_STR(last(&g)->path, first_put);
+	rig_free(&g);
+}
+
+TEST(crash_inside_the_save_interval_resends_everything_with_the_same_txns)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	char e1[512], e2[512], both[1100], put1[512], put2[512];
+	snprintf(e1, sizeof(e1), "%s", msg_event("$e1", "@a:test", "m.text", "!sco a"));
+	snprintf(e2, sizeof(e2), "%s", msg_event("$e2", "@b:test", "m.text", "!sco b"));
+	sync_reply(&g, "s2", 3, e1);
+	snprintf(put1, sizeof(put1), "%s", last(&g)->path);
+	reply(&g, 200, "{\"event_id\":\"$r1\"}");
+	sync_reply(&g, "s3", 3, e2);
+	snprintf(put2, sizeof(put2), "%s", last(&g)->path);
+	rig_crash_restart(&g);  /* the file still says s1 */
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_CONTAINS(last(&g)->path, "since=s1");
+	snprintf(both, sizeof(both), "%s,%s", e1, e2);
+	sync_reply(&g, "s3", 3, both);
+	CHECK_INT(count_sends(&g), 1);  /* one at a time, in order */
+	CHECK_STR(last(&g)->path, put1);
+	reply(&g, 200, "{\"event_id\":\"$r1\"}");  /* the homeserver dedupes */
+	CHECK_STR(last(&g)->path, put2);
 	rig_free(&g);
 }
 
@@ -499,7 +530,9 @@ TEST(encrypted_room_gets_exactly_one_notice)
 	reply(&g, 200, "{\"event_id\":\"$n\"}");
 	sync_reply(&g, "s3", 3, enc);
 	CHECK_INT(count_sends(&g), 1);
-	/* ... and not again after a restart. */
+	/* ... and not again after a restart (once the state reached the disk). */
+	g.now += 1000;
+	mxsync_tick(g.m, g.now);
 	rig_crash_restart(&g);
 	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
 	sync_reply(&g, "s4", 3, enc);
