@@ -35,7 +35,6 @@
 #define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
 #define JOIN_MAX_ATTEMPTS 6              /* tries per join (invite races) */
 #define COOLDOWN_USERS 1024              /* users tracked for the cooldown, count */
-#define COOLDOWN_MAX_COUNT 32            /* largest cooldown_count accepted */
 #define BODY_MAX 8192                    /* rendered plain reply, bytes */
 #define HTML_MAX 16384                   /* rendered HTML reply, bytes */
 #define DEFAULT_NOTICE                                                        \
@@ -69,12 +68,13 @@ struct room {
 	char *my_name;         /* our display name here */
 };
 
+/* Per-user cooldown as GCRA (a token bucket kept as one timestamp): `count`
+ * answers per `window`, bursts included, in constant memory per user. */
 struct cooldown {
 	char *user;
-	int64_t t[COOLDOWN_MAX_COUNT]; /* answer times, ring */
-	int n, next;
-	int64_t notified_until;       /* one notice per window */
-	int64_t last;
+	int64_t tat;       /* theoretical arrival time of the next answer, ms */
+	int64_t last;      /* last message seen, for eviction */
+	bool notified;     /* the one notice of this cooldown was sent */
 };
 
 struct mxsync {
@@ -505,21 +505,21 @@ static enum cd_verdict cooldown(struct mxsync *m, const char *user, int64_t now)
 		free(c->user);
 		memset(c, 0, sizeof(*c));
 		c->user = xstrdup(user);
+		c->tat = now;
 	}
 	c->last = now;
-	int cap = m->cooldown_count;
-	/* The oldest of the last `cap` answers decides. */
-	if (c->n >= cap && now - c->t[c->next] < m->cooldown_window_ms) {
-		if (now >= c->notified_until) {
-			c->notified_until = c->t[c->next] + m->cooldown_window_ms;
-			return CD_NOTIFY;
-		}
-		return CD_SILENT;
+	int64_t interval = m->cooldown_window_ms / m->cooldown_count;
+	int64_t tolerance = m->cooldown_window_ms - interval;
+	if (c->tat < now)
+		c->tat = now;
+	if (c->tat - tolerance > now) {
+		if (c->notified)
+			return CD_SILENT;
+		c->notified = true;
+		return CD_NOTIFY;
 	}
-	c->t[c->next] = now;
-	c->next = (c->next + 1) % cap;
-	if (c->n < cap)
-		c->n++;
+	c->tat += interval;
+	c->notified = false;
 	return CD_OK;
 }
 
@@ -1113,8 +1113,6 @@ struct mxsync *mxsync_new(const struct matrix_config *cfg, const struct adapter_
 	m->notice_text = dup_or(cfg->encrypted_notice_text, DEFAULT_NOTICE);
 	m->stall_alarm_ms = cfg->stall_alarm_ms > 0 ? cfg->stall_alarm_ms : 10 * 60 * 1000;
 	m->cooldown_count = cfg->cooldown_count > 0 ? cfg->cooldown_count : 5;
-	if (m->cooldown_count > COOLDOWN_MAX_COUNT)
-		m->cooldown_count = COOLDOWN_MAX_COUNT;
 	m->cooldown_window_ms = cfg->cooldown_window_ms > 0 ? cfg->cooldown_window_ms : 10000;
 	m->filter_json = mx_build_filter(cfg->timeline_limit > 0 ? cfg->timeline_limit : 50);
 	m->host = host;

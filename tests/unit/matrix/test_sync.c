@@ -557,6 +557,13 @@ TEST(cooldown_sends_one_short_notice_then_stays_quiet)
 	}
 	CHECK_INT(g.f.responds, 5);
 	CHECK_INT(count_sends(&g), 6);  /* 5 answers + 1 cooldown notice */
+	/* Another user is not affected; the first one may ask again later. */
+	sync_reply(&g, "s20", 3, msg_event("$other", "@calm:test", "m.text", "!sco help"));
+	CHECK_INT(g.f.responds, 6);
+	reply(&g, 200, "{\"event_id\":\"$y\"}");
+	g.now += 2000;
+	sync_reply(&g, "s21", 3, msg_event("$again", "@spam:test", "m.text", "!sco help"));
+	CHECK_INT(g.f.responds, 7);
 	rig_free(&g);
 }
 
