@@ -393,11 +393,63 @@ def t_metrics_parse_and_healthz_flips_when_homeserver_drops(c):
         assert code == 503 and "matrix: no progress" in body, body
         s, _ = parse_prometheus(c.http("/metrics")[1])
         assert sample(s, "scobot_platform_up", platform="matrix") == 0
-        # Back up: syncs advance again and health returns.
+        # No progress, no watchdog pings (a datagram already in flight may land first).
+        time.sleep(0.5)
+        mark = len(c.notify.all())
+        time.sleep(1.0)
+        assert c.notify.index("WATCHDOG", after=mark) < 0, c.notify.all()[mark:]
+        # Back up: syncs advance again, health and the watchdog return.
         wait_until(lambda: c.http("/healthz")[0] == 200, 40, "healthz 200 again")
+        c.notify.wait("WATCHDOG", "1", after=len(c.notify.all()))
     finally:
         stop.set()
         th.join(timeout=5)
+    assert c.stop() == 0, c.text()
+
+
+def raw_http(port, data, read_timeout=10):
+    """Sends raw bytes and returns (what came back, seconds until the server closed)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=read_timeout)
+    t0 = time.monotonic()
+    try:
+        if data:
+            s.sendall(data)
+        got = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        return got, time.monotonic() - t0
+    finally:
+        s.close()
+
+
+def t_metrics_listener_is_bounded(c):
+    hs = c.start_homeserver()
+    token = hs.ctl("token", {})["token"]
+    c.write_config()
+    c.start(token)
+    c.notify.wait("READY", "1")
+    port = c.metrics_port
+    got, _ = raw_http(port, b"POST /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert got.startswith(b"HTTP/1.1 405 "), got
+    got, _ = raw_http(port, b"GET /metrics HTTP/1.1\r\nX-Pad: " + b"a" * 8000 + b"\r\n\r\n")
+    assert got.startswith(b"HTTP/1.1 431 "), got
+    got, _ = raw_http(port, b"garbage\r\n\r\n")
+    assert got.startswith(b"HTTP/1.1 400 "), got
+    got, _ = raw_http(port, b"GET /healthz?x=1 HTTP/1.0\r\n\r\n")
+    assert got.startswith(b"HTTP/1.1 200 ") and got.endswith(b"\r\n\r\nok\n"), got
+    # A client that never finishes its request is dropped (slowloris), while
+    # other clients are still served.
+    slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+    for s in slow:
+        s.sendall(b"GET /metrics HTTP/1.1\r\n")
+    assert c.http("/healthz")[0] == 200
+    got, secs = raw_http(port, b"GET /metrics HTTP/1.1\r\n", read_timeout=15)
+    assert got == b"" and 3 < secs < 12, (got, secs)
+    for s in slow:
+        s.close()
     assert c.stop() == 0, c.text()
 
 
