@@ -4,7 +4,7 @@ exit statuses, --console over a pipe, --check-config with its distinct exit
 statuses and file:line messages, --version and --help. Each test runs the real
 binary in a scratch directory with no system config.
 
-usage: test_cli.py SCOBOT FACTS_DIR
+usage: test_cli.py SCOBOT FACTS_DIR INSTALL_CONFIG_SH EXAMPLE_CONF
 """
 import os
 import re
@@ -14,7 +14,7 @@ import sys
 import tempfile
 import traceback
 
-SCOBOT = FACTS = None
+SCOBOT = FACTS = INSTALL_SH = EXAMPLE = None
 
 
 def run(*args, stdin=None, env_extra=None, cwd=None):
@@ -127,9 +127,24 @@ def t_help_lists_modes_options_and_exit_statuses(d):
     assert re.search(r"3 config, 4 facts, 5 Discord", r.stdout), r.stdout
 
 
+def t_installed_example_config_checks_and_never_overwrites_an_existing_one(d):
+    env = dict(os.environ, DESTDIR=os.path.join(d, "dest"))
+    dst = os.path.join(d, "dest", "etc", "scobot", "scobot.conf")
+    subprocess.run(["/bin/sh", INSTALL_SH, EXAMPLE, "/etc/scobot"], env=env, check=True,
+                   capture_output=True)
+    assert open(dst).read() == open(EXAMPLE).read()
+    assert run("--config", dst, "--check-config").returncode == 0
+    with open(dst, "w") as f:
+        f.write("[matrix]\n# the operator's own\n")
+    r = subprocess.run(["/bin/sh", INSTALL_SH, EXAMPLE, "/etc/scobot"], env=env, check=True,
+                       capture_output=True, text=True)
+    assert open(dst).read() == "[matrix]\n# the operator's own\n", "overwritten"
+    assert "keeping" in r.stdout, r.stdout
+
+
 def main():
-    global SCOBOT, FACTS
-    SCOBOT, FACTS = sys.argv[1], sys.argv[2]
+    global SCOBOT, FACTS, INSTALL_SH, EXAMPLE
+    SCOBOT, FACTS, INSTALL_SH, EXAMPLE = sys.argv[1:5]
     tests = [(k, v) for k, v in globals().items() if k.startswith("t_")]
     print("TAP version 13")
     print("1..%d" % len(tests))
