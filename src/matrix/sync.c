@@ -30,7 +30,7 @@
 #define RETRY_AFTER_CAP_MS 600000        /* longest rate-limit wait honoured, ms */
 #define MAX_JOBS 1024                    /* queued joins and sends, count */
 #define MAX_ROOMS 20000                  /* joined rooms tracked, count */
-#define SAVE_INTERVAL_MS 1000           /* at most one state fsync per this, ms */
+#define SAVE_INTERVAL_MS 250            /* at most one state fsync per this, ms */
 #define SYNC_REFUSALS 3                 /* 4xx on /sync before repairing, count */
 #define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
 #define JOIN_MAX_ATTEMPTS 6              /* tries per join (invite races) */
