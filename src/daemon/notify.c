@@ -127,9 +127,17 @@ int notify_status(struct notify *n, const char *extra, const char *status)
 	if (k < 0 || (size_t)k >= sizeof(msg))
 		return -EMSGSIZE;
 	size_t pos = (size_t)k;
-	for (const char *s = status; *s && pos < NOTIFY_MSG_MAX; s++) {
+	const char *s = status;
+	for (; *s && pos < NOTIFY_MSG_MAX; s++) {
 		unsigned char c = (unsigned char)*s;
 		msg[pos++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	/* A cut must not leave half a UTF-8 sequence: drop its lead bytes too. */
+	if (*s && ((unsigned char)*s & 0xC0) == 0x80) {
+		while (pos > (size_t)k && ((unsigned char)msg[pos - 1] & 0xC0) == 0x80)
+			pos--;
+		if (pos > (size_t)k && (unsigned char)msg[pos - 1] >= 0xC0)
+			pos--;
 	}
 	msg[pos] = '\0';
 	return notify_send(n, msg);
