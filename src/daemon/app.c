@@ -74,7 +74,8 @@ struct app {
 	int64_t started_ms;
 	double start_wall, facts_wall; /* Unix time, s: output only */
 	bool ready_sent;
-	char reload_note[APP_RELOAD_NOTE_MAX]; /* "" or the last reload's failure */
+	bool ready_late;         /* READY=1 went out on the timeout, not on connects */
+	char reload_note[APP_RELOAD_NOTE_MAX]; /* "" or the last reload's outcome */
 
 	int exit_status;
 	bool stopping;
@@ -160,8 +161,9 @@ static void status_line(const struct app *app, char *out, size_t size)
 		pos += (size_t)n < size - pos ? (size_t)n : size - pos;
 	}
 	if (pos < size)
-		snprintf(out + pos, size - pos, "%llu answers; %zu facts%s%s",
+		snprintf(out + pos, size - pos, "%llu answers; %zu facts%s%s%s",
 		         (unsigned long long)metrics_answers_total(app->metrics), app->facts->n_facts,
+		         app->ready_late ? "; ready after the timeout: not every platform connected" : "",
 		         *app->reload_note ? "; " : "", app->reload_note);
 }
 
@@ -188,13 +190,10 @@ static void on_ready_timeout(struct net_timer *t, void *data)
 {
 	struct app *app = data;
 	(void)t;
-	char why[128];
-	snprintf(why, sizeof(why), "not every platform connected within %lld s",
-	         (long long)app->cfg->service.ready_timeout_seconds);
-	snprintf(app->reload_note, sizeof(app->reload_note), "%s", why);
+	app->ready_late = true;
 	log_warn("reporting ready although a platform is not connected", "timeout_s=%lld",
 	         (long long)app->cfg->service.ready_timeout_seconds);
-	send_ready(app, why);
+	send_ready(app, "ready_timeout_seconds passed");
 }
 
 /* WATCHDOG=1 only while every platform shows life: a wedged loop sends
@@ -355,6 +354,11 @@ static void host_ready(void *ctx, const char *platform)
 	for (int k = 0; k < PF_COUNT; k++)
 		if (app->pf[k].configured && !app->pf[k].ready)
 			return;
+	if (app->ready_late) {
+		app->ready_late = false;
+		log_notice("every platform connected after all");
+		send_status(app, NULL);
+	}
 	send_ready(app, "every platform connected");
 }
 

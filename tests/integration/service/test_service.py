@@ -409,6 +409,21 @@ def t_metrics_parse_and_healthz_flips_when_homeserver_drops(c):
     assert c.stop() == 0, c.text()
 
 
+def t_ready_after_the_timeout_when_a_platform_cannot_connect(c):
+    hs = c.start_homeserver()
+    token = hs.ctl("token", {})["token"]
+    # Nothing listens there: the adapter keeps retrying, boot must not hang.
+    hs.url = "http://127.0.0.1:%d" % free_port()
+    c.write_config(ready_timeout=1)
+    c.start(token)
+    i = c.notify.wait("READY", "1", timeout=15)
+    st = c.notify.all()[i][1]["STATUS"]
+    assert "ready after the timeout" in st and "matrix: connecting" in st, st
+    code, body, _ = c.http("/healthz")
+    assert code == 503 and body == "matrix: not connected yet\n", (code, body)
+    assert c.stop() == 0, c.text()
+
+
 def raw_http(port, data, read_timeout=10):
     """Sends raw bytes and returns (what came back, seconds until the server closed)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=read_timeout)
