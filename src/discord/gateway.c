@@ -15,6 +15,7 @@
 struct gateway {
 	struct gateway_config cfg;
 	char url[GW_URL_MAX];          /* cached GET /gateway/bot URL */
+	char presence[GW_PRESENCE_MAX];
 	struct gateway_io io;
 	enum gw_state state;
 
@@ -156,6 +157,10 @@ struct gateway *gateway_new(const struct gateway_config *cfg, const struct gatew
 	gw->cfg = *cfg;
 	snprintf(gw->url, sizeof(gw->url), "%s", cfg->url);
 	gw->cfg.url = gw->url;
+	if (cfg->presence) {
+		snprintf(gw->presence, sizeof(gw->presence), "%s", cfg->presence);
+		gw->cfg.presence = gw->presence;
+	}
 	gw->io = *io;
 	gw->state = GW_IDLE;
 	gw->next_beat = -1;

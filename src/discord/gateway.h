@@ -26,6 +26,7 @@ struct cJSON;
 #define GW_RESUME_FAILS_MAX 3        /* failed resumes before one identify */
 #define GW_URL_MAX 512               /* bytes of a gateway URL, NUL included */
 #define GW_SESSION_ID_MAX 129        /* bytes of a session id, NUL included */
+#define GW_PRESENCE_MAX 128          /* bytes of the presence text, NUL included */
 
 enum gw_close_action {
 	GW_ACTION_RESUME,      /* reconnect to resume_gateway_url and resume */
@@ -83,8 +84,8 @@ struct gateway_config {
 	const char *token;        /* not copied: must outlive the gateway */
 	uint32_t intents;
 	int shard_id, shard_count;
-	const char *presence;     /* "!sco help"; NULL for none */
-	const char *url;          /* from GET /gateway/bot, without query */
+	const char *presence;     /* "!sco help"; NULL for none; copied */
+	const char *url;          /* from GET /gateway/bot, without query; copied */
 	bool compress;            /* ask for zlib-stream */
 };
 

@@ -499,7 +499,10 @@ class FakeDiscord:
     async def fault(self, kind, shard=0, **kw):
         self.record("fault", fault=kind)
         if kind.startswith("rest_"):
-            self.rest_faults.append(dict(kind=kind, count=kw.get("count", 1), **kw))
+            f = dict(kw)
+            f.setdefault("count", 1)
+            f["kind"] = kind
+            self.rest_faults.append(f)
             return True
         c = self.conn_for_shard(shard)
         if c is None:
