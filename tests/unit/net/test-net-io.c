@@ -496,6 +496,7 @@ struct wrec {
 	struct ws_client *free_client_on_close;
 	struct ws_client *reconnect_with; /* ws_connect again inside on_close */
 	int reconnects;
+	char *last;             /* malloc'd copy of the last message */
 };
 
 static const struct ws_callbacks r_cbs;
@@ -515,6 +516,9 @@ static void r_msg(struct ws_conn *c, const void *m, size_t len, bool bin, void *
 	w->len[i] = len;
 	w->bin[i] = bin;
 	CHECK(((const char *)m)[len] == '\0');
+	free(w->last);
+	w->last = malloc(len + 1);
+	memcpy(w->last, m, len + 1);
 	w->nmsgs++;
 	if (w->free_on_msg) {
 		ws_conn_free(c);
@@ -589,6 +593,7 @@ static void wenv_open(struct wenv *w, const char *id, size_t max_msg, const char
 
 static void wenv_free(struct wenv *w)
 {
+	free(w->r.last);
 	ws_conn_free(w->r.conn);
 	ws_client_free(w->ws);
 	env_free(&w->e);
@@ -818,6 +823,32 @@ TEST(ws_client_free_from_inside_on_close)
 	nap(w.e.loop, 50);
 	CHECK_INT(w.r.closes, 1);
 	wenv_free(&w); /* ASan: context torn down once, in the deferred call */
+}
+
+TEST(ws_large_utf8_text_round_trips_intact)
+{
+	struct wenv w;
+	/* 2-, 3- and 4-byte UTF-8 sequences, well past one lws buffer. */
+	const char *unit = "\xd0\x96\xe4\xb8\xad\xf0\x9f\x98\x80 ";
+	size_t ulen = strlen(unit), n = 0;
+	char *msg = malloc(WS_MAX_SEND_BYTES);
+	char *expect = malloc(WS_MAX_SEND_BYTES + 8);
+
+	while (n + ulen < 40000) {
+		memcpy(msg + n, unit, ulen);
+		n += ulen;
+	}
+	wenv_open(&w, "utf8", 0, NULL);
+	CHECK_INT(ws_send_text(w.r.conn, msg, n), 0);
+	w.r.stop_at_msgs = 2;
+	CHECK(tl_run(w.e.loop, 5000));
+	memcpy(expect, "echo:", 5);
+	memcpy(expect + 5, msg, n);
+	CHECK_INT(w.r.len[1], n + 5);
+	CHECK(w.r.last && memcmp(w.r.last, expect, n + 5) == 0);
+	free(msg);
+	free(expect);
+	wenv_free(&w);
 }
 
 TEST(ws_send_queue_is_bounded)
