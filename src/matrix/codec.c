@@ -73,6 +73,7 @@ static bool parse_event(const cJSON *j, bool stripped, struct mx_event *ev, size
 	const cJSON *rel = get_obj(c, "m.relates_to");
 	if (rel) {
 		ev->rel_type = get_str(rel, "rel_type");
+		ev->rel_event_id = get_id(rel, "event_id");
 		const cJSON *irt = get_obj(rel, "m.in_reply_to");
 		if (irt)
 			ev->in_reply_to = get_id(irt, "event_id");
@@ -359,7 +360,8 @@ char *mx_build_login(const char *user, const char *password, const char *device_
 	return print_and_free(j);
 }
 
-char *mx_build_notice(const char *body, const char *html, const char *in_reply_to)
+char *mx_build_notice(const char *body, const char *html, const char *in_reply_to,
+		      const char *thread_root)
 {
 	/* MOD instant_messaging.md m.notice; MOD rich_replies.md (m.in_reply_to,
 	 * no fallback); MOD mentions.md (an empty m.mentions pings nobody). */
@@ -370,10 +372,19 @@ char *mx_build_notice(const char *body, const char *html, const char *in_reply_t
 		cJSON_AddStringToObject(j, "format", "org.matrix.custom.html");
 		cJSON_AddStringToObject(j, "formatted_body", html);
 	}
-	if (in_reply_to) {
+	if (in_reply_to || thread_root) {
 		cJSON *rel = cJSON_AddObjectToObject(j, "m.relates_to");
-		cJSON *irt = cJSON_AddObjectToObject(rel, "m.in_reply_to");
-		cJSON_AddStringToObject(irt, "event_id", in_reply_to);
+		if (thread_root) {
+			/* MOD threading.md: a reply inside a thread names the root; the
+			 * in_reply_to is a real reply, so is_falling_back is false. */
+			cJSON_AddStringToObject(rel, "rel_type", "m.thread");
+			cJSON_AddStringToObject(rel, "event_id", thread_root);
+			cJSON_AddBoolToObject(rel, "is_falling_back", in_reply_to ? 0 : 1);
+		}
+		if (in_reply_to) {
+			cJSON *irt = cJSON_AddObjectToObject(rel, "m.in_reply_to");
+			cJSON_AddStringToObject(irt, "event_id", in_reply_to);
+		}
 	}
 	cJSON_AddObjectToObject(j, "m.mentions");
 	return print_and_free(j);

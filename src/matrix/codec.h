@@ -34,6 +34,7 @@ struct mx_event {
 	const char *formatted_body;  /* only when format is org.matrix.custom.html */
 	const char *in_reply_to;     /* content.m.relates_to.m.in_reply_to.event_id */
 	const char *rel_type;        /* content.m.relates_to.rel_type ("m.replace", ...) */
+	const char *rel_event_id;    /* content.m.relates_to.event_id (a thread root, ...) */
 	const char *membership;      /* m.room.member content.membership */
 	const char *displayname;     /* m.room.member content.displayname */
 	const struct cJSON *mention_ids; /* content.m.mentions.user_ids (array) */
@@ -93,8 +94,10 @@ char *mx_build_filter(int timeline_limit);
 /* m.login.password with a m.id.user identifier and a stable device_id. */
 char *mx_build_login(const char *user, const char *password, const char *device_id);
 /* An m.notice with body, optional HTML (org.matrix.custom.html) and optional
- * reply relation; always carries an empty m.mentions so nobody is pinged. */
-char *mx_build_notice(const char *body, const char *html, const char *in_reply_to);
+ * reply relation; always carries an empty m.mentions so nobody is pinged.
+ * thread_root (or NULL) keeps the reply in that thread (MOD threading.md). */
+char *mx_build_notice(const char *body, const char *html, const char *in_reply_to,
+		      const char *thread_root);
 
 /* Offset into body after a rich-reply fallback ("> " quoted lines and the blank
  * line after them, MOD rich_replies.md); 0 when there is none. */

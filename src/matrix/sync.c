@@ -428,17 +428,28 @@ static void token_rejected(struct mxsync *m, const char *where)
 
 /* ---- deciding what to answer ---------------------------------------------- */
 
+static bool word_char(char c);
+
 static bool ci_starts(const char *s, size_t len, const char *p, size_t plen)
 {
-	return plen && len >= plen && strncasecmp(s, p, plen) == 0;
+	return plen && len >= plen && strncasecmp(s, p, plen) == 0 &&
+	       (len == plen || !word_char(s[plen]));
 }
 
+static bool word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || (c & 0x80);
+}
+
+/* p inside s as a whole word: "scobot, hi" and "hi @scobot" count, "scobots"
+ * and "disco" (for a bot called "sco") do not. */
 static const char *ci_find(const char *s, size_t len, const char *p, size_t plen)
 {
 	if (!plen || len < plen)
 		return NULL;
 	for (size_t i = 0; i + plen <= len; i++)
-		if (strncasecmp(s + i, p, plen) == 0)
+		if (strncasecmp(s + i, p, plen) == 0 && (i == 0 || !word_char(s[i - 1])) &&
+		    (i + plen == len || !word_char(s[i + plen])))
 			return s + i;
 	return NULL;
 }
@@ -545,6 +556,12 @@ static void queue_send(struct mxsync *m, const char *room, char kind, const char
 	job_push(m, j, false);
 }
 
+/* The thread a message belongs to, so the answer stays in it. */
+static const char *thread_root(const struct mx_event *ev)
+{
+	return ev->rel_type && strcmp(ev->rel_type, "m.thread") == 0 ? ev->rel_event_id : NULL;
+}
+
 static void consider(struct mxsync *m, struct room *r, const char *room_id,
 		     const struct mx_event *ev, int64_t now)
 {
@@ -582,7 +599,7 @@ static void consider(struct mxsync *m, struct room *r, const char *room_id,
 		log_info("matrix: user cooldown", "room=%s user=%s", room_id,
 			 log_escape(ev->sender, strlen(ev->sender), lbuf, sizeof(lbuf)));
 		queue_send(m, room_id, 'c', ev->event_id, ev->event_id,
-			   mx_build_notice(COOLDOWN_NOTICE, NULL, ev->event_id));
+			   mx_build_notice(COOLDOWN_NOTICE, NULL, ev->event_id, thread_root(ev)));
 		return;
 	case CD_SILENT:
 		return;
@@ -600,7 +617,7 @@ static void consider(struct mxsync *m, struct room *r, const char *room_id,
 	answer_render(&m->answer, RENDER_PLAIN, m->plain, sizeof(m->plain));
 	answer_render(&m->answer, RENDER_HTML, m->html, sizeof(m->html));
 	queue_send(m, room_id, 'r', ev->event_id, ev->event_id,
-		   mx_build_notice(m->plain, m->html, ev->event_id));
+		   mx_build_notice(m->plain, m->html, ev->event_id, thread_root(ev)));
 }
 
 static bool invite_allowed(const struct mxsync *m, const char *room, const char *inviter)
@@ -692,7 +709,7 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 		    !job_queued(m, JOB_SEND, sr->room_id, NULL)) {
 			log_notice("matrix: posting the encrypted-room notice", "room=%s", sr->room_id);
 			queue_send(m, sr->room_id, 'e', sr->room_id, NULL,
-				   mx_build_notice(m->notice_text, NULL, NULL));
+				   mx_build_notice(m->notice_text, NULL, NULL, NULL));
 		}
 	}
 }

@@ -437,6 +437,11 @@ class Homeserver:
         self.sent.append({"room_id": room_id, "event_id": ev["event_id"], "txn_id": txn,
                           "type": etype, "content": content, "t": time.monotonic(),
                           "t_put": t_put})
+        # Fault "send_after": the event is stored but the response is lost (a
+        # proxy's 502), the case transaction ids exist for.
+        f = self.take_fault("send_after")
+        if f is not None:
+            return await self.fault_response(f)
         return web.json_response(resp)
 
     async def not_found(self, request):

@@ -306,6 +306,29 @@ def t_bad_sync_bodies_cause_no_crash_and_no_loss(c):
     assert st["next_batch"].startswith("s") and all(e in st["answered"] for e in got)
 
 
+def t_slow_or_lost_responses_never_duplicate(c):
+    hs = c.hs
+    r = room(hs)
+    b = c.bot()
+    b.wait_ready()
+    # A send that is stored but whose response is lost: the retry with the same
+    # txnId must not post a second reply (CS: Transaction identifiers).
+    hs.ctl("fault", {"endpoint": "send_after", "kind": "5xx"})
+    e1 = say(hs, r, "!sco sg 2011")
+    wait_until(lambda: len(hs.requests("send")) >= 2, 15, "the retried send")
+    # A slow sync and a slow send (gateway timeouts after 2 s) are waited out.
+    hs.ctl("fault", {"endpoint": "sync", "kind": "hang", "seconds": 2})
+    hs.ctl("fault", {"endpoint": "send", "kind": "hang", "seconds": 2})
+    e2 = say(hs, r, "!sco sg 2012", sender="@carol:test")
+    wait_until(lambda: e2 in hs.replies_to(), 30, "answer after slow responses")
+    time.sleep(0.5)
+    rt = hs.replies_to()
+    assert len(rt[e1]) == 1 and len(rt[e2]) == 1, {k: len(v) for k, v in rt.items()}
+    assert len(hs.sent()) == 2
+    assert b.p.poll() is None
+    assert b.kill() == 0
+
+
 def t_invite_allowlist_and_join_race(c):
     hs = c.hs
     evil = room(hs, room_id="!evil:test", join_bot=False, creator="@mallory:evil.org")

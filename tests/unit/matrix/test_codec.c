@@ -205,7 +205,7 @@ TEST(filter_asks_only_for_needed_events)
 
 TEST(notice_carries_reply_relation_html_and_empty_mentions)
 {
-	char *n = mx_build_notice("a \"b\"", "<b>a</b>", "$ev");
+	char *n = mx_build_notice("a \"b\"", "<b>a</b>", "$ev", NULL);
 	cJSON *j = cJSON_Parse(n);
 	free(n);
 	CHECK_STR(cJSON_GetObjectItem(j, "msgtype")->valuestring, "m.notice");
@@ -216,6 +216,20 @@ TEST(notice_carries_reply_relation_html_and_empty_mentions)
 	CHECK_STR(cJSON_GetObjectItem(irt, "event_id")->valuestring, "$ev");
 	const cJSON *m = cJSON_GetObjectItem(j, "m.mentions");
 	CHECK(cJSON_IsObject(m) && m->child == NULL);
+	cJSON_Delete(j);
+}
+
+TEST(notice_in_a_thread_names_the_root)
+{
+	char *n = mx_build_notice("x", NULL, "$ev", "$root");
+	cJSON *j = cJSON_Parse(n);
+	free(n);
+	const cJSON *rel = cJSON_GetObjectItem(j, "m.relates_to");
+	CHECK_STR(cJSON_GetObjectItem(rel, "rel_type")->valuestring, "m.thread");
+	CHECK_STR(cJSON_GetObjectItem(rel, "event_id")->valuestring, "$root");
+	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(rel, "is_falling_back")));
+	CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(rel, "m.in_reply_to"), "event_id")->valuestring, "$ev");
+	CHECK(cJSON_GetObjectItem(j, "format") == NULL);
 	cJSON_Delete(j);
 }
 

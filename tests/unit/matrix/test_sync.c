@@ -366,12 +366,32 @@ TEST(plain_question_needs_a_mention_unless_one_to_one)
 	sync_reply(&g, "s1", 3, "");
 	sync_reply(&g, "s2", 3, msg_event("$q1", "@a:test", "m.text", "who is the secretary general"));
 	CHECK_INT(g.f.responds, 0);
+	sync_reply(&g, "s2b", 3, msg_event("$q1b", "@a:test", "m.text", "the scobots are silly"));
+	CHECK_INT(g.f.responds, 0);
 	sync_reply(&g, "s3", 3, msg_event("$q2", "@a:test", "m.text", "scobot: who is the secretary general"));
 	CHECK_INT(g.f.responds, 1);
 	CHECK_STR(g.f.last_text, "who is the secretary general");
 	reply(&g, 200, "{\"event_id\":\"$r\"}");
 	sync_reply(&g, "s4", 2, msg_event("$q3", "@a:test", "m.text", "what is the SCO"));
 	CHECK_INT(g.f.responds, 2);
+	reply(&g, 200, "{\"event_id\":\"$r\"}");
+	sync_reply(&g, "s5", 3, msg_event("$q4", "@a:test", "m.text", "hey ScoBot, what is the SCO"));
+	CHECK_INT(g.f.responds, 3);
+	rig_free(&g);
+}
+
+TEST(answer_in_a_thread_stays_in_the_thread)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, "{\"type\":\"m.room.message\",\"event_id\":\"$t1\",\"sender\":\"@a:test\","
+		   "\"content\":{\"msgtype\":\"m.text\",\"body\":\"!sco help\","
+		   "\"m.relates_to\":{\"rel_type\":\"m.thread\",\"event_id\":\"$root\"}}}");
+	CHECK_INT(g.f.responds, 1);
+	CHECK_CONTAINS(last(&g)->body, "\"rel_type\":\"m.thread\"");
+	CHECK_CONTAINS(last(&g)->body, "\"event_id\":\"$root\"");
 	rig_free(&g);
 }
 
