@@ -931,6 +931,8 @@ static void wss_try(const char *host, const char *ca, struct wrec *r)
 	ws_conn_free(r->conn);
 	ws_client_free(wc);
 	env_free(&e);
+	free(r->last);
+	r->last = NULL;
 }
 
 TEST(wss_verifies_localhost_cert_while_connecting_to_127_0_0_1)
