@@ -42,6 +42,8 @@ void mx_state_clear(struct mx_state *st)
 		free(st->ring[i]);
 	for (size_t i = 0; i < MX_STATE_NOTICED; i++)
 		free(st->noticed[i]);
+	for (size_t i = 0; i < MX_STATE_DUOS; i++)
+		free(st->duos[i]);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -84,13 +86,32 @@ void mx_state_add_noticed(struct mx_state *st, const char *room_id)
 	ring_add(st->noticed, MX_STATE_NOTICED, &st->noticed_next, &st->noticed_len, room_id);
 }
 
+static void ring_remove(char **ring, size_t cap, const char *id)
+{
+	for (size_t i = 0; i < cap; i++)
+		if (ring[i] && strcmp(ring[i], id) == 0) {
+			free(ring[i]);
+			ring[i] = NULL;
+		}
+}
+
+bool mx_state_is_duo(const struct mx_state *st, const char *room_id)
+{
+	return ring_has(st->duos, MX_STATE_DUOS, room_id);
+}
+
+void mx_state_set_duo(struct mx_state *st, const char *room_id, bool duo)
+{
+	if (duo)
+		ring_add(st->duos, MX_STATE_DUOS, &st->duos_next, &st->duos_len, room_id);
+	else
+		ring_remove(st->duos, MX_STATE_DUOS, room_id);
+}
+
 void mx_state_forget_room(struct mx_state *st, const char *room_id)
 {
-	for (size_t i = 0; i < MX_STATE_NOTICED; i++)
-		if (st->noticed[i] && strcmp(st->noticed[i], room_id) == 0) {
-			free(st->noticed[i]);
-			st->noticed[i] = NULL;
-		}
+	ring_remove(st->noticed, MX_STATE_NOTICED, room_id);
+	ring_remove(st->duos, MX_STATE_DUOS, room_id);
 }
 
 static const char *str_field(const cJSON *o, const char *k)
@@ -168,6 +189,12 @@ int mx_state_load(const char *path, struct mx_state *st)
 			if (cJSON_IsString(it) && it->valuestring && *it->valuestring &&
 			    strlen(it->valuestring) <= MX_ID_MAX)
 				mx_state_add_noticed(st, it->valuestring);
+	arr = cJSON_GetObjectItemCaseSensitive(j, "duos");
+	if (cJSON_IsArray(arr))
+		cJSON_ArrayForEach(it, arr)
+			if (cJSON_IsString(it) && it->valuestring && *it->valuestring &&
+			    strlen(it->valuestring) <= MX_ID_MAX)
+				mx_state_set_duo(st, it->valuestring, true);
 	cJSON_Delete(j);
 	return 0;
 }
@@ -216,6 +243,7 @@ int mx_state_save(const char *path, const struct mx_state *st)
 	add_opt(j, "filter_key", st->filter_key);
 	cJSON_AddItemToObject(j, "answered", ring_json(st->ring, MX_STATE_RING, st->ring_next));
 	cJSON_AddItemToObject(j, "noticed", ring_json(st->noticed, MX_STATE_NOTICED, st->noticed_next));
+	cJSON_AddItemToObject(j, "duos", ring_json(st->duos, MX_STATE_DUOS, st->duos_next));
 	char *text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	if (!text)

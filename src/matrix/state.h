@@ -9,6 +9,7 @@
 
 #define MX_STATE_RING 1024        /* answered event ids remembered, count */
 #define MX_STATE_NOTICED 256      /* encrypted rooms already given the notice, count */
+#define MX_STATE_DUOS 1024        /* rooms of the bot and one other member, count */
 #define MX_STATE_MAX_BYTES (1u << 20) /* largest state file read, bytes */
 
 struct mx_state {
@@ -22,6 +23,11 @@ struct mx_state {
 	size_t ring_next, ring_len;
 	char *noticed[MX_STATE_NOTICED];
 	size_t noticed_next, noticed_len;
+	/* Rooms last seen with exactly two joined members. Homeservers send the
+	 * member count only when it changes, so it must survive a restart for
+	 * plain questions in one-to-one rooms to keep working. */
+	char *duos[MX_STATE_DUOS];
+	size_t duos_next, duos_len;
 };
 
 /* Reads path into a zeroed *st. 0; -ENOENT when there is no file; -EBADMSG when
@@ -41,6 +47,9 @@ bool mx_state_answered(const struct mx_state *st, const char *event_id);
 void mx_state_add_answered(struct mx_state *st, const char *event_id);
 bool mx_state_noticed(const struct mx_state *st, const char *room_id);
 void mx_state_add_noticed(struct mx_state *st, const char *room_id);
+bool mx_state_is_duo(const struct mx_state *st, const char *room_id);
+/* Records whether the room has exactly two joined members. */
+void mx_state_set_duo(struct mx_state *st, const char *room_id, bool duo);
 /* Forgets a room (left, kicked, banned): a later invite starts afresh. */
 void mx_state_forget_room(struct mx_state *st, const char *room_id);
 

@@ -221,7 +221,7 @@ static struct room *room_get(struct mxsync *m, const char *id)
 	r = &m->rooms[m->nrooms++];
 	memset(r, 0, sizeof(*r));
 	r->id = xstrdup(id);
-	r->joined_count = -1;
+	r->joined_count = mx_state_is_duo(&m->st, id) ? 2 : -1;
 	return r;
 }
 
@@ -683,8 +683,11 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 				 sr->room_id, MAX_ROOMS);
 			continue;
 		}
-		if (sr->joined_count >= 0)
+		if (sr->joined_count >= 0) {
+			if ((r->joined_count == 2) != (sr->joined_count == 2))
+				mx_state_set_duo(&m->st, sr->room_id, sr->joined_count == 2);
 			r->joined_count = sr->joined_count;
+		}
 		for (size_t k = 0; k < sr->n_state; k++)
 			note_member(m, r, &sr->state[k]);
 		if (sr->limited) {

@@ -276,4 +276,67 @@ TEST(txn_id_is_deterministic_and_distinct)
 	CHECK_INT(strlen(a), strlen("scobot.r.") + 32);
 }
 
+/* Touches every string the parse handed out, so ASan sees any dangling one. */
+static size_t walk(const struct mx_sync *s)
+{
+	size_t n = strlen(s->next_batch);
+	for (size_t i = 0; i < s->n_rooms; i++) {
+		const struct mx_room *r = &s->rooms[i];
+		n += strlen(r->room_id) + (r->inviter ? strlen(r->inviter) : 0);
+		for (int pass = 0; pass < 2; pass++) {
+			const struct mx_event *evs = pass ? r->state : r->timeline;
+			size_t ne = pass ? r->n_state : r->n_timeline;
+			for (size_t k = 0; k < ne; k++) {
+				const struct mx_event *e = &evs[k];
+				n += strlen(e->type) + strlen(e->sender);
+				n += e->event_id ? strlen(e->event_id) : 0;
+				n += e->body ? strlen(e->body) : 0;
+				n += e->in_reply_to ? strlen(e->in_reply_to) : 0;
+				n += mx_event_mentions(e, ME);
+			}
+		}
+	}
+	return n;
+}
+
+/* Deterministic mutations of a valid response (flipped, dropped, duplicated
+ * bytes, truncation): every one parses or is refused, and never crashes. */
+TEST(mutated_sync_bodies_parse_or_fail_cleanly)
+{
+	size_t len = strlen(SYNC_OK), ok = 0, bad = 0;
+	char *buf = malloc(len * 2 + 1);
+	uint64_t x = 0x1234567887654321ull;
+	for (int it = 0; it < 20000; it++) {
+		memcpy(buf, SYNC_OK, len + 1);
+		size_t n = len;
+		int edits = 1 + (int)(x % 4);
+		for (int e = 0; e < edits; e++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			size_t pos = (size_t)(x % n);
+			static const char tok[] = "{}[]\",:0-9aenlturfs\\";
+			switch ((x >> 32) % 4) {
+			case 0: buf[pos] = tok[(x >> 40) % (sizeof(tok) - 1)]; break;
+			case 1: memmove(buf + pos, buf + pos + 1, n - pos); n--; break;
+			case 2: memmove(buf + pos + 1, buf + pos, n - pos + 1); n++; break;
+			case 3: n = pos; buf[n] = 0; break;
+			}
+			if (n == 0)
+				break;
+		}
+		struct mx_sync *s = NULL;
+		if (mx_sync_parse(buf, n, ME, &s) == 0) {
+			ok++;
+			CHECK(walk(s) > 0);
+			mx_sync_free(s);
+		} else {
+			bad++;
+		}
+	}
+	free(buf);
+	printf("# mutated bodies: %zu parsed, %zu refused\n", ok, bad);
+	CHECK(ok > 0 && bad > 0);
+}
+
 TAP_MAIN

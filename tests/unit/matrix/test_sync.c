@@ -197,9 +197,12 @@ static const char *msg_event(const char *id, const char *sender, const char *msg
 /* A sync response with events in room !r:test (joined_count members). */
 static void sync_reply(struct rig *g, const char *next, int joined, const char *events)
 {
-	reply_fmt(g, 200, "{\"next_batch\":\"%s\",\"rooms\":{\"join\":{\"!r:test\":{"
-		  "\"summary\":{\"m.joined_member_count\":%d},"
-		  "\"timeline\":{\"events\":[%s],\"limited\":false}}}}}", next, joined, events);
+	char summary[64] = "";
+	if (joined >= 0)  /* < 0: no summary, as when the count did not change */
+		snprintf(summary, sizeof(summary), "\"summary\":{\"m.joined_member_count\":%d},",
+			 joined);
+	reply_fmt(g, 200, "{\"next_batch\":\"%s\",\"rooms\":{\"join\":{\"!r:test\":{%s"
+		  "\"timeline\":{\"events\":[%s],\"limited\":false}}}}}", next, summary, events);
 }
 
 static int count_sends(struct rig *g)
@@ -392,6 +395,25 @@ TEST(answer_in_a_thread_stays_in_the_thread)
 	CHECK_INT(g.f.responds, 1);
 	CHECK_CONTAINS(last(&g)->body, "\"rel_type\":\"m.thread\"");
 	CHECK_CONTAINS(last(&g)->body, "\"event_id\":\"$root\"");
+	rig_free(&g);
+}
+
+TEST(one_to_one_room_is_remembered_across_restarts)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 2, "");
+	g.now += 250;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	/* No summary: the count did not change, so the server leaves it out. */
+	sync_reply(&g, "s2", -1, msg_event("$dm", "@a:test", "m.text", "what is the SCO"));
+	CHECK_INT(g.f.responds, 1);
+	reply(&g, 200, "{\"event_id\":\"$r\"}");
+	sync_reply(&g, "s3", 3, msg_event("$grp", "@a:test", "m.text", "what is the SCO"));
+	CHECK_INT(g.f.responds, 1);  /* a third member joined: no longer one-to-one */
 	rig_free(&g);
 }
 
