@@ -336,6 +336,8 @@ static bool job_queued(const struct mxsync *m, enum job_kind kind, const char *r
 	for (const struct job *j = m->head; j; j = j->next) {
 		if (j->kind != kind)
 			continue;
+		if (!trigger && !room)
+			return true;  /* any job of this kind */
 		if (trigger && j->trigger && strcmp(j->trigger, trigger) == 0)
 			return true;
 		if (!trigger && room && j->room_id && strcmp(j->room_id, room) == 0 &&
