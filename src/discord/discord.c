@@ -56,6 +56,8 @@ enum rest_kind {
 	REST_CALLBACK,
 	REST_COMMANDS_GET,
 	REST_COMMANDS_PUT,
+	REST_APP_GET,
+	REST_ME_GET,
 };
 
 struct rest_req {
@@ -113,7 +115,7 @@ struct discord {
 	struct net_timer *boot_timer;   /* /gateway/bot retries */
 	unsigned boot_attempts;
 
-	bool started, stopping, fatal, commands_synced, ready_reported;
+	bool started, stopping, fatal, commands_synced, ready_reported, app_fetching, me_fetching;
 	void (*stop_done)(void *);
 	void *stop_data;
 	struct net_timer *stop_timer;
@@ -179,6 +181,7 @@ static void rest_done(const struct http_response *resp, void *data);
 static void on_gateway_bot(struct discord *dc, const struct http_response *resp);
 static void on_commands_get(struct discord *dc, const struct http_response *resp);
 static void boot_retry(struct discord *dc);
+static void on_identity(struct discord *dc, enum rest_kind kind, const struct http_response *resp);
 
 static void rest_free(struct rest_req *r)
 {
@@ -455,6 +458,10 @@ static void rest_done(const struct http_response *resp, void *data)
 		case REST_COMMANDS_GET:
 			on_commands_get(dc, resp);
 			break;
+		case REST_APP_GET:
+		case REST_ME_GET:
+			on_identity(dc, r->kind, resp);
+			break;
 		case REST_COMMANDS_PUT:
 			log_info("discord slash commands registered", "scope=%s",
 			         dc->commands_guild ? dc->commands_guild : "global");
@@ -703,8 +710,18 @@ static void on_interaction_create(struct discord *dc, const cJSON *d)
 
 static void commands_sync(struct discord *dc)
 {
-	if (dc->commands_synced || !dc->register_commands || !dc->app_id)
+	if (dc->commands_synced || !dc->register_commands)
 		return;
+	if (!dc->app_id) {
+		/* A resumed session brings no READY: ask who we are.
+		 * developers/resources/application.mdx "Get Current Application". */
+		if (!dc->app_fetching) {
+			dc->app_fetching = true;
+			rest_enqueue(dc, REST_APP_GET, "GET", "GET /oauth2/applications/@me", "", NULL,
+			             "get application id", "/oauth2/applications/@me");
+		}
+		return;
+	}
 	dc->commands_synced = true;
 	if (dc->commands_guild)
 		rest_enqueue(dc, REST_COMMANDS_GET, "GET", "GET /applications/{}/guilds/{}/commands",
@@ -735,6 +752,23 @@ static void on_commands_get(struct discord *dc, const struct http_response *resp
 	}
 	cJSON_Delete(want);
 	cJSON_Delete(have);
+}
+
+static void on_identity(struct discord *dc, enum rest_kind kind, const struct http_response *resp)
+{
+	cJSON *o = cJSON_ParseWithLength(resp->body, resp->body_len);
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	if (cJSON_IsString(id) && dc_is_snowflake(id->valuestring)) {
+		if (kind == REST_APP_GET && !dc->app_id) {
+			dc->app_id = xstrdup(id->valuestring);
+			commands_sync(dc);
+		} else if (kind == REST_ME_GET && !dc->self_id[0]) {
+			snprintf(dc->self_id, sizeof(dc->self_id), "%s", id->valuestring);
+		}
+	} else {
+		log_warn("discord: no id in the identity response", "kind=%d", (int)kind);
+	}
+	cJSON_Delete(o);
 }
 
 /* ---- gateway io --------------------------------------------------------- */
@@ -841,6 +875,12 @@ static void io_ready(void *ctx, bool resumed)
 	struct shard *s = ctx;
 	struct discord *dc = s->dc;
 	s->ever_ready = true;
+	if (!dc->self_id[0] && !dc->me_fetching) {
+		/* Resumed with no saved user id: mentions and self-checks need it. */
+		dc->me_fetching = true;
+		rest_enqueue(dc, REST_ME_GET, "GET", "GET /users/@me", "", NULL, "get bot user",
+		             "/users/@me");
+	}
 	commands_sync(dc);
 	if (!dc->ready_reported) {
 		for (int i = 0; i < dc->nshards; i++)
@@ -996,8 +1036,13 @@ static void shards_start(struct discord *dc, const char *url, int recommended)
 			continue;
 		}
 		struct gw_session saved;
-		int rc = state_load_session(dc->state_dir, s->id, &saved, (int64_t)time(NULL));
+		struct state_ids ids;
+		int rc = state_load_session(dc->state_dir, s->id, &saved, &ids, (int64_t)time(NULL));
 		if (rc == 0) {
+			if (!dc->self_id[0] && ids.user_id[0])
+				snprintf(dc->self_id, sizeof(dc->self_id), "%s", ids.user_id);
+			if (!dc->app_id && ids.application_id[0])
+				dc->app_id = xstrdup(ids.application_id);
 			log_info("discord: resuming the session saved at shutdown", "shard=%d seq=%lld",
 			         s->id, (long long)saved.seq);
 			gateway_set_session(s->gw, &saved);
@@ -1178,8 +1223,13 @@ void discord_stop(struct discord *dc, void (*done)(void *data), void *data)
 		if (!s->gw)
 			continue;
 		struct gw_session sess;
+		struct state_ids ids = {{0}, {0}};
+		snprintf(ids.user_id, sizeof(ids.user_id), "%s", dc->self_id);
+		snprintf(ids.application_id, sizeof(ids.application_id), "%s",
+		         dc->app_id ? dc->app_id : "");
 		if (gateway_get_session(s->gw, &sess) && dc->state_dir && !dc->fatal) {
-			int rc = state_save_session(dc->state_dir, s->id, &sess, (int64_t)time(NULL));
+			int rc = state_save_session(dc->state_dir, s->id, &sess, &ids,
+			                            (int64_t)time(NULL));
 			if (rc < 0)
 				log_error("discord: cannot save the session", "shard=%d err=%s", s->id,
 				          strerror(-rc));

@@ -87,7 +87,8 @@ static int read_small(const char *path, char **ret)
 	return 0;
 }
 
-int state_save_session(const char *dir, int shard, const struct gw_session *s, int64_t wall_s)
+int state_save_session(const char *dir, int shard, const struct gw_session *s,
+                       const struct state_ids *ids, int64_t wall_s)
 {
 	char name[64];
 	if (!dir)
@@ -98,6 +99,10 @@ int state_save_session(const char *dir, int shard, const struct gw_session *s, i
 	cJSON_AddStringToObject(o, "resume_gateway_url", s->resume_url);
 	cJSON_AddNumberToObject(o, "seq", (double)s->seq);
 	cJSON_AddNumberToObject(o, "saved_at", (double)wall_s);
+	if (ids && ids->user_id[0])
+		cJSON_AddStringToObject(o, "user_id", ids->user_id);
+	if (ids && ids->application_id[0])
+		cJSON_AddStringToObject(o, "application_id", ids->application_id);
 	char *text = cJSON_Print(o);
 	cJSON_Delete(o);
 	if (!text)
@@ -107,7 +112,17 @@ int state_save_session(const char *dir, int shard, const struct gw_session *s, i
 	return rc;
 }
 
-int state_load_session(const char *dir, int shard, struct gw_session *ret, int64_t wall_s)
+static void copy_id(const cJSON *o, const char *key, char *out, size_t size)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	out[0] = '\0';
+	if (cJSON_IsString(v) && strlen(v->valuestring) < size
+	    && strspn(v->valuestring, "0123456789") == strlen(v->valuestring))
+		snprintf(out, size, "%s", v->valuestring);
+}
+
+int state_load_session(const char *dir, int shard, struct gw_session *ret,
+                       struct state_ids *ret_ids, int64_t wall_s)
 {
 	char path[4096];
 	char *text;
@@ -141,6 +156,11 @@ int state_load_session(const char *dir, int shard, struct gw_session *ret, int64
 		snprintf(s.resume_url, sizeof(s.resume_url), "%s", url->valuestring);
 		s.seq = (int64_t)seq->valuedouble;
 		*ret = s;
+		if (ret_ids) {
+			copy_id(o, "user_id", ret_ids->user_id, sizeof(ret_ids->user_id));
+			copy_id(o, "application_id", ret_ids->application_id,
+			        sizeof(ret_ids->application_id));
+		}
 	}
 	cJSON_Delete(o);
 	return rc;

@@ -24,12 +24,22 @@
 #define IDENTIFY_CONCURRENCY_MS 5000     /* one identify per bucket per 5 s */
 #define IDENTIFY_MAX_BUCKETS 64          /* max_concurrency values we honour */
 
-/* Saves shard's session (atomically) to dir/discord-session-<shard>.json. */
-int state_save_session(const char *dir, int shard, const struct gw_session *s, int64_t wall_s);
+/* Who the bot is, learnt from READY; a resumed session gets no READY, so these
+ * are saved with it. "" when unknown. */
+struct state_ids {
+	char user_id[24];
+	char application_id[24];
+};
+
+/* Saves shard's session (atomically) to dir/discord-session-<shard>.json;
+ * ids may be NULL. */
+int state_save_session(const char *dir, int shard, const struct gw_session *s,
+                       const struct state_ids *ids, int64_t wall_s);
 /* Loads and removes the file, so a session is resumed at most once; -ENOENT
  * when there is none, -ESTALE when older than STATE_SESSION_MAX_AGE_S,
- * -EINVAL when malformed. */
-int state_load_session(const char *dir, int shard, struct gw_session *ret, int64_t wall_s);
+ * -EINVAL when malformed. ret_ids (may be NULL) gets the ids, "" if absent. */
+int state_load_session(const char *dir, int shard, struct gw_session *ret,
+                       struct state_ids *ret_ids, int64_t wall_s);
 
 struct idgate {
 	const char *dir;             /* NULL: counts are not persisted */

@@ -101,6 +101,7 @@ class Conn:
         self.id = secrets.token_hex(4)
         self.closed = False
         self.server_closed = False
+        self.pending_close = None     # (code, reason) the server is closing with
 
 
 class FakeDiscord:
@@ -267,6 +268,7 @@ class FakeDiscord:
     async def close(self, conn, code, why=""):
         self.record("server_close", conn=conn.id, code=code, why=why)
         conn.server_closed = True
+        conn.pending_close = (code, why)
         conn.deliver = False
         if conn.session and conn.session.conn is conn:
             conn.session.conn = None
@@ -313,6 +315,10 @@ class FakeDiscord:
                     break
                 if ws.closed:
                     break
+            # A close started from another task (a fault) ends the loop above;
+            # close here with its code before aiohttp's default 1000 does.
+            if conn.pending_close and not ws.closed:
+                await ws.close(code=conn.pending_close[0], message=conn.pending_close[1].encode()[:120])
         finally:
             watchdog.cancel()
             conn.closed = True
@@ -724,7 +730,7 @@ class FakeDiscord:
 
     async def get_gateway_bot(self, request):
         resp, h = await self._rest_gate(request, "gateway_bot", "gw", "", limit=50, window=5)
-        if resp:
+        if resp is not None:
             return resp
         self.rest[-1]["status"] = 200
         # developers/events/gateway.mdx "Get Gateway Bot" and "Session Start Limit Object".
@@ -740,7 +746,7 @@ class FakeDiscord:
 
     async def get_me(self, request):
         resp, h = await self._rest_gate(request, "users_me", "me", "", limit=5, window=5)
-        if resp:
+        if resp is not None:
             return resp
         self.rest[-1]["status"] = 200
         return web.json_response({"id": self.bot_id, "username": "scobot", "bot": True}, headers=h)
@@ -748,7 +754,7 @@ class FakeDiscord:
     async def get_app(self, request):
         # developers/resources/application.mdx "Get Current Application".
         resp, h = await self._rest_gate(request, "app_me", "app", "", limit=5, window=5)
-        if resp:
+        if resp is not None:
             return resp
         self.rest[-1]["status"] = 200
         return web.json_response({"id": self.app_id, "name": "scobot", "bot_public": True,
@@ -766,7 +772,7 @@ class FakeDiscord:
         cid = request.match_info["cid"]
         # developers/topics/rate-limits.mdx: channel_id is a major parameter.
         resp, h = await self._rest_gate(request, "create_message", "msgbucket", cid, limit=5, window=5.0)
-        if resp:
+        if resp is not None:
             return resp
         try:
             body = await request.json()
@@ -844,7 +850,7 @@ class FakeDiscord:
         """developers/interactions/application-commands.mdx "Get Global Application Commands"."""
         scope = request.match_info.get("gid", "global")
         resp, h = await self._rest_gate(request, "commands", "cmds", scope, limit=5, window=5)
-        if resp:
+        if resp is not None:
             return resp
         if request.match_info["app"] != self.app_id:
             self.rest[-1]["status"] = 404
@@ -857,7 +863,7 @@ class FakeDiscord:
         and "Application Command Object" validation (names, lengths, localizations)."""
         scope = request.match_info.get("gid", "global")
         resp, h = await self._rest_gate(request, "commands", "cmds", scope, limit=5, window=5)
-        if resp:
+        if resp is not None:
             return resp
         try:
             body = await request.json()
@@ -926,7 +932,7 @@ class FakeDiscord:
         # rate-limits.mdx "Global Rate Limit": interaction endpoints are not bound by it.
         resp, h = await self._rest_gate(request, "callback", "cb", iid, limit=5, window=5,
                                         global_exempt=True)
-        if resp:
+        if resp is not None:
             return resp
         it = self.interactions.get(iid)
         if it is None or it["token"] != tok:

@@ -423,6 +423,9 @@ async def sigterm_then_restart_resumes_without_identify():
         assert await bot.stop() == 0
         assert sess.valid, "graceful stop invalidated the session (closed with 1000/1001?)"
         m1 = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000021")
+        # A mention needs the bot's own id, which a resume does not resend.
+        m2 = await fd.inject_message(content="<@%s> sg 2011" % fd.bot_id, mention_bot=True,
+                                     author_id="700000000000000022")
         bot2 = Bot(fd, state_dir=bot.dir)
         try:
             await bot2.start()
@@ -430,6 +433,7 @@ async def sigterm_then_restart_resumes_without_identify():
             assert r and r[-1]["session"] == sess.id, r
             assert len(fd.events("identify")) == 1, "identified again after restart"
             await answered_once(fd, m1)
+            await answered_once(fd, m2)
             assert len(replies_to(fd, m0)) == 1, "replayed message answered twice"
         finally:
             bot2.kill()

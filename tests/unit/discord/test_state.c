@@ -30,12 +30,15 @@ TEST(session_round_trips_once)
 {
 	mkdir_tmp();
 	struct gw_session s = {"abc", "wss://r.example", 42}, r;
-	CHECK_INT(state_save_session(dir, 3, &s, 1000), 0);
-	CHECK_INT(state_load_session(dir, 3, &r, 1100), 0);
+	struct state_ids ids = {"123", "456"}, rids;
+	CHECK_INT(state_save_session(dir, 3, &s, &ids, 1000), 0);
+	CHECK_INT(state_load_session(dir, 3, &r, &rids, 1100), 0);
+	CHECK_STR(rids.user_id, "123");
+	CHECK_STR(rids.application_id, "456");
 	CHECK_STR(r.session_id, "abc");
 	CHECK_STR(r.resume_url, "wss://r.example");
 	CHECK_INT(r.seq, 42);
-	CHECK_INT(state_load_session(dir, 3, &r, 1100), -ENOENT);
+	CHECK_INT(state_load_session(dir, 3, &r, NULL, 1100), -ENOENT);
 	rm_tmp();
 }
 
@@ -43,8 +46,8 @@ TEST(old_session_is_not_resumed)
 {
 	mkdir_tmp();
 	struct gw_session s = {"abc", "wss://r.example", 42}, r = {0};
-	CHECK_INT(state_save_session(dir, 0, &s, 1000), 0);
-	CHECK_INT(state_load_session(dir, 0, &r, 1000 + STATE_SESSION_MAX_AGE_S + 1), -ESTALE);
+	CHECK_INT(state_save_session(dir, 0, &s, NULL, 1000), 0);
+	CHECK_INT(state_load_session(dir, 0, &r, NULL, 1000 + STATE_SESSION_MAX_AGE_S + 1), -ESTALE);
 	CHECK_STR(r.session_id, "");
 	rm_tmp();
 }
@@ -58,7 +61,7 @@ TEST(malformed_session_file_is_rejected)
 	fputs("{\"session_id\":5,\"seq\":\"x\"}", f);
 	fclose(f);
 	struct gw_session r;
-	CHECK_INT(state_load_session(dir, 0, &r, 0), -EINVAL);
+	CHECK_INT(state_load_session(dir, 0, &r, NULL, 0), -EINVAL);
 	rm_tmp();
 }
 
@@ -67,7 +70,7 @@ TEST(no_temp_files_are_left_behind)
 	mkdir_tmp();
 	struct gw_session s = {"abc", "wss://r.example", 1};
 	for (int i = 0; i < 5; i++)
-		CHECK_INT(state_save_session(dir, 0, &s, 1000), 0);
+		CHECK_INT(state_save_session(dir, 0, &s, NULL, 1000), 0);
 	char cmd[160];
 	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", dir);
 	CHECK(system(cmd) == 0);
