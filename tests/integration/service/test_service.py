@@ -5,7 +5,7 @@ the local Matrix homeserver fixture as its platform, credentials from a
 CREDENTIALS_DIRECTORY, and the /healthz and /metrics listener; plus the units
 checked with systemd-analyze. Each scenario gets a fresh fixture and state.
 
-usage: test_service.py SCOBOT FAKE_HOMESERVER FACTS_DIR UNIT_DIR [scenario ...]
+usage: test_service.py SCOBOT FAKE_HOMESERVER FACTS_DIR UNIT_DIR FAKE_DISCORD [scenario ...]
 """
 import json
 import os
@@ -124,17 +124,41 @@ class NotifyListener:
 
 class Ctx:
     def __init__(self, args):
-        self.scobot, self.fixture, self.facts_src, self.unit_dir = args
+        self.scobot, self.fixture, self.facts_src, self.unit_dir, self.fake_discord = args
         self.dir = tempfile.mkdtemp(prefix="scobot-svc-it-")
         self.hs = None
         self.p = None
         self.notify = None
         self.log = []
         self.metrics_port = None
+        self.discord = None
 
     def start_homeserver(self):
         self.hs = Homeserver(self.fixture)
         return self.hs
+
+    def start_discord(self, token, shards):
+        """The Discord fixture on an ephemeral port; returns its base URL."""
+        portfile = os.path.join(self.dir, "discord.port")
+        self.discord = subprocess.Popen(
+            [PY, self.fake_discord, "--port", "0", "--portfile", portfile, "--token", token,
+             "--shards", str(shards), "--heartbeat-ms", "500"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wait_until(lambda: os.path.exists(portfile) and open(portfile).read().strip(), 10,
+                   "the Discord fixture")
+        return "http://127.0.0.1:%s" % open(portfile).read().strip()
+
+    def discord_ctl(self, what):
+        with urllib.request.urlopen(self.discord_url + "/_test/" + what, timeout=10) as r:
+            return json.loads(r.read())
+
+    def write_discord_config(self, url):
+        self.discord_url = url
+        self.conf = os.path.join(self.dir, "scobot.conf")
+        with open(self.conf, "w") as f:
+            f.write("[general]\nstate_dir = %s\n" % (self.dir + "/state"))
+            f.write("[discord]\napi_base = %s/api/v10\n" % url)
+        os.chmod(self.conf, 0o600)
 
     def write_config(self, extra="", stall=90, ready_timeout=30):
         self.facts = os.path.join(self.dir, "facts")
@@ -152,24 +176,25 @@ class Ctx:
             f.write(extra)
         os.chmod(self.conf, 0o600)
 
-    def credentials(self, token):
+    def credentials(self, token, name):
         cred = os.path.join(self.dir, "creds")
         os.makedirs(cred, exist_ok=True)
-        with open(os.path.join(cred, "matrix-token"), "w") as f:
+        with open(os.path.join(cred, name), "w") as f:
             f.write(token + "\n")
-        os.chmod(os.path.join(cred, "matrix-token"), 0o400)
+        os.chmod(os.path.join(cred, name), 0o400)
         return cred
 
-    def start(self, token, watchdog_usec=400000, abstract=False):
+    def start(self, token, watchdog_usec=400000, abstract=False, cred="matrix-token",
+              args=()):
         self.notify = NotifyListener("@" + os.path.basename(self.dir) + "-notify" if abstract
                                      else os.path.join(self.dir, "notify.sock"))
         env = dict(os.environ)
         env.pop("JOURNAL_STREAM", None)
         env["NOTIFY_SOCKET"] = self.notify.path
         env["WATCHDOG_USEC"] = str(watchdog_usec)
-        env["CREDENTIALS_DIRECTORY"] = self.credentials(token)
+        env["CREDENTIALS_DIRECTORY"] = self.credentials(token, cred)
         self.token = token
-        self.p = subprocess.Popen([self.scobot, "--config", self.conf], env=env,
+        self.p = subprocess.Popen([self.scobot, "--config", self.conf] + list(args), env=env,
                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, text=True)
         self.t = threading.Thread(target=self._read, daemon=True)
@@ -205,6 +230,9 @@ class Ctx:
             self.notify.close()
         if self.hs:
             self.hs.close()
+        if self.discord:
+            self.discord.kill()
+            self.discord.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -424,6 +452,37 @@ def t_ready_after_the_timeout_when_a_platform_cannot_connect(c):
     assert c.stop() == 0, c.text()
 
 
+DISCORD_TOKEN = "discord-test-token.abc"
+
+
+def t_discord_shard_range_ready_watchdog_and_resumable_stop(c):
+    c.write_discord_config(c.start_discord(DISCORD_TOKEN, shards=2))
+    # What scobot@1.service does: this process runs shard 1 of 2.
+    c.start(DISCORD_TOKEN, cred="discord-token", args=["--shard-ids", "1"])
+    n = c.notify
+    i = n.wait("READY", "1")
+    assert "discord: ready" in n.all()[i][1]["STATUS"], n.all()[i]
+    n.wait("WATCHDOG", "1", after=i)
+    shards = [e["shard"] for e in c.discord_ctl("log") if e["kind"] == "identify_ok"]
+    assert shards == [[1, 2]], shards
+    mark = len(n.all())
+    assert c.stop() == 0, c.text()
+    n.wait("STOPPING", "1", after=mark, timeout=5)
+    closes = [e for e in c.discord_ctl("log") if e["kind"] == "disconnect"]
+    # 1000/1001 would invalidate the session; anything else keeps it resumable.
+    assert closes and all(e["code"] not in (1000, 1001) for e in closes), closes
+    assert DISCORD_TOKEN not in c.text()
+
+
+def t_discord_refused_token_exits_5(c):
+    c.write_discord_config(c.start_discord(DISCORD_TOKEN, shards=1))
+    c.start("not-the-token", cred="discord-token")
+    rc = c.p.wait(timeout=30)
+    c.t.join(timeout=5)
+    assert rc == 5, (rc, c.text())
+    assert "not-the-token" not in c.text()
+
+
 def raw_http(port, data, read_timeout=10):
     """Sends raw bytes and returns (what came back, seconds until the server closed)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=read_timeout)
@@ -518,8 +577,8 @@ def t_units_verify_and_exposure_is_at_most_1_5(c):
 
 
 def main():
-    args = sys.argv[1:5]
-    only = sys.argv[5:]
+    args = sys.argv[1:6]
+    only = sys.argv[6:]
     tests = [(k, v) for k, v in globals().items() if k.startswith("t_")]
     print("TAP version 13")
     print("1..%d" % len(tests))
