@@ -330,7 +330,10 @@ def t_notify_ready_status_watchdog_reload_and_stop(c):
     wait_until(lambda: replied(hs, q), 15, "an answer")
     assert "Imanaliev" in replied(hs, q)
 
-    # SIGHUP with good facts: RELOADING=1 (with MONOTONIC_USEC), then READY=1.
+    # SIGHUP with good files: RELOADING=1 (with MONOTONIC_USEC), then READY=1,
+    # and the reloadable config (a room's default language) applies at once.
+    with open(c.conf, "a") as f:
+        f.write("[room matrix:%s]\nlang = ru\n" % r)
     mark = len(n.all())
     c.p.send_signal(signal.SIGHUP)
     i = n.wait("RELOADING", "1", after=mark)
@@ -338,6 +341,9 @@ def t_notify_ready_status_watchdog_reload_and_stop(c):
     j = n.wait("READY", "1", after=i + 1)
     st = n.all()[j][1]["STATUS"]
     assert "reloaded" in st and "1 answers" in st, st
+    q = say(hs, r, "!sco sg 2011")
+    wait_until(lambda: replied(hs, q), 15, "an answer after the reload")
+    assert re.search("[а-яА-Я]", replied(hs, q)), replied(hs, q)
 
     # SIGHUP with a broken facts file: refused with file and position, old table live.
     with open(os.path.join(c.facts, "zz-broken.json"), "w") as f:
@@ -350,7 +356,7 @@ def t_notify_ready_status_watchdog_reload_and_stop(c):
     assert "facts reload refused" in st and "zz-broken.json" in st, st
     q2 = say(hs, r, "!sco sg 2016")
     wait_until(lambda: replied(hs, q2), 15, "an answer after a refused reload")
-    assert "Alimov" in replied(hs, q2), replied(hs, q2)
+    assert "Алимов" in replied(hs, q2), replied(hs, q2)
     os.unlink(os.path.join(c.facts, "zz-broken.json"))
 
     # SIGHUP with a broken config: refused naming file:line; the old settings stay.
@@ -526,6 +532,13 @@ def t_metrics_listener_is_bounded(c):
     assert got == b"" and 3 < secs < 12, (got, secs)
     for s in slow:
         s.close()
+    # Past HTTPD_MAX_CONNS (16) open connections, a new one is closed at once.
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+    got, secs = raw_http(port, b"", read_timeout=15)
+    assert got == b"" and secs < 3, (got, secs)
+    for s in idle:
+        s.close()
+    wait_until(lambda: c.http("/healthz")[0] == 200, 10, "served again")
     assert c.stop() == 0, c.text()
 
 
