@@ -252,7 +252,7 @@ int64_t idgate_permit(struct idgate *g, int shard_id, int64_t now, int64_t wall_
 	int b = (shard_id < 0 ? 0 : shard_id) % g->max_concurrency;
 	if (now < g->bucket_next[b])
 		return g->bucket_next[b] - now;
-	g->bucket_next[b] = now + IDENTIFY_CONCURRENCY_MS;
+	g->bucket_next[b] = now + IDENTIFY_CONCURRENCY_MS + IDENTIFY_MARGIN_MS;
 	g->count++;
 	if (g->remote_remaining > 0)
 		g->remote_remaining--;

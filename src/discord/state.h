@@ -22,6 +22,8 @@
 #define IDENTIFY_SAFE_LIMIT 900
 #define IDENTIFY_WINDOW_S 86400
 #define IDENTIFY_CONCURRENCY_MS 5000     /* one identify per bucket per 5 s */
+#define IDENTIFY_MARGIN_MS 300           /* ms added to the 5 s: network delay must not
+                                            make two identifies look closer than 5 s */
 #define IDENTIFY_MAX_BUCKETS 64          /* max_concurrency values we honour */
 
 /* Who the bot is, learnt from READY; a resumed session gets no READY, so these

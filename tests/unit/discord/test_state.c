@@ -84,8 +84,9 @@ TEST(identify_pacing_one_per_bucket_per_5s)
 	idgate_set_remote(&g, 2, 1000, 0, 0);
 	CHECK_INT(idgate_permit(&g, 0, 0, 0), 0);
 	CHECK_INT(idgate_permit(&g, 1, 0, 0), 0);   /* bucket 1 */
-	CHECK_INT(idgate_permit(&g, 2, 100, 0), 4900);  /* bucket 0 again */
-	CHECK_INT(idgate_permit(&g, 2, 5000, 5), 0);
+	CHECK_INT(idgate_permit(&g, 2, 100, 0), 4900 + IDENTIFY_MARGIN_MS);  /* bucket 0 again */
+	CHECK(idgate_permit(&g, 2, 5000, 5) > 0);
+	CHECK_INT(idgate_permit(&g, 2, 5000 + IDENTIFY_MARGIN_MS, 5), 0);
 }
 
 TEST(remote_remaining_zero_waits_for_reset)
@@ -105,7 +106,7 @@ TEST(daily_safe_share_is_refused_and_survives_restart)
 	int64_t now = 0;
 	for (int i = 0; i < IDENTIFY_SAFE_LIMIT; i++) {
 		CHECK_INT(idgate_permit(&g, 0, now, 1000 + i), 0);
-		now += IDENTIFY_CONCURRENCY_MS;
+		now += IDENTIFY_CONCURRENCY_MS + IDENTIFY_MARGIN_MS;
 	}
 	CHECK(idgate_permit(&g, 0, now, 2000) < 0);
 	struct idgate g2;  /* a restart */
