@@ -153,9 +153,14 @@ static void status_line(const struct app *app, char *out, size_t size)
 			matrix_status(app->matrix, detail, sizeof(detail));
 		const char *state = !p->ready ? "connecting" :
 		                    platform_healthy(app, i, now) ? "ready" : "stalled";
+		/* An adapter's line may start with its own name; once is enough. */
+		const char *d = detail;
+		size_t nl = strlen(platform_names[i]);
+		if (!strncmp(d, platform_names[i], nl) && d[nl] == ':' && d[nl + 1] == ' ')
+			d += nl + 2;
 		int n = snprintf(out + pos, size - pos, "%s: %s, last progress %llds ago (%s); ",
 		                 platform_names[i], state,
-		                 (long long)((now - p->last_progress) / 1000), detail);
+		                 (long long)((now - p->last_progress) / 1000), d);
 		if (n < 0)
 			break;
 		pos += (size_t)n < size - pos ? (size_t)n : size - pos;
