@@ -325,7 +325,7 @@ static void begin_stop(struct app *app)
 	if (app->stopping)
 		return;
 	app->stopping = true;
-	notify_send(app->notify, "STOPPING=1");
+	notify_status(app->notify, "STOPPING=1", "stopping: saving state and closing connections");
 	net_timer_stop(app->watchdog_timer);
 	net_timer_stop(app->status_timer);
 	net_timer_stop(app->ready_timer);

@@ -33,7 +33,7 @@ static const char usage_text[] =
 	"  -c, --config FILE    config file (default " SCOBOT_SYSCONFDIR "/scobot.conf if it exists)\n"
 	"  -f, --facts DIR      load the facts from DIR instead of the built-in ones\n"
 	"  -l, --lang LANG      answer in en, ru or zh (default: the question's language)\n"
-	"      --shard-ids RANGE  run only these Discord shards, e.g. 0-3 (overrides\n"
+	"      --shard-ids N-M  run only these Discord shards, e.g. 0-3 (overrides\n"
 	"                       [discord] shard_ids; $SCOBOT_SHARD_IDS does the same)\n"
 	"      --state-dir DIR  keep state in DIR (overrides [general] state_dir)\n"
 	"  -V, --version        print the version and exit\n"
