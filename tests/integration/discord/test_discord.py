@@ -20,7 +20,11 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fake_discord import FakeDiscord  # noqa: E402
 
-DRIVER = sys.argv[1] if len(sys.argv) > 1 else None
+# argv: DRIVER (tests/integration/discord/discord_driver), or --scobot BINARY to run
+# the same scenarios through the daemon's own wiring with a generated config.
+SCOBOT = len(sys.argv) > 2 and sys.argv[1] == "--scobot"
+DRIVER = sys.argv[2] if SCOBOT else (sys.argv[1] if len(sys.argv) > 1 else None)
+READY_LINE = "platform ready" if SCOBOT else "READY discord"
 TOKEN = "test-token-abc.def"
 EXIT_DISCORD_AUTH = 5
 CHANNEL = "800000000000000001"
@@ -45,15 +49,46 @@ class Bot:
             f.write(self.token + "\n")
         os.chmod(tok, 0o600)
         st = os.path.join(self.dir, "state")
-        os.makedirs(st, exist_ok=True)
-        cmd = [DRIVER, "--api-base", self.fd.base() + "/api/v10", "--token-file", tok,
-               "--state-dir", st] + self.args
+        os.makedirs(st, mode=0o700, exist_ok=True)
+        if SCOBOT:
+            cmd = [DRIVER, "--config", self.write_config(tok, st)]
+        else:
+            cmd = [DRIVER, "--api-base", self.fd.base() + "/api/v10", "--token-file", tok,
+                   "--state-dir", st] + self.args
         self.proc = await asyncio.create_subprocess_exec(
             *cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         self.reader = asyncio.ensure_future(self._read())
         if wait_ready:
-            await self.wait_line("READY", 10)
+            await self.wait_line(READY_LINE, 10)
         return self
+
+    def write_config(self, tok, st):
+        """The driver's flags as a scobot.conf [discord] section."""
+        keys = {"token_file": tok, "api_base": self.fd.base() + "/api/v10", "state_dir": st}
+        a = list(self.args)
+        while a:
+            flag = a.pop(0)
+            if flag == "--no-compress":
+                keys["compress"] = "false"
+            elif flag == "--message-content":
+                keys["message_content"] = "true"
+            elif flag == "--shards":
+                keys["shards"] = a.pop(0)
+            elif flag == "--shard-ids":
+                keys["shard_ids"] = a.pop(0)
+            elif flag == "--guild":
+                keys["commands_guild"] = a.pop(0)
+            elif flag == "--rest-timeout":
+                a.pop(0)  # not a config key: the daemon uses the default timeout
+            else:
+                raise ValueError("no config key for " + flag)
+        path = os.path.join(self.dir, "scobot.conf")
+        with open(path, "w") as f:
+            f.write("[general]\nstate_dir = %s\n\n[log]\nlevel = info\n\n[discord]\n" % st)
+            for k, v in keys.items():
+                f.write("%s = %s\n" % (k, v))
+        os.chmod(path, 0o600)
+        return path
 
     async def _read(self):
         while True:
@@ -588,8 +623,8 @@ async def main():
     if not DRIVER or not os.access(DRIVER, os.X_OK):
         print("1..0 # SKIP no adapter binary given")
         return 0
-    only = os.environ.get("DISCORD_TEST")
-    tests = [t for t in TESTS if not only or only in t.__name__]
+    only = [w for w in os.environ.get("DISCORD_TEST", "").split(",") if w]
+    tests = [t for t in TESTS if not only or any(w in t.__name__ for w in only)]
     print("1..%d" % len(tests), flush=True)
     failed = 0
     for i, t in enumerate(tests, 1):

@@ -147,6 +147,23 @@ static void reply_to(struct rig *g, const struct req *q, int status, const char 
 	mxsync_on_response(g->m, &r, g->now);
 }
 
+static struct req *find_method(struct rig *g, const char *method, const char *path_part)
+{
+	for (int i = g->f.nreq - 1; i >= 0; i--)
+		if (strcmp(g->f.req[i].method, method) == 0 && strstr(g->f.req[i].path, path_part))
+			return &g->f.req[i];
+	abort();  /* a test bug: no such request */
+}
+
+/* Sends and the next long-poll run side by side, so tests pick the request. */
+static struct req *put_req(struct rig *g) { return find_method(g, "PUT", "/send/"); }
+static struct req *sync_req(struct rig *g) { return find_method(g, "GET", "/sync"); }
+
+static void reply_put(struct rig *g, const char *body)
+{
+	reply_to(g, put_req(g), 200, body);
+}
+
 static void reply_h(struct rig *g, int status, const char *retry_after, const char *body)
 {
 	struct mxsync_response r = {
@@ -201,8 +218,10 @@ static void sync_reply(struct rig *g, const char *next, int joined, const char *
 	if (joined >= 0)  /* < 0: no summary, as when the count did not change */
 		snprintf(summary, sizeof(summary), "\"summary\":{\"m.joined_member_count\":%d},",
 			 joined);
-	reply_fmt(g, 200, "{\"next_batch\":\"%s\",\"rooms\":{\"join\":{\"!r:test\":{%s"
-		  "\"timeline\":{\"events\":[%s],\"limited\":false}}}}}", next, summary, events);
+	char buf[8192];
+	snprintf(buf, sizeof(buf), "{\"next_batch\":\"%s\",\"rooms\":{\"join\":{\"!r:test\":{%s"
+		 "\"timeline\":{\"events\":[%s],\"limited\":false}}}}}", next, summary, events);
+	reply_to(g, sync_req(g), 200, buf);
 }
 
 static int count_sends(struct rig *g)
@@ -254,7 +273,7 @@ TEST(command_is_answered_once_as_notice_reply_then_batch_is_committed)
 	sync_reply(&g, "s2", 3, msg_event("$e1", "@a:test", "m.text", "!sco sg 2011"));
 	CHECK_INT(g.f.responds, 1);
 	CHECK_STR(g.f.last_text, "sg 2011");
-	struct req *put = last(&g);
+	struct req *put = put_req(&g);
 	char txn[MX_TXN_ID_SIZE], want[256];
 	mx_txn_id('r', "$e1", txn);
 	snprintf(want, sizeof(want), "/_matrix/client/v3/rooms/%%21r%%3Atest/send/m.room.message/%s", txn);
@@ -274,8 +293,8 @@ TEST(command_is_answered_once_as_notice_reply_then_batch_is_committed)
 	CHECK_INT(mx_state_load(path, &st), 0);
 	CHECK_STR(st.next_batch, "s1");
 	mx_state_clear(&st);
-	reply(&g, 200, "{\"event_id\":\"$reply\"}");
-	CHECK_CONTAINS(last(&g)->path, "since=s2");
+	reply_put(&g, "{\"event_id\":\"$reply\"}");
+	CHECK_CONTAINS(sync_req(&g)->path, "since=s2");
 	/* Saves are coalesced (SAVE_INTERVAL_MS). */
 	g.now += 250;
 	mxsync_tick(g.m, g.now);
@@ -288,6 +307,48 @@ TEST(command_is_answered_once_as_notice_reply_then_batch_is_committed)
 	rig_free(&g);
 }
 
+static char *state_next_batch(struct rig *g)
+{
+	struct mx_state st;
+	char path[128], *nb = NULL;
+	snprintf(path, sizeof(path), "%s/matrix-state.json", g->f.dir);
+	if (mx_state_load(path, &st) == 0 && st.next_batch)
+		nb = strdup(st.next_batch);
+	mx_state_clear(&st);
+	return nb;
+}
+
+TEST(sync_goes_on_while_replies_are_sent_but_the_file_waits_for_them)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$p1", "@a:test", "m.text", "!sco a"));
+	CHECK_CONTAINS(sync_req(&g)->path, "since=s2");  /* already polling again */
+	sync_reply(&g, "s3", 3, msg_event("$p2", "@b:test", "m.text", "!sco b"));
+	CHECK_CONTAINS(sync_req(&g)->path, "since=s3");
+	CHECK_INT(count_sends(&g), 1);  /* sends stay one at a time */
+	g.now += 250;
+	mxsync_tick(g.m, g.now);
+	char *nb = state_next_batch(&g);
+	CHECK_STR(nb, "s1");  /* neither batch is answered yet */
+	free(nb);
+	reply_put(&g, "{\"event_id\":\"$r1\"}");
+	g.now += 250;
+	mxsync_tick(g.m, g.now);
+	nb = state_next_batch(&g);
+	CHECK_STR(nb, "s2");
+	free(nb);
+	reply_put(&g, "{\"event_id\":\"$r2\"}");
+	g.now += 250;
+	mxsync_tick(g.m, g.now);
+	nb = state_next_batch(&g);
+	CHECK_STR(nb, "s3");
+	free(nb);
+	rig_free(&g);
+}
+
 TEST(crash_before_commit_resends_with_the_same_txn_and_skips_recorded)
 {
 	struct rig g;
@@ -295,24 +356,24 @@ TEST(crash_before_commit_resends_with_the_same_txn_and_skips_recorded)
 	login(&g);
 	sync_reply(&g, "s1", 3, "");
 	sync_reply(&g, "s2", 3, msg_event("$e1", "@a:test", "m.text", "!sco a"));
-	reply(&g, 200, "{\"event_id\":\"$r1\"}");
+	reply_put(&g, "{\"event_id\":\"$r1\"}");
 	g.now += 250;  /* past the save interval: s2 and $e1 reach the disk */
 	mxsync_tick(g.m, g.now);
 	char ev2[512], both[1100];
 	snprintf(ev2, sizeof(ev2), "%s", msg_event("$e2", "@a:test", "m.text", "!sco b"));
 	sync_reply(&g, "s3", 3, ev2);
 	char first_put[512];
-	snprintf(first_put, sizeof(first_put), "%s", last(&g)->path);
+	snprintf(first_put, sizeof(first_put), "%s", put_req(&g)->path);
 	/* SIGKILL here: the PUT for $e2 may or may not have reached the server. */
 	rig_crash_restart(&g);
 	CHECK_STR(g.f.req[0].path, "/_matrix/client/v3/account/whoami");
 	CHECK_STR(g.f.req[0].token, "tok1");  /* the stored token is reused */
 	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
-	CHECK_CONTAINS(last(&g)->path, "since=s2");  /* filter id reused, no upload */
+	CHECK_CONTAINS(sync_req(&g)->path, "since=s2");  /* filter id reused, no upload */
 	snprintf(both, sizeof(both), "%s,%s", msg_event("$e1", "@a:test", "m.text", "!sco a"), ev2);
 	sync_reply(&g, "s3", 3, both);
 	CHECK_INT(count_sends(&g), 1);
-	CHECK_STR(last(&g)->path, first_put);
+	CHECK_STR(put_req(&g)->path, first_put);
 	rig_free(&g);
 }
 
@@ -326,19 +387,19 @@ TEST(crash_inside_the_save_interval_resends_everything_with_the_same_txns)
 	snprintf(e1, sizeof(e1), "%s", msg_event("$e1", "@a:test", "m.text", "!sco a"));
 	snprintf(e2, sizeof(e2), "%s", msg_event("$e2", "@b:test", "m.text", "!sco b"));
 	sync_reply(&g, "s2", 3, e1);
-	snprintf(put1, sizeof(put1), "%s", last(&g)->path);
-	reply(&g, 200, "{\"event_id\":\"$r1\"}");
+	snprintf(put1, sizeof(put1), "%s", put_req(&g)->path);
+	reply_put(&g, "{\"event_id\":\"$r1\"}");
 	sync_reply(&g, "s3", 3, e2);
-	snprintf(put2, sizeof(put2), "%s", last(&g)->path);
+	snprintf(put2, sizeof(put2), "%s", put_req(&g)->path);
 	rig_crash_restart(&g);  /* the file still says s1 */
 	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
 	CHECK_CONTAINS(last(&g)->path, "since=s1");
 	snprintf(both, sizeof(both), "%s,%s", e1, e2);
 	sync_reply(&g, "s3", 3, both);
 	CHECK_INT(count_sends(&g), 1);  /* one at a time, in order */
-	CHECK_STR(last(&g)->path, put1);
-	reply(&g, 200, "{\"event_id\":\"$r1\"}");  /* the homeserver dedupes */
-	CHECK_STR(last(&g)->path, put2);
+	CHECK_STR(put_req(&g)->path, put1);
+	reply_put(&g, "{\"event_id\":\"$r1\"}");  /* the homeserver dedupes */
+	CHECK_STR(put_req(&g)->path, put2);
 	rig_free(&g);
 }
 
@@ -374,10 +435,10 @@ TEST(plain_question_needs_a_mention_unless_one_to_one)
 	sync_reply(&g, "s3", 3, msg_event("$q2", "@a:test", "m.text", "scobot: who is the secretary general"));
 	CHECK_INT(g.f.responds, 1);
 	CHECK_STR(g.f.last_text, "who is the secretary general");
-	reply(&g, 200, "{\"event_id\":\"$r\"}");
+	reply_put(&g, "{\"event_id\":\"$r\"}");
 	sync_reply(&g, "s4", 2, msg_event("$q3", "@a:test", "m.text", "what is the SCO"));
 	CHECK_INT(g.f.responds, 2);
-	reply(&g, 200, "{\"event_id\":\"$r\"}");
+	reply_put(&g, "{\"event_id\":\"$r\"}");
 	sync_reply(&g, "s5", 3, msg_event("$q4", "@a:test", "m.text", "hey ScoBot, what is the SCO"));
 	CHECK_INT(g.f.responds, 3);
 	rig_free(&g);
@@ -393,8 +454,8 @@ TEST(answer_in_a_thread_stays_in_the_thread)
 		   "\"content\":{\"msgtype\":\"m.text\",\"body\":\"!sco help\","
 		   "\"m.relates_to\":{\"rel_type\":\"m.thread\",\"event_id\":\"$root\"}}}");
 	CHECK_INT(g.f.responds, 1);
-	CHECK_CONTAINS(last(&g)->body, "\"rel_type\":\"m.thread\"");
-	CHECK_CONTAINS(last(&g)->body, "\"event_id\":\"$root\"");
+	CHECK_CONTAINS(put_req(&g)->body, "\"rel_type\":\"m.thread\"");
+	CHECK_CONTAINS(put_req(&g)->body, "\"event_id\":\"$root\"");
 	rig_free(&g);
 }
 
@@ -411,7 +472,7 @@ TEST(one_to_one_room_is_remembered_across_restarts)
 	/* No summary: the count did not change, so the server leaves it out. */
 	sync_reply(&g, "s2", -1, msg_event("$dm", "@a:test", "m.text", "what is the SCO"));
 	CHECK_INT(g.f.responds, 1);
-	reply(&g, 200, "{\"event_id\":\"$r\"}");
+	reply_put(&g, "{\"event_id\":\"$r\"}");
 	sync_reply(&g, "s3", 3, msg_event("$grp", "@a:test", "m.text", "what is the SCO"));
 	CHECK_INT(g.f.responds, 1);  /* a third member joined: no longer one-to-one */
 	rig_free(&g);
@@ -570,9 +631,9 @@ TEST(encrypted_room_gets_exactly_one_notice)
 			  "\"content\":{\"algorithm\":\"m.megolm.v1.aes-sha2\",\"ciphertext\":\"x\"}}";
 	sync_reply(&g, "s2", 3, enc);
 	CHECK_INT(count_sends(&g), 1);
-	CHECK_CONTAINS(last(&g)->body, "encrypted");
-	CHECK_CONTAINS(last(&g)->path, "scobot.e.");
-	reply(&g, 200, "{\"event_id\":\"$n\"}");
+	CHECK_CONTAINS(put_req(&g)->body, "encrypted");
+	CHECK_CONTAINS(put_req(&g)->path, "scobot.e.");
+	reply_put(&g, "{\"event_id\":\"$n\"}");
 	sync_reply(&g, "s3", 3, enc);
 	CHECK_INT(count_sends(&g), 1);
 	/* ... and not again after a restart (once the state reached the disk). */
@@ -597,7 +658,7 @@ TEST(cooldown_sends_one_short_notice_then_stays_quiet)
 		snprintf(next, sizeof(next), "s%d", i + 2);
 		sync_reply(&g, next, 3, msg_event(id, "@spam:test", "m.text", "!sco help"));
 		if (i < 6)
-			reply(&g, 200, "{\"event_id\":\"$x\"}");
+			reply_put(&g, "{\"event_id\":\"$x\"}");
 		g.now += 100;
 	}
 	CHECK_INT(g.f.responds, 5);
@@ -605,7 +666,7 @@ TEST(cooldown_sends_one_short_notice_then_stays_quiet)
 	/* Another user is not affected; the first one may ask again later. */
 	sync_reply(&g, "s20", 3, msg_event("$other", "@calm:test", "m.text", "!sco help"));
 	CHECK_INT(g.f.responds, 6);
-	reply(&g, 200, "{\"event_id\":\"$y\"}");
+	reply_put(&g, "{\"event_id\":\"$y\"}");
 	g.now += 2000;
 	sync_reply(&g, "s21", 3, msg_event("$again", "@spam:test", "m.text", "!sco help"));
 	CHECK_INT(g.f.responds, 7);
