@@ -201,8 +201,8 @@ static void on_ready_timeout(struct net_timer *t, void *data)
 	send_ready(app, "ready_timeout_seconds passed");
 }
 
-/* WATCHDOG=1 only while every platform shows life: a wedged loop sends
- * nothing, and neither does a loop whose connections died silently. */
+/* WATCHDOG=1 only while every connected platform shows life: a wedged loop
+ * sends nothing, and neither does a loop whose connections died silently. */
 static void on_watchdog(struct net_timer *t, void *data)
 {
 	struct app *app = data;
@@ -210,8 +210,10 @@ static void on_watchdog(struct net_timer *t, void *data)
 	(void)t;
 	for (int i = 0; i < PF_COUNT; i++) {
 		const struct platform *p = &app->pf[i];
-		/* Before the first ready, the start time stands in for progress. */
-		if (p->configured && now - p->last_progress >= stall_ms(app)) {
+		/* A platform still making its first connection is retrying on its
+		 * own (a large first Matrix sync may take minutes): a restart would
+		 * not help it, so only a connected platform that went quiet counts. */
+		if (p->ready && now - p->last_progress >= stall_ms(app)) {
 			log_warn("withholding the watchdog ping: no progress", "platform=%s seconds=%lld",
 			         platform_names[i], (long long)((now - p->last_progress) / 1000));
 			return;
