@@ -452,11 +452,13 @@ def t_ready_after_the_timeout_when_a_platform_cannot_connect(c):
     token = hs.ctl("token", {})["token"]
     # Nothing listens there: the adapter keeps retrying, boot must not hang.
     hs.url = "http://127.0.0.1:%d" % free_port()
-    c.write_config(ready_timeout=1)
+    c.write_config(ready_timeout=2, stall=1)
     c.start(token)
     i = c.notify.wait("READY", "1", timeout=15)
     st = c.notify.all()[i][1]["STATUS"]
     assert "ready after the timeout" in st and "matrix: connecting" in st, st
+    # Past stall_seconds, yet still pinging: a first connection is not a stall.
+    c.notify.wait("WATCHDOG", "1", after=i)
     code, body, _ = c.http("/healthz")
     assert code == 503 and body == "matrix: not connected yet\n", (code, body)
     assert c.stop() == 0, c.text()
