@@ -469,8 +469,9 @@ DISCORD_TOKEN = "discord-test-token.abc"
 
 def t_discord_shard_range_ready_watchdog_and_resumable_stop(c):
     c.write_discord_config(c.start_discord(DISCORD_TOKEN, shards=2))
-    # What scobot@1.service does: this process runs shard 1 of 2.
-    c.start(DISCORD_TOKEN, cred="discord-token", args=["--shard-ids", "1"])
+    # What scobot@1.service does: this process runs shard 1 of 2, with its own state.
+    own = os.path.join(c.dir, "scobot-1")
+    c.start(DISCORD_TOKEN, cred="discord-token", args=["--shard-ids", "1", "--state-dir", own])
     n = c.notify
     i = n.wait("READY", "1")
     st = n.all()[i][1]["STATUS"]
@@ -484,6 +485,9 @@ def t_discord_shard_range_ready_watchdog_and_resumable_stop(c):
     closes = [e for e in c.discord_ctl("log") if e["kind"] == "disconnect"]
     # 1000/1001 would invalidate the session; anything else keeps it resumable.
     assert closes and all(e["code"] not in (1000, 1001) for e in closes), closes
+    # The session was saved for the next start to resume, in the instance's directory.
+    assert os.path.exists(os.path.join(own, "discord-session-1.json")), os.listdir(own)
+    assert not os.path.exists(os.path.join(c.dir, "state")), "the config's state_dir was used"
     assert DISCORD_TOKEN not in c.text()
 
 
