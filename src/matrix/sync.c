@@ -30,6 +30,7 @@
 #define RETRY_AFTER_CAP_MS 600000        /* longest rate-limit wait honoured, ms */
 #define MAX_JOBS 1024                    /* queued joins and sends, count */
 #define MAX_ROOMS 20000                  /* joined rooms tracked, count */
+#define MAX_BATCHES 8                   /* synced batches with replies in flight, count */
 #define SAVE_INTERVAL_MS 250            /* at most one state fsync per this, ms */
 #define SYNC_REFUSALS 3                 /* 4xx on /sync before repairing, count */
 #define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
@@ -56,7 +57,7 @@ struct job {
 	char *body;         /* send, login: JSON */
 	char *trigger;      /* send: the event answered (recorded when done) */
 	char notice_room;   /* send: an encrypted-room notice ('e') */
-	bool in_batch;      /* send: the current batch waits for it */
+	uint64_t batch;     /* send: the sync batch that waits for it (0: none) */
 	int attempts;
 	int64_t not_before;
 };
@@ -102,8 +103,18 @@ struct mxsync {
 	int sync_fails;
 	int sync_refused;         /* 4xx answers to /sync in a row */
 	bool first_sync;          /* no stored next_batch: skip the backlog */
-	char *batch_next;         /* next_batch of the batch being answered */
-	size_t batch_pending;
+	/* Batches whose replies are still being sent, oldest first. The sync goes
+	 * on meanwhile; a batch's next_batch becomes the resume point only when
+	 * it and every older batch are done (so the file never skips a reply). */
+	struct {
+		char *next_batch;
+		size_t pending;     /* sends not finished */
+		uint64_t seq;
+	} batches[MAX_BATCHES];
+	size_t nbatches;
+	uint64_t batch_seq;
+	char *since;              /* where the next /sync starts: the newest batch
+	                             received, ahead of the committed st.next_batch */
 	int64_t last_advance, next_alarm;
 	bool ready_sent;
 	bool dirty;               /* committed progress not yet on disk */
@@ -373,20 +384,26 @@ static void save_soon(struct mxsync *m, int64_t now)
 	}
 }
 
-/* A batch is done: every reply it caused was sent or given up. Only now does
- * its next_batch become the resume point. */
-static void commit_batch(struct mxsync *m, int64_t now)
+/* Batches at the head whose replies were all sent (or given up) become the
+ * resume point, in order; a full pipeline may then sync again. */
+static void commit_batches(struct mxsync *m, int64_t now)
 {
-	if (m->batch_next) {
-		mx_state_set(&m->st.next_batch, m->batch_next);
-		free(m->batch_next);
-		m->batch_next = NULL;
-		save_soon(m, now);
+	size_t done = 0;
+	while (done < m->nbatches && m->batches[done].pending == 0)
+		done++;
+	if (done == 0)
+		goto lane;
+	mx_state_set(&m->st.next_batch, m->batches[done - 1].next_batch);
+	for (size_t i = 0; i < done; i++)
+		free(m->batches[i].next_batch);
+	memmove(&m->batches[0], &m->batches[done], (m->nbatches - done) * sizeof(m->batches[0]));
+	m->nbatches -= done;
+	save_soon(m, now);
+lane:
+	if (m->sync == SL_WAIT_SENDS && m->nbatches < MAX_BATCHES) {
+		m->sync = SL_IDLE;
+		m->sync_not_before = now;
 	}
-	m->last_advance = now;
-	m->next_alarm = now + m->stall_alarm_ms;
-	m->sync = SL_IDLE;
-	m->sync_not_before = now;
 }
 
 static void fatal(struct mxsync *m, int status, const char *msg)
@@ -553,8 +570,10 @@ static void queue_send(struct mxsync *m, const char *room, char kind, const char
 	j->body = body;
 	j->trigger = trigger ? xstrdup(trigger) : NULL;
 	j->notice_room = kind == 'e' ? 'e' : 0;
-	j->in_batch = true;
-	m->batch_pending++;
+	if (m->nbatches) {
+		j->batch = m->batches[m->nbatches - 1].seq;
+		m->batches[m->nbatches - 1].pending++;
+	}
 	job_push(m, j, false);
 }
 
@@ -723,9 +742,13 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 
 static void sync_start(struct mxsync *m, int64_t now)
 {
+	if (m->nbatches >= MAX_BATCHES) {
+		m->sync = SL_WAIT_SENDS;  /* the pipeline is full: wait for replies */
+		return;
+	}
 	const char *filter = m->st.filter_id;
 	char *ef = mxsync_escape(filter ? filter : "");
-	char *es = m->st.next_batch ? mxsync_escape(m->st.next_batch) : NULL;
+	char *es = m->since ? mxsync_escape(m->since) : NULL;
 	size_t n = strlen(ef) + (es ? strlen(es) : 0) + 128;
 	char *path = xmalloc(n);
 	/* API: sync.yaml -- filter id, since, timeout (server wait, ms), and
@@ -779,10 +802,16 @@ static void sync_refused(struct mxsync *m)
 		job_push(m, job_new(JOB_FILTER), true);
 		return;
 	}
-	if (m->st.next_batch) {
+	if (m->since) {
 		log_error("matrix: the homeserver refuses our sync token; starting afresh, "
 			  "events since the last sync are not answered");
 		mx_state_set(&m->st.next_batch, NULL);
+		mx_state_set(&m->since, NULL);
+		/* Batches still answering must not bring the refused token back. */
+		for (size_t i = 0; i < m->nbatches; i++) {
+			free(m->batches[i].next_batch);
+			m->batches[i].next_batch = NULL;
+		}
 		m->first_sync = true;
 		save_state(m);
 	}
@@ -827,9 +856,15 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 			 "skipped=%zu", s->skipped);
 	m->sync_fails = 0;
 	m->stats.syncs_ok++;
+	m->last_advance = now;
+	m->next_alarm = now + m->stall_alarm_ms;
+	/* on_sync only runs with a free pipeline slot (see sync lane). */
+	mx_state_set(&m->since, s->next_batch);
+	m->batches[m->nbatches].next_batch = xstrdup(s->next_batch);
+	m->batches[m->nbatches].pending = 0;
+	m->batches[m->nbatches].seq = ++m->batch_seq;
+	m->nbatches++;
 	process_batch(m, s, now);
-	free(m->batch_next);
-	m->batch_next = xstrdup(s->next_batch);
 	mx_sync_free(s);
 	if (m->first_sync)
 		log_info("matrix: first sync, backlog skipped");
@@ -840,10 +875,9 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 		m->host->ready(m->host->ctx, "matrix");
 	}
 	m->host->progress(m->host->ctx, "matrix");
-	if (m->batch_pending)
-		m->sync = SL_WAIT_SENDS;
-	else
-		commit_batch(m, now);
+	m->sync = m->nbatches < MAX_BATCHES ? SL_IDLE : SL_WAIT_SENDS;
+	m->sync_not_before = now;
+	commit_batches(m, now);
 }
 
 /* ---- the op lane ----------------------------------------------------------- */
@@ -916,9 +950,12 @@ static void send_done(struct mxsync *m, struct job *j, bool ok, int64_t now)
 	}
 	if (j->notice_room && ok)
 		mx_state_add_noticed(&m->st, j->room_id);
-	if (j->in_batch && m->batch_pending > 0 && --m->batch_pending == 0 &&
-	    m->sync == SL_WAIT_SENDS)
-		commit_batch(m, now);
+	for (size_t i = 0; j->batch && i < m->nbatches; i++)
+		if (m->batches[i].seq == j->batch && m->batches[i].pending > 0) {
+			m->batches[i].pending--;
+			commit_batches(m, now);
+			break;
+		}
 }
 
 static void enter_running(struct mxsync *m, int64_t now)
@@ -1159,6 +1196,7 @@ void mxsync_start(struct mxsync *m, int64_t now)
 		mx_state_clear(&m->st);
 	}
 	m->first_sync = m->st.next_batch == NULL;
+	mx_state_set(&m->since, m->st.next_batch);
 	m->last_save = now - SAVE_INTERVAL_MS;
 	m->last_advance = now;
 	m->next_alarm = now + m->stall_alarm_ms;
@@ -1234,7 +1272,9 @@ void mxsync_free(struct mxsync *m)
 	free(m->notice_text);
 	free(m->filter_json);
 	free(m->me);
-	free(m->batch_next);
+	for (size_t i = 0; i < m->nbatches; i++)
+		free(m->batches[i].next_batch);
+	free(m->since);
 	mx_state_clear(&m->st);
 	free(m);
 }

@@ -4,12 +4,15 @@
  * struct mxsync_io, results come back through mxsync_on_response, and time is
  * always a parameter, so tests drive it with a fake transport and a fake clock.
  *
- * Crash safety (why the order matters): a batch's next_batch is persisted only
- * after every reply that batch caused has been sent (or given up), together with
- * the ring of answered event ids. A SIGKILL before that point re-syncs from the
- * previous token: answered ids in the ring are skipped, and a reply that was sent
- * but not yet recorded is re-sent with the same txnId (derived from the event
- * id), which the homeserver dedupes (CS: Transaction identifiers). */
+ * Crash safety (why the order matters): the long-poll runs ahead while replies
+ * are sent (up to 8 batches), but a batch's next_batch becomes the persisted
+ * resume point only after every reply of that batch and of all older batches
+ * has been sent (or given up), together with the ring of answered event ids.
+ * Saves are coalesced (at most one fsync per 250 ms), so the file may lag, never
+ * lead. A SIGKILL at any moment re-syncs from a point at or before the first
+ * unanswered event: ids in the ring are skipped, and a reply that was sent but
+ * not yet recorded is re-sent with the same txnId (derived from the event id),
+ * which the homeserver dedupes (CS: Transaction identifiers). */
 #ifndef SCOBOT_MATRIX_SYNC_H
 #define SCOBOT_MATRIX_SYNC_H
 
