@@ -130,6 +130,20 @@ static void check_html_tags(const char *s, size_t len)
 	}
 }
 
+/* A whole rendering: our own text has no control or bidi characters but line
+ * breaks, so one here means user text escaped its SEG_USER segment. */
+static void check_own_text(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp = utf8_next(s, len, &i);
+		FUZZ_CHECK(cp >= 0x20 || cp == '\n');
+		FUZZ_CHECK(cp != 0x7F && !(cp >= 0x80 && cp < 0xA0));
+		FUZZ_CHECK(!(cp >= 0x202A && cp <= 0x202E));
+		FUZZ_CHECK(!(cp >= 0x2066 && cp <= 0x2069));
+	}
+}
+
 static void check_rendering(const struct answer *a, enum render_format fmt, size_t first,
                             size_t count, char *out)
 {
@@ -140,6 +154,7 @@ static void check_rendering(const struct answer *a, enum render_format fmt, size
 	FUZZ_CHECK(strlen(out) == got); /* NUL-terminated, no NUL inside */
 	FUZZ_CHECK(utf8_valid(out, got));
 	FUZZ_CHECK(!strstr(out, "@everyone") && !strstr(out, "@here"));
+	check_own_text(out, got);
 	if (fmt == RENDER_HTML)
 		check_html_tags(out, got);
 
