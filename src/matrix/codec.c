@@ -18,11 +18,23 @@ static const char *get_str(const cJSON *obj, const char *key)
 	return it->valuestring;
 }
 
-/* An id-like string: non-empty, bounded. */
+/* Matrix identifiers (user, room, event ids; sync tokens) are printable ASCII
+ * without spaces (CS: Common Identifier Format, Historical User IDs). Refusing
+ * anything else keeps control characters and bidi tricks out of logs and URLs. */
+static bool id_ok(const char *s, size_t max)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] < 0x21 || (unsigned char)s[n] > 0x7e || n >= max)
+			return false;
+	return n > 0;
+}
+
+/* An id-like string: non-empty, bounded, printable ASCII. */
 static const char *get_id(const cJSON *obj, const char *key)
 {
 	const char *s = get_str(obj, key);
-	if (!s || !*s || strlen(s) > MX_ID_MAX)
+	if (!s || !id_ok(s, MX_ID_MAX))
 		return NULL;
 	return s;
 }
@@ -183,8 +195,7 @@ static void parse_section(const cJSON *rooms, const char *key, enum mx_room_kind
 			s->skipped++;
 			continue;
 		}
-		if (!cJSON_IsObject(it) || !it->string || !*it->string ||
-		    strlen(it->string) > MX_ID_MAX) {
+		if (!cJSON_IsObject(it) || !it->string || !id_ok(it->string, MX_ID_MAX)) {
 			s->skipped++;
 			continue;
 		}
@@ -206,7 +217,7 @@ int mx_sync_parse(const char *json, size_t len, const char *me, struct mx_sync *
 	if (!root)
 		return -EBADMSG;
 	const char *nb = cJSON_IsObject(root) ? get_str(root, "next_batch") : NULL;
-	if (!nb || !*nb || strlen(nb) > MX_ID_MAX * 4) {
+	if (!nb || !id_ok(nb, MX_ID_MAX * 4)) {
 		cJSON_Delete(root);
 		return -EBADMSG;
 	}

@@ -329,6 +329,23 @@ def t_slow_or_lost_responses_never_duplicate(c):
     assert b.kill() == 0
 
 
+def t_gap_after_downtime_is_logged_and_newest_answered(c):
+    hs = c.hs
+    r = room(hs)
+    b = c.bot()
+    b.wait_ready()
+    assert b.kill() == 0
+    # More than the filter's timeline limit (50) while scobot is stopped: the
+    # next sync is `limited` (CS: Syncing), a gap scobot logs and survives.
+    hs.ctl("messages", {"room_id": r, "messages": [{"body": "chatter %d" % i} for i in range(60)]})
+    e = say(hs, r, "!sco sg 2011", sender="@carol:test")
+    b2 = c.bot()
+    b2.wait_ready()
+    wait_until(lambda: e in hs.replies_to(), 10, "the newest command answered")
+    assert "sync gap" in b2.text(), b2.text()
+    assert b2.kill() == 0
+
+
 def t_invite_allowlist_and_join_race(c):
     hs = c.hs
     evil = room(hs, room_id="!evil:test", join_bot=False, creator="@mallory:evil.org")

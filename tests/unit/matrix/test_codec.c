@@ -122,6 +122,26 @@ TEST(sync_skips_wrong_types_without_failing)
 	mx_sync_free(s);
 }
 
+TEST(ids_with_control_characters_or_spaces_are_refused)
+{
+	struct mx_sync *s = parse(
+		"{\"next_batch\":\"s2\",\"rooms\":{\"join\":{\"!bad\\nroom:test\":{},"
+		"\"!ok:test\":{\"timeline\":{\"events\":["
+		"{\"event_id\":\"$a b\",\"sender\":\"@a:test\",\"type\":\"m.room.message\"},"
+		"{\"event_id\":\"$c\",\"sender\":\"@a\\u202e:test\",\"type\":\"m.room.message\"},"
+		"{\"event_id\":\"$d\",\"sender\":\"@a:test\",\"type\":\"m.room.message\"}]}}}}}");
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(find(s, "!bad\nroom:test") == NULL);
+	const struct mx_room *r = find(s, "!ok:test");
+	CHECK(r && r->n_timeline == 1 && strcmp(r->timeline[0].event_id, "$d") == 0);
+	mx_sync_free(s);
+	struct mx_sync *t = NULL;
+	const char *nb = "{\"next_batch\":\"s 1\"}";
+	CHECK_INT(mx_sync_parse(nb, strlen(nb), ME, &t), -EBADMSG);
+}
+
 TEST(sync_bounds_events_per_room_keeping_newest)
 {
 	cJSON *root = cJSON_CreateObject();
