@@ -379,6 +379,19 @@ def t_notify_ready_status_watchdog_reload_and_stop(c):
     assert c.text().count("first sync") == 1, c.text()
     assert hs.ctl("stats")["logins"] == 0
 
+    # A good config again, now at level warn: it applies at once, so this
+    # reload's own notices are already quiet.
+    lines[bad_line - 1] = "level = warn"
+    with open(c.conf, "w") as f:
+        f.write("\n".join(lines))
+    before = c.text().count("config reloaded")
+    mark = len(n.all())
+    c.p.send_signal(signal.SIGHUP)
+    j = n.wait("READY", "1", after=n.wait("RELOADING", "1", after=mark) + 1)
+    assert "reloaded" in n.all()[j][1]["STATUS"], n.all()[j]
+    time.sleep(0.2)
+    assert c.text().count("config reloaded") == before, c.text()
+
     # SIGTERM: STOPPING=1, exit 0.
     mark = len(n.all())
     assert c.stop() == 0, c.text()
