@@ -31,6 +31,7 @@
 #define MAX_JOBS 1024                    /* queued joins and sends, count */
 #define MAX_ROOMS 20000                  /* joined rooms tracked, count */
 #define MAX_BATCHES 8                   /* synced batches with replies in flight, count */
+#define SYNC_LOST_AFTER 3                /* failed syncs in a row that count as lost */
 #define SAVE_INTERVAL_MS 250            /* at most one state fsync per this, ms */
 #define SYNC_REFUSALS 3                 /* 4xx on /sync before repairing, count */
 #define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
@@ -779,6 +780,8 @@ static void sync_failed(struct mxsync *m, int64_t now, int64_t wait, const char 
 {
 	m->sync_fails++;
 	m->stats.sync_errors++;
+	if (m->sync_fails == SYNC_LOST_AFTER && m->ready_sent)
+		log_warn("matrix: connection lost, retrying with backoff");
 	if (wait < 0)
 		wait = backoff_ms(m, m->sync_fails);
 	log_warn("matrix: sync failed, retrying", "reason=%s retry_ms=%" PRId64 " failures=%d",
@@ -854,6 +857,11 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 	if (s->skipped)
 		log_warn("matrix: sync response had malformed parts, skipped them",
 			 "skipped=%zu", s->skipped);
+	if (m->sync_fails >= SYNC_LOST_AFTER && m->ready_sent) {
+		/* Ready again after a loss: the host counts reconnects. */
+		log_notice("matrix: connection recovered", "failures=%d", m->sync_fails);
+		m->host->ready(m->host->ctx, "matrix");
+	}
 	m->sync_fails = 0;
 	m->stats.syncs_ok++;
 	m->last_advance = now;

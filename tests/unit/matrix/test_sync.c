@@ -516,6 +516,7 @@ TEST(server_errors_back_off_with_growing_capped_jittered_delay)
 	struct rig g;
 	rig_init(&g, "pw", NULL);
 	login(&g);
+	sync_reply(&g, "s1", 3, "");
 	int64_t prev = 0;
 	for (int i = 0; i < 12; i++) {
 		struct mxsync_response r = {.id = last(&g)->id, .transport_error = true,
@@ -530,6 +531,9 @@ TEST(server_errors_back_off_with_growing_capped_jittered_delay)
 		mxsync_tick(g.m, g.now);
 	}
 	CHECK(prev >= 15000);
+	CHECK_INT(g.f.ready, 1);
+	sync_reply(&g, "s9", 3, "");
+	CHECK_INT(g.f.ready, 2);  /* ready again after the loss */
 	rig_free(&g);
 }
 
