@@ -162,6 +162,13 @@ async def with_bot(fd_kwargs, bot_args, body, **bot_kw):
     bot = Bot(fd, *bot_args, **bot_kw)
     try:
         await body(fd, bot)
+        # Every scenario ends with a graceful stop, so a leak or a crash on
+        # the way out (sanitizer builds report both) fails it too.
+        if bot.proc and bot.proc.returncode is None:
+            rc = await bot.stop()
+            assert rc == 0, "stop exit status %r" % rc
+        bad = [l for l in bot.lines if "Sanitizer" in l or "runtime error" in l]
+        assert not bad, bad[:5]
     except BaseException:
         sys.stdout.write("# --- adapter log ---\n")
         for l in bot.lines[-60:]:
