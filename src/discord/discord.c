@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #define RENDER_BYTES (2 * ANSWER_MAX_BYTES + 64) /* a rendered answer, bytes */
 #define PATH_MAX_BYTES 512               /* a REST path, bytes */
 #define GATEWAY_BOT_RETRY_CAP_MS 60000   /* longest wait between /gateway/bot tries, ms */
+#define DISCORD_TRIM_BYTES (256u << 10)  /* payload size after which freed heap is trimmed, bytes */
 
 struct discord;
 
@@ -934,6 +936,8 @@ static void ws_on_message(struct ws_conn *c, const void *msg, size_t len, bool b
 	struct shard *s = data;
 	if (!s->dc->compress) {
 		gateway_on_message(s->gw, msg, len, now_ms(s->dc));
+		if (len > DISCORD_TRIM_BYTES)
+			malloc_trim(0);
 		return;
 	}
 	const char *out;
@@ -941,6 +945,10 @@ static void ws_on_message(struct ws_conn *c, const void *msg, size_t len, bool b
 	int rc = zstream_feed(s->z, msg, len, &out, &out_len);
 	if (rc == 1) {
 		gateway_on_message(s->gw, out, out_len, now_ms(s->dc));
+		/* A huge payload (READY with thousands of guilds) leaves freed heap
+		 * behind; hand it back so RSS does not grow with the guild count. */
+		if (out_len > DISCORD_TRIM_BYTES)
+			malloc_trim(0);
 	} else if (rc < 0) {
 		/* The shared dictionary is lost: this connection cannot go on, but
 		 * the session can (a resume starts a new stream). */

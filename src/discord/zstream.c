@@ -48,12 +48,12 @@ void zstream_reset(struct zstream *z)
 	z->broken = !z->inited;
 	z->in_len = 0;
 	/* Drop big buffers a previous connection left, so memory stays flat. */
-	if (z->in_cap > 65536) {
+	if (z->in_cap > ZSTREAM_KEEP_BYTES) {
 		free(z->in);
 		z->in = NULL;
 		z->in_cap = 0;
 	}
-	if (z->out_cap > 65536) {
+	if (z->out_cap > ZSTREAM_KEEP_BYTES) {
 		free(z->out);
 		z->out = NULL;
 		z->out_cap = 0;
@@ -66,6 +66,18 @@ int zstream_feed(struct zstream *z, const void *data, size_t len,
 	static const unsigned char suffix[4] = {0x00, 0x00, 0xff, 0xff};
 	if (z->broken)
 		return -EBADMSG;
+	/* The previous message is no longer needed: give back the memory of a
+	 * one-off big one (READY with many guilds), so memory stays flat. */
+	if (z->in_len == 0 && z->out_cap > ZSTREAM_KEEP_BYTES) {
+		free(z->out);
+		z->out = NULL;
+		z->out_cap = 0;
+	}
+	if (z->in_len == 0 && z->in_cap > ZSTREAM_KEEP_BYTES) {
+		free(z->in);
+		z->in = NULL;
+		z->in_cap = 0;
+	}
 	if (len > ZSTREAM_MAX_PENDING - z->in_len) {
 		z->broken = true;
 		return -EMSGSIZE;

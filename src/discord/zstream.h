@@ -12,6 +12,7 @@
 
 #define ZSTREAM_MAX_PENDING (4u << 20)  /* compressed bytes buffered before a suffix */
 #define ZSTREAM_MAX_OUTPUT (8u << 20)   /* inflated bytes of one message */
+#define ZSTREAM_KEEP_BYTES 65536        /* buffer kept between messages; bigger ones are freed */
 
 struct zstream;
 
