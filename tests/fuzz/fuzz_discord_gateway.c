@@ -8,7 +8,8 @@
  * is cut into websocket messages after every 00 00 ff ff flush suffix, and
  * each of those is fed in two pieces to exercise buffering. Anything else is
  * uncompressed payloads separated by 0x1e (RS, as in RFC 7464 JSON text
- * sequences), the way a gateway without compression delivers them. */
+ * sequences), the way a gateway without compression delivers them; there a
+ * payload "CLOSE 4000" stands for the server closing with that code. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <string.h>
@@ -212,8 +213,28 @@ static void settle(struct run *r)
 	}
 }
 
+/* "CLOSE nnnn" (plain mode only) is the server closing with that code. */
+static bool server_close(struct run *r, const char *p, size_t len)
+{
+	if (len < 7 || len > 12 || memcmp(p, "CLOSE ", 6) != 0)
+		return false;
+	char num[8];
+	memcpy(num, p + 6, len - 6);
+	num[len - 6] = '\0';
+	if (r->fake.connected) {
+		r->fake.connected = false;
+		r->fake.want_close = false;
+		r->now += 10;
+		gateway_on_close(r->gw, atoi(num), true, r->now);
+		settle(r);
+	}
+	return true;
+}
+
 static void deliver(struct run *r, const char *json, size_t len)
 {
+	if (server_close(r, json, len))
+		return;
 	parse_all(json, len);
 	r->now += 250;
 	if (r->fake.tick_at >= 0 && r->fake.tick_at <= r->now)

@@ -192,6 +192,10 @@ def gateway():
     put("discord_gateway", "op9-invalid", RS.join([j(HELLO).encode(),
                                                   j({"op": 9, "d": False}).encode(),
                                                   j(HELLO).encode(), j(READY).encode()]))
+    for code in (1000, 4000, 4004, 4007, 4009, 4014):
+        put("discord_gateway", "close-%d" % code, RS.join([
+            j(HELLO).encode(), j(READY).encode(), b"CLOSE %d" % code, j(HELLO).encode(),
+            j({"op": 0, "s": 2, "t": "RESUMED", "d": {}}).encode(), j(READY).encode()]))
     put("discord_gateway", "op1-heartbeat-request",
         RS.join([j(HELLO).encode(), j(READY).encode(), j({"op": 1, "d": None}).encode()]))
     hostile = [
