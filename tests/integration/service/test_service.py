@@ -454,6 +454,9 @@ def t_metrics_parse_and_healthz_flips_when_homeserver_drops(c):
         # Back up: syncs advance again, health and the watchdog return.
         wait_until(lambda: c.http("/healthz")[0] == 200, 40, "healthz 200 again")
         c.notify.wait("WATCHDOG", "1", after=len(c.notify.all()))
+        # The adapter reports ready again after the loss: a reconnect is counted.
+        s, _ = parse_prometheus(c.http("/metrics")[1])
+        assert sample(s, "scobot_platform_ready_total", platform="matrix") == 2, s
     finally:
         stop.set()
         th.join(timeout=5)
