@@ -373,20 +373,18 @@ char *dc_build_message(const char *content, size_t len, const char *reply_to, co
 	return print_checked(root, 0);
 }
 
-char *dc_build_embed_message(const struct answer *a, const char *reply_to, const char *nonce)
+/* One embed (title, description, fields) from an answer; NULL without fields. */
+static cJSON *embed_from_answer(const struct answer *a)
 {
 	/* Rendering buffers: the answer holds at most ANSWER_MAX_BYTES of text and
 	 * markdown escaping at most doubles it. */
 	enum { RENDER_BYTES = 2 * ANSWER_MAX_BYTES + 64 };
-	if (!a || a->nfield == 0 || (nonce && strlen(nonce) > DC_NONCE_MAX))
+	if (!a || a->nfield == 0)
 		return NULL;
 	char *buf = malloc(RENDER_BYTES);
 	if (!buf)
 		return NULL;
-	cJSON *root = message_base(reply_to, nonce);
-	cJSON *embeds = cJSON_AddArrayToObject(root, "embeds");
 	cJSON *e = cJSON_CreateObject();
-	cJSON_AddItemToArray(embeds, e);
 	if (a->title[0]) {
 		size_t n = utf8_trim(a->title, strlen(a->title), 250);
 		cJSON_AddItemToObject(e, "title", string_n(a->title, n));
@@ -415,6 +413,47 @@ char *dc_build_embed_message(const struct answer *a, const char *reply_to, const
 		cJSON_AddItemToArray(fields, fo);
 	}
 	free(buf);
+	return e;
+}
+
+char *dc_build_embed_message(const struct answer *a, const char *reply_to, const char *nonce)
+{
+	if (nonce && strlen(nonce) > DC_NONCE_MAX)
+		return NULL;
+	cJSON *e = embed_from_answer(a);
+	if (!e)
+		return NULL;
+	cJSON *root = message_base(reply_to, nonce);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "embeds"), e);
+	return print_checked(root, 0);
+}
+
+char *dc_build_interaction_embed(const struct answer *a, bool ephemeral)
+{
+	cJSON *e = embed_from_answer(a);
+	if (!e)
+		return NULL;
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "type", 4);
+	cJSON *data = cJSON_AddObjectToObject(root, "data");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(data, "embeds"), e);
+	cJSON_AddItemToObject(data, "allowed_mentions", no_mentions());
+	if (ephemeral)
+		cJSON_AddNumberToObject(data, "flags", 64);
+	return print_checked(root, 0);
+}
+
+char *dc_build_followup(const char *content, size_t len, bool ephemeral)
+{
+	if (!content || len == 0 || utf8_count(content, len) > DC_CONTENT_MAX)
+		return NULL;
+	/* developers/interactions/receiving-and-responding.mdx "Create Followup
+	 * Message": an execute-webhook body. */
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "content", string_n(content, len));
+	cJSON_AddItemToObject(root, "allowed_mentions", no_mentions());
+	if (ephemeral)
+		cJSON_AddNumberToObject(root, "flags", 64);
 	return print_checked(root, 0);
 }
 

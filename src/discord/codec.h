@@ -163,6 +163,10 @@ char *dc_build_embed_message(const struct answer *a, const char *reply_to,
 /* POST /interactions/{id}/{token}/callback, type 4, with flags 64 (ephemeral)
  * when asked. */
 char *dc_build_interaction_reply(const char *content, size_t len, bool ephemeral);
+/* type 4 with the answer as one embed (it has fields); NULL without fields. */
+char *dc_build_interaction_embed(const struct answer *a, bool ephemeral);
+/* POST /webhooks/{app}/{token}: the parts of a long answer after the first. */
+char *dc_build_followup(const char *content, size_t len, bool ephemeral);
 /* type 8 with up to DC_AUTOCOMPLETE_MAX choices (name = value). */
 char *dc_build_autocomplete(const char (*choices)[101], size_t n);
 

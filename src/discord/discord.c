@@ -60,7 +60,10 @@ enum rest_kind {
 	REST_COMMANDS_PUT,
 	REST_APP_GET,
 	REST_ME_GET,
+	REST_FOLLOWUP,
 };
+
+#define FOLLOWUPS_MAX 4   /* extra messages after a slash command's first answer */
 
 struct rest_req {
 	struct rest_req *next;
@@ -79,6 +82,11 @@ struct rest_req {
 	int64_t http_id;
 	int64_t created;
 	char what[96];        /* for logs: what this request is for */
+	/* A callback's follow-ups, sent only once it succeeded (order matters). */
+	char *followup_path;
+	char followup_app[DC_SNOWFLAKE_MAX];
+	char *followups[FOLLOWUPS_MAX];
+	size_t n_followups;
 };
 
 struct discord {
@@ -190,6 +198,9 @@ static void rest_free(struct rest_req *r)
 	if (!r)
 		return;
 	free(r->body);
+	free(r->followup_path);
+	for (size_t i = 0; i < r->n_followups; i++)
+		free(r->followups[i]);
 	free(r);
 }
 
@@ -246,7 +257,7 @@ static struct rest_req *rest_enqueue(struct discord *dc, enum rest_kind kind, co
 	r->body = body;
 	r->created = now_ms(dc);
 	/* rate-limits.mdx "Global Rate Limit": interaction endpoints are exempt. */
-	r->global_exempt = kind == REST_CALLBACK;
+	r->global_exempt = kind == REST_CALLBACK || kind == REST_FOLLOWUP;
 	if (dc->queue_tail)
 		dc->queue_tail->next = r;
 	else
@@ -468,8 +479,17 @@ static void rest_done(const struct http_response *resp, void *data)
 			log_info("discord slash commands registered", "scope=%s",
 			         dc->commands_guild ? dc->commands_guild : "global");
 			break;
-		case REST_REPLY:
 		case REST_CALLBACK:
+			for (size_t i = 0; i < r->n_followups; i++) {
+				rest_enqueue(dc, REST_FOLLOWUP, "POST", "POST /webhooks/{}/{}",
+				             r->followup_app, r->followups[i], r->what, "%s",
+				             r->followup_path);
+				r->followups[i] = NULL;
+			}
+			r->n_followups = 0;
+			/* fall through */
+		case REST_REPLY:
+		case REST_FOLLOWUP:
 			dc->answered++;
 			log_debug("discord answer sent", "what=\"%s\" ms=%lld", r->what,
 			          (long long)(now - r->created));
@@ -627,17 +647,20 @@ static void on_message_create(struct discord *dc, const cJSON *d)
 	post_answer(dc, m.channel_id, m.id, a, 'r');
 }
 
-static void send_callback(struct discord *dc, const struct dc_interaction *in, char *body)
+static struct rest_req *send_callback(struct discord *dc, const struct dc_interaction *in,
+                                      char *body)
 {
 	char what[96];
 	if (!body)
-		return;
+		return NULL;
 	snprintf(what, sizeof(what), "interaction %s", in->id);
 	/* The token is part of the path: never logged (what names the id only). */
 	char *tok = http_escape_segment(in->token, 0);
-	rest_enqueue(dc, REST_CALLBACK, "POST", "POST /interactions/{}/{}/callback", in->id, body,
-	             what, "/interactions/%s/%s/callback", in->id, tok);
+	struct rest_req *r = rest_enqueue(dc, REST_CALLBACK, "POST",
+	                                  "POST /interactions/{}/{}/callback", in->id, body, what,
+	                                  "/interactions/%s/%s/callback", in->id, tok);
 	free(tok);
+	return r;
 }
 
 static void on_autocomplete(struct discord *dc, const struct dc_interaction *in)
@@ -700,12 +723,40 @@ static void on_interaction_create(struct discord *dc, const cJSON *d)
 			a->ephemeral = true;
 		}
 	}
+	if (a->nfield > 0) {
+		send_callback(dc, &in, dc_build_interaction_embed(a, a->ephemeral));
+		return;
+	}
 	size_t len = answer_render(a, RENDER_MARKDOWN, dc->render, sizeof(dc->render));
 	if (len >= sizeof(dc->render))
 		len = strlen(dc->render);
-	/* One callback only: cut at 2000 characters on a line break. */
+	/* The first part answers the interaction; the rest follow as follow-up
+	 * messages once that answer is in (receiving-and-responding.mdx
+	 * "Followup Messages"). */
 	size_t n = dc_split_content(dc->render, len, DC_CONTENT_MAX);
-	send_callback(dc, &in, dc_build_interaction_reply(dc->render, n ? n : len, a->ephemeral));
+	struct rest_req *r = send_callback(dc, &in, dc_build_interaction_reply(dc->render, n,
+	                                                                       a->ephemeral));
+	if (!r || n >= len)
+		return;
+	const char *app = in.application_id ? in.application_id : dc->app_id;
+	if (!app)
+		return;  /* cannot happen: Discord sends application_id with every interaction */
+	char *tok = http_escape_segment(in.token, 0);
+	size_t pl = strlen(tok) + 64;
+	r->followup_path = xmalloc(pl);
+	snprintf(r->followup_path, pl, "/webhooks/%s/%s", app, tok);
+	snprintf(r->followup_app, sizeof(r->followup_app), "%s", app);
+	free(tok);
+	size_t off = n;
+	while (off < len && r->n_followups < FOLLOWUPS_MAX) {
+		size_t k = dc_split_content(dc->render + off, len - off, DC_CONTENT_MAX);
+		if (k == 0)
+			break;
+		char *body = dc_build_followup(dc->render + off, k, a->ephemeral);
+		if (body)
+			r->followups[r->n_followups++] = body;
+		off += k;
+	}
 }
 
 /* ---- slash commands ----------------------------------------------------- */

@@ -197,6 +197,7 @@ class FakeDiscord:
         r.add_get(API_PREFIX + "/applications/{app}/guilds/{gid}/commands", self.get_commands)
         r.add_put(API_PREFIX + "/applications/{app}/guilds/{gid}/commands", self.put_commands)
         r.add_post(API_PREFIX + "/interactions/{iid}/{itoken}/callback", self.interaction_callback)
+        r.add_post(API_PREFIX + "/webhooks/{app}/{itoken}", self.followup)
         r.add_post("/_test/fault", self.ctl_fault)
         r.add_post("/_test/message", self.ctl_message)
         r.add_post("/_test/interaction", self.ctl_interaction)
@@ -984,6 +985,31 @@ class FakeDiscord:
         self.rest[-1]["status"] = 204
         self.record("callback", id=iid, type=t, latency=latency)
         return web.Response(status=204, headers=h)
+
+    async def followup(self, request):
+        """receiving-and-responding.mdx "Create Followup Message": allowed after the
+        initial response, with the interaction token, for 15 minutes."""
+        tok = request.match_info["itoken"]
+        resp, h = await self._rest_gate(request, "followup", "wh", request.match_info["app"],
+                                        limit=5, window=5, global_exempt=True)
+        if resp is not None:
+            return resp
+        it = next((v for v in self.interactions.values() if v["token"] == tok), None)
+        if it is None or not it["answered"] or request.match_info["app"] != self.app_id:
+            self.error("follow-up before the interaction was answered or for another app")
+            self.rest[-1]["status"] = 404
+            return web.json_response({"code": 10015, "message": "Unknown Webhook"}, status=404)
+        body = await request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("content"), str) \
+                or len(body["content"]) > 2000:
+            return self._bad("follow-up content")
+        if body.get("allowed_mentions") != {"parse": []}:
+            self.error("follow-up allowed_mentions missing or not {parse: []}")
+        msg = {"id": make_snowflake(), "content": body["content"], "followup": True,
+               "t": round(self.now(), 4), "received_at": time.monotonic()}
+        self.posts.append(msg)
+        self.rest[-1]["status"] = 200
+        return web.json_response(msg, headers=h)
 
     # ---- control API ---------------------------------------------------
     async def ctl_fault(self, request):

@@ -236,6 +236,22 @@ async def long_answers_are_split_under_2000_characters():
 
 
 @scenario
+async def answers_with_fields_are_sent_as_embeds():
+    async def body(fd, bot):
+        await bot.start()
+        mid = await fd.inject_message(content="!sco sgs")
+        p = await answered_once(fd, mid)
+        assert p["embeds"] and p["embeds"][0]["fields"], p
+        assert all(len(f["value"]) <= 1024 for f in p["embeds"][0]["fields"])
+        await fd.inject_interaction(sub="sgs")
+        await fd.wait_for(lambda: fd.callbacks, 5)
+        cb = fd.callbacks[0]
+        assert cb["type"] == 4 and cb["data"]["embeds"][0]["fields"], cb
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
 async def cooldown_gives_one_short_notice_then_silence():
     async def body(fd, bot):
         await bot.start()

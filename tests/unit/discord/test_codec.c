@@ -422,4 +422,78 @@ TEST(manifest_equal_sees_changed_description_or_missing_command)
 	cJSON_Delete(want);
 }
 
+static void answer_with_fields(struct answer *a)
+{
+	answer_init(a, LANG_EN);
+	answer_set_title(a, "Secretaries-General");
+	answer_text(a, "In order:");
+	answer_end_body(a);
+	answer_field_begin(a, "Zhang Deguang");
+	answer_text(a, "2004-2006, China");
+	answer_field_end(a);
+	answer_field_begin(a, "Bolat Nurgaliyev");
+	answer_user(a, "@everyone <@123>", 16);
+	answer_field_end(a);
+}
+
+TEST(embed_message_carries_title_body_fields_and_no_mentions)
+{
+	static struct answer a;
+	answer_with_fields(&a);
+	char *s = dc_build_embed_message(&a, "42", "r42");
+	cJSON *j = parse(s);
+	cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "embeds"), 0);
+	CHECK_STR(cJSON_GetObjectItem(e, "title")->valuestring, "Secretaries-General");
+	CHECK_CONTAINS(cJSON_GetObjectItem(e, "description")->valuestring, "In order");
+	cJSON *fields = cJSON_GetObjectItem(e, "fields");
+	CHECK_INT(cJSON_GetArraySize(fields), 2);
+	CHECK_STR(cJSON_GetObjectItem(cJSON_GetArrayItem(fields, 0), "name")->valuestring,
+	          "Zhang Deguang");
+	/* User text in a field is de-fanged by the renderer: no live mention. */
+	CHECK_NOT_CONTAINS(cJSON_GetObjectItem(cJSON_GetArrayItem(fields, 1), "value")->valuestring,
+	                   "<@123>");
+	CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "allowed_mentions"),
+	                                                 "parse")), 0);
+	CHECK_STR(cJSON_GetObjectItem(j, "nonce")->valuestring, "r42");
+	cJSON_Delete(j);
+	free(s);
+}
+
+TEST(answer_without_fields_has_no_embed_form)
+{
+	static struct answer a;
+	answer_init(&a, LANG_EN);
+	answer_text(&a, "plain");
+	CHECK(dc_build_embed_message(&a, NULL, NULL) == NULL);
+	CHECK(dc_build_interaction_embed(&a, false) == NULL);
+}
+
+TEST(interaction_embed_is_type_4_with_flags_when_ephemeral)
+{
+	static struct answer a;
+	answer_with_fields(&a);
+	char *s = dc_build_interaction_embed(&a, true);
+	cJSON *j = parse(s);
+	CHECK_INT(cJSON_GetObjectItem(j, "type")->valueint, 4);
+	cJSON *data = cJSON_GetObjectItem(j, "data");
+	CHECK_INT(cJSON_GetObjectItem(data, "flags")->valueint, 64);
+	CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(data, "embeds")), 1);
+	cJSON_Delete(j);
+	free(s);
+}
+
+TEST(followup_has_content_no_mentions_and_length_limit)
+{
+	char *s = dc_build_followup("part two", 8, false);
+	cJSON *j = parse(s);
+	CHECK_STR(cJSON_GetObjectItem(j, "content")->valuestring, "part two");
+	CHECK(cJSON_GetObjectItem(j, "allowed_mentions") != NULL);
+	cJSON_Delete(j);
+	free(s);
+	char big[2101];
+	memset(big, 'x', 2100);
+	big[2100] = '\0';
+	CHECK(dc_build_followup(big, 2100, false) == NULL);
+}
+
 TAP_MAIN
