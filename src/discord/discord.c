@@ -424,6 +424,7 @@ static void rest_done(const struct http_response *resp, void *data)
 	struct rl_info info;
 	cJSON *body429 = NULL;
 	rl_info_from(resp, &info, &body429);
+	info.interaction_token = r->kind == REST_CALLBACK || r->kind == REST_FOLLOWUP;
 	ratelimit_release(dc->rl, r->route, r->major, &info, now);
 	cJSON_Delete(body429);
 	r->inflight = false;
@@ -497,7 +498,7 @@ static void rest_done(const struct http_response *resp, void *data)
 		}
 	} else {
 		request_failed(dc, r, reason, resp->status);
-		if (resp->status == 401 && !dc->fatal) {
+		if (resp->status == 401 && !info.interaction_token && !dc->fatal) {
 			dc->fatal = true;
 			dc->host->fatal(dc->host->ctx, "discord", SCOBOT_EXIT_DISCORD_AUTH,
 			                "Discord refused the bot token (HTTP 401); set a valid token or "

@@ -248,7 +248,7 @@ void ratelimit_release(struct ratelimit *rl, const char *route, const char *majo
 			rl->warned = false;
 		}
 	}
-	if (in->status == 401) {
+	if (in->status == 401 && !in->interaction_token) {
 		if (!rl->stopped)
 			log_error("Discord answered 401 Unauthorized: the bot token is not valid; "
 			          "all REST requests stopped", "route=\"%s\"", route);

@@ -31,6 +31,9 @@ struct rl_info {
 	bool global;                /* X-RateLimit-Global or body "global" */
 	const char *scope;          /* X-RateLimit-Scope: user, global, shared */
 	double retry_after_s;       /* body retry_after, else Retry-After; 429 only */
+	bool interaction_token;     /* the request was authorised by an interaction token
+	                               (callbacks, follow-ups): its 401 says nothing about
+	                               the bot token and stops nothing */
 };
 
 struct ratelimit;

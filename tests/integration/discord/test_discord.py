@@ -594,6 +594,19 @@ async def rest_401_stops_everything_with_distinct_status():
 
 
 @scenario
+async def a_401_on_an_interaction_callback_is_not_a_bad_bot_token():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.fault("rest_401", route="callback")
+        await fd.inject_interaction(sub="help")
+        await fd.wait_for(lambda: [r for r in fd.rest if r["route"] == "callback"], 5)
+        mid = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, mid)
+        assert bot.proc.returncode is None, "exited after an interaction token 401"
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
 async def gateway_bot_failures_are_retried_not_fatal():
     async def body(fd, bot):
         await fd.fault("rest_5xx", route="gateway_bot", count=2)

@@ -141,6 +141,19 @@ TEST(a_401_stops_all_rest)
 	ratelimit_free(rl);
 }
 
+TEST(a_401_on_an_interaction_token_stops_nothing)
+{
+	struct ratelimit *rl = ratelimit_new();
+	const char *cb = "POST /interactions/{}/{}/callback";
+	CHECK_INT(ratelimit_acquire(rl, cb, "5", true, 0), 0);
+	struct rl_info i = {.status = 401, .interaction_token = true};
+	ratelimit_release(rl, cb, "5", &i, 0);
+	CHECK(!ratelimit_stopped(rl));
+	CHECK_INT(ratelimit_invalid_count(rl, 0), 1);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 1), 0);
+	ratelimit_free(rl);
+}
+
 TEST(invalid_requests_are_counted_over_ten_minutes)
 {
 	struct ratelimit *rl = ratelimit_new();
