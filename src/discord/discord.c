@@ -1363,7 +1363,7 @@ size_t discord_status(const struct discord *dc, char *out, size_t size)
 		if (!s->gw)
 			continue;
 		const struct gw_stats *st = gateway_stats(s->gw);
-		n = snprintf(out + used, size - used, " [%d %s seq-resumes=%llu identifies=%llu]", s->id,
+		n = snprintf(out + used, size - used, " [%d %s resumes=%llu identifies=%llu]", s->id,
 		             gateway_state_name(gateway_state(s->gw)), (unsigned long long)st->resumes,
 		             (unsigned long long)st->identifies);
 		if (n < 0)

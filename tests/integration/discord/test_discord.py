@@ -169,6 +169,9 @@ async def with_bot(fd_kwargs, bot_args, body, **bot_kw):
             assert rc == 0, "stop exit status %r" % rc
         bad = [l for l in bot.lines if "Sanitizer" in l or "runtime error" in l]
         assert not bad, bad[:5]
+        # Secrets never reach the log: the bot token, nor interaction tokens.
+        leaked = [l for l in bot.lines if bot.token in l or "itok-" in l]
+        assert not leaked, leaked[:3]
     except BaseException:
         sys.stdout.write("# --- adapter log ---\n")
         for l in bot.lines[-60:]:
