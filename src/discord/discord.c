@@ -50,6 +50,10 @@ struct shard {
 	struct net_timer *timer;
 	bool ever_ready;
 	bool closed;          /* no connection open (for stop) */
+	/* A connect that failed before any callback: reported from the shard's
+	 * own timer (freed with the shard), never from a deferred call that could
+	 * outlive it. */
+	bool failed_pending;
 };
 
 enum rest_kind {
@@ -829,10 +833,10 @@ static void on_identity(struct discord *dc, enum rest_kind kind, const struct ht
 
 static const struct ws_callbacks ws_cbs;
 
-static void deferred_connect_failed(void *data)
+static void report_connect_failed(struct shard *s)
 {
-	struct shard *s = data;
-	gateway_on_close(s->gw, WS_CLOSE_ABNORMAL, false, now_ms(s->dc));
+	s->failed_pending = true;
+	net_timer_start(s->timer, 0, 0);
 }
 
 static void io_connect(void *ctx, const char *url)
@@ -844,7 +848,7 @@ static void io_connect(void *ctx, const char *url)
 	if (!discord_url_allowed(url)) {
 		log_error("refusing a plain-text gateway URL to a non-loopback host",
 		          "shard=%d", s->id);
-		net_defer(dc->loop, deferred_connect_failed, s);
+		report_connect_failed(s);
 		return;
 	}
 	struct ws_connect_options o = {
@@ -855,7 +859,7 @@ static void io_connect(void *ctx, const char *url)
 	s->closed = s->conn == NULL;
 	if (!s->conn) {
 		log_warn("gateway connect could not start", "shard=%d err=%s", s->id, strerror(-err));
-		net_defer(dc->loop, deferred_connect_failed, s);
+		report_connect_failed(s);
 	}
 }
 
@@ -874,7 +878,7 @@ static void io_close(void *ctx, int code, const char *reason)
 {
 	struct shard *s = ctx;
 	if (!s->conn) {
-		net_defer(s->dc->loop, deferred_connect_failed, s);
+		report_connect_failed(s);
 		return;
 	}
 	if (code == 0 || ws_close(s->conn, code, reason) < 0)
@@ -884,12 +888,21 @@ static void io_close(void *ctx, int code, const char *reason)
 static void shard_timer_cb(struct net_timer *t, void *data)
 {
 	struct shard *s = data;
+	if (s->failed_pending) {
+		s->failed_pending = false;
+		gateway_on_close(s->gw, WS_CLOSE_ABNORMAL, false, now_ms(s->dc));
+		return;
+	}
 	gateway_tick(s->gw, now_ms(s->dc));
 }
 
 static void io_schedule(void *ctx, int64_t at)
 {
 	struct shard *s = ctx;
+	if (s->failed_pending) {
+		net_timer_start(s->timer, 0, 0);  /* the failure report goes first */
+		return;
+	}
 	if (at < 0) {
 		net_timer_stop(s->timer);
 		return;
@@ -1241,18 +1254,11 @@ static void stop_timeout_cb(struct net_timer *t, void *data)
 	if (dc->stop_done) {
 		void (*done)(void *) = dc->stop_done;
 		dc->stop_done = NULL;
-		log_warn("discord: close handshake did not finish in time");
-		done(dc->stop_data);
-	}
-}
-
-static void deferred_stop_done(void *data)
-{
-	struct discord *dc = data;
-	if (dc->stop_done) {
-		void (*done)(void *) = dc->stop_done;
-		dc->stop_done = NULL;
-		net_timer_stop(dc->stop_timer);
+		for (int i = 0; i < dc->nshards; i++)
+			if (!dc->shards[i].closed) {
+				log_warn("discord: close handshake did not finish in time");
+				break;
+			}
 		done(dc->stop_data);
 	}
 }
@@ -1302,11 +1308,10 @@ void discord_stop(struct discord *dc, void (*done)(void *data), void *data)
 		if (s->conn)
 			any_open = true;
 	}
+	/* done runs from a timer the adapter owns, never a deferred call that
+	 * could outlive discord_free. */
 	dc->stop_timer = net_timer_new(dc->loop, stop_timeout_cb, dc);
-	if (any_open)
-		net_timer_start(dc->stop_timer, DISCORD_STOP_TIMEOUT_MS, 0);
-	else
-		net_defer(dc->loop, deferred_stop_done, dc);
+	net_timer_start(dc->stop_timer, any_open ? DISCORD_STOP_TIMEOUT_MS : 0, 0);
 }
 
 void discord_free(struct discord *dc)

@@ -108,9 +108,12 @@ class FakeDiscord:
     def __init__(self, token="test-token", app_id="900000000000000001",
                  bot_id="900000000000000002", heartbeat_ms=45000, shards=1,
                  max_concurrency=1, allow_message_content=True, guilds=2,
-                 start_remaining=1000, ws_path="/gateway", global_limit=GLOBAL_LIMIT):
+                 start_remaining=1000, ws_path="/gateway", global_limit=GLOBAL_LIMIT,
+                 gateway_url=None, resume_url=None):
         self.token = token
         self.global_limit = global_limit   # benchmarks lift it to measure the bot alone
+        self.gateway_url = gateway_url     # tests: a URL the bot must refuse
+        self.resume_url = resume_url
         self.dispatched_at = {}            # message id -> monotonic time of its dispatch
         self.app_id = app_id
         self.bot_id = bot_id
@@ -459,7 +462,7 @@ class FakeDiscord:
                      "global_name": None, "avatar": None, "bot": True},
             "guilds": [{"id": g, "unavailable": True} for g in my_guilds],
             "session_id": sid,
-            "resume_gateway_url": "ws://127.0.0.1:%d/resume" % self.port,
+            "resume_gateway_url": self.resume_url or "ws://127.0.0.1:%d/resume" % self.port,
             "shard": shard,
             "application": {"id": self.app_id, "flags": 0},
             "_trace": ["fake"],
@@ -739,7 +742,7 @@ class FakeDiscord:
         self.rest[-1]["status"] = 200
         # developers/events/gateway.mdx "Get Gateway Bot" and "Session Start Limit Object".
         return web.json_response({
-            "url": "ws://127.0.0.1:%d" % self.port + "/gateway",
+            "url": self.gateway_url or "ws://127.0.0.1:%d" % self.port + "/gateway",
             "shards": self.shards,
             "session_start_limit": {"total": 1000, "remaining": self.start_remaining,
                                     "reset_after": 14400000, "max_concurrency": self.max_concurrency}},

@@ -610,6 +610,30 @@ async def a_401_on_an_interaction_callback_is_not_a_bad_bot_token():
 
 
 @scenario
+async def plain_text_gateway_to_another_host_is_refused():
+    async def body(fd, bot):
+        await bot.start(wait_ready=False)
+        await asyncio.sleep(1.5)
+        assert not fd.events("connect"), "connected to a refused URL"
+        assert bot.proc.returncode is None, "a refused URL must not end the process"
+        assert "no usable url" in bot.log_text(), bot.log_text()
+    await with_bot({"heartbeat_ms": 2000, "gateway_url": "ws://gateway.example.com"}, [], body)
+
+
+@scenario
+async def plain_text_resume_url_to_another_host_falls_back_to_identify():
+    async def body(fd, bot):
+        await bot.start()
+        await fd.fault("drop")
+        await fd.wait_for(lambda: len(fd.events("identify_ok")) >= 2, 20)
+        assert not fd.events("resume"), "resumed through a refused URL"
+        assert "refusing a plain-text gateway URL" in bot.log_text()
+        mid = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, mid)
+    await with_bot({"heartbeat_ms": 2000, "resume_url": "ws://resume.example.com/resume"}, [], body)
+
+
+@scenario
 async def gateway_bot_failures_are_retried_not_fatal():
     async def body(fd, bot):
         await fd.fault("rest_5xx", route="gateway_bot", count=2)
