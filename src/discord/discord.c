@@ -1368,9 +1368,10 @@ size_t discord_status(const struct discord *dc, char *out, size_t size)
 		if (!s->gw)
 			continue;
 		const struct gw_stats *st = gateway_stats(s->gw);
-		n = snprintf(out + used, size - used, " [%d %s resumes=%llu identifies=%llu]", s->id,
+		n = snprintf(out + used, size - used,
+		             " [%d %s resumes=%llu identifies=%llu beat_late_max_ms=%lld]", s->id,
 		             gateway_state_name(gateway_state(s->gw)), (unsigned long long)st->resumes,
-		             (unsigned long long)st->identifies);
+		             (unsigned long long)st->identifies, (long long)st->beat_delay_max_ms);
 		if (n < 0)
 			break;
 		used += (size_t)n < size - used ? (size_t)n : size - used;

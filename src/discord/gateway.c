@@ -604,6 +604,15 @@ void gateway_tick(struct gateway *gw, int64_t now)
 			close_with(gw, 0, "zombie connection", GW_ACTION_RESUME, 0);
 			return;
 		}
+		/* The loop must never starve heartbeats; measure it so it shows. */
+		int64_t late = now - gw->next_beat;
+		if (late > gw->stats.beat_delay_max_ms)
+			gw->stats.beat_delay_max_ms = late;
+		if (late > GW_BEAT_LATE_MS) {
+			gw->stats.beats_late++;
+			log_warn("gateway heartbeat sent late: the event loop was blocked",
+			         "shard=%d late_ms=%lld", gw->cfg.shard_id, (long long)late);
+		}
 		gw->acked = false;
 		send_heartbeat(gw, now);
 		gw->next_beat = now + gw->interval_ms;

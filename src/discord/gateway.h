@@ -27,6 +27,7 @@ struct cJSON;
 #define GW_URL_MAX 512               /* bytes of a gateway URL, NUL included */
 #define GW_SESSION_ID_MAX 129        /* bytes of a session id, NUL included */
 #define GW_PRESENCE_MAX 128          /* bytes of the presence text, NUL included */
+#define GW_BEAT_LATE_MS 1000         /* a heartbeat this late means the loop was blocked, ms */
 
 enum gw_close_action {
 	GW_ACTION_RESUME,      /* reconnect to resume_gateway_url and resume */
@@ -100,6 +101,8 @@ struct gw_stats {
 	uint64_t sends_deferred;
 	int64_t last_ack_ms;       /* -1 before the first */
 	int64_t heartbeat_interval_ms;
+	int64_t beat_delay_max_ms; /* worst lateness of a heartbeat behind its schedule */
+	uint64_t beats_late;       /* beats sent more than GW_BEAT_LATE_MS late */
 };
 
 struct gateway;

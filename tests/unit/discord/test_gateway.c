@@ -168,6 +168,18 @@ TEST(beats_every_interval_carrying_last_seq)
 	gateway_free(gw);
 }
 
+TEST(late_heartbeat_is_measured)
+{
+	struct gateway *gw = ready_gateway();
+	gateway_tick(gw, 502);                 /* on time */
+	msg(gw, "{\"op\":11}", 510);
+	CHECK_INT(gateway_stats(gw)->beats_late, 0);
+	gateway_tick(gw, 1502 + 2500);         /* the loop was blocked 2.5 s */
+	CHECK_INT(gateway_stats(gw)->beat_delay_max_ms, 2500);
+	CHECK_INT(gateway_stats(gw)->beats_late, 1);
+	gateway_free(gw);
+}
+
 TEST(server_heartbeat_request_is_answered_at_once)
 {
 	struct gateway *gw = ready_gateway();
