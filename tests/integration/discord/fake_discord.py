@@ -639,6 +639,34 @@ class FakeDiscord:
         self.record("inject_interaction", id=iid, seq=seq)
         return iid
 
+    async def flood(self, n, shard=0, guild_id=None):
+        """Benchmarks: n non-command MESSAGE_CREATE dispatches as fast as the
+        socket takes them (each its own websocket message, as Discord sends).
+        Returns the seconds spent sending."""
+        c = self.conn_for_shard(shard)
+        sess = c.session
+        guild_id = guild_id or (self.guild_ids[0] if self.guild_ids else None)
+        frames = []
+        for i in range(n):
+            sess.seq += 1
+            d = {"id": str(1500000000000000000 + i), "channel_id": "800000000000000001",
+                 "guild_id": guild_id, "type": 0, "content": "just chatting %d" % i,
+                 "author": {"id": "7%017d" % (i % 1000), "username": "someone"},
+                 "mentions": [], "attachments": [], "embeds": [],
+                 "timestamp": "2026-01-01T00:00:00+00:00", "tts": False, "pinned": False}
+            data = json.dumps({"op": 0, "s": sess.seq, "t": "MESSAGE_CREATE", "d": d},
+                              separators=(",", ":")).encode()
+            if c.zctx is not None:
+                data = c.zctx.compress(data) + c.zctx.flush(zlib.Z_SYNC_FLUSH)
+            frames.append(data)
+        t0 = time.monotonic()
+        for f in frames:
+            if c.zctx is not None:
+                await c.ws.send_bytes(f)
+            else:
+                await c.ws.send_str(f.decode())
+        return time.monotonic() - t0
+
     # ---- REST ----------------------------------------------------------
     def _auth_ok(self, request):
         # developers/reference.mdx "Authentication": "Authorization: Bot TOKEN".
