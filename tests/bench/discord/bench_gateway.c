@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "core/engine.h"
+#include "core/facts.h"
 #include "discord/codec.h"
 #include "discord/gateway.h"
 #include "discord/zstream.h"
@@ -169,6 +170,60 @@ int main(int argc, char **argv)
 	double send_s = (double)(t3 - t2) / 1e6;
 	printf("sender-side deflate alone: %.3f s; receive path alone: %.0f events/s\n", send_s,
 	       (double)events / (secs - send_s));
+	/* The CPU a command costs between its arrival and its POST body: parse,
+	 * prefix, engine, Markdown, JSON body (what discord.c does per command). */
+	struct facts *facts;
+	struct facts_error ferr;
+	if (facts_load_embedded(&facts, &ferr) == 0) {
+		struct engine *e = engine_new(facts);
+		static struct answer a;
+		static char render[2 * ANSWER_MAX_BYTES + 64];
+		const char *qs[] = {"!sco sg 2011", "!sco sgs", "!sco help", "!sco opened",
+		                    "!sco who was secretary-general in 2015?", "!sco генсек 2020"};
+		enum { N = 20000 };
+		static int64_t lat[N];
+		for (int i = 0; i < N; i++) {
+			snprintf(buf, sizeof(buf),
+			         "{\"id\":\"1%017d\",\"channel_id\":\"800000000000000001\",\"guild_id\":"
+			         "\"1\",\"type\":0,\"content\":\"%s\",\"author\":{\"id\":\"7\"}}", i,
+			         qs[i % 6]);
+			int64_t a0 = clock_now_us();
+			cJSON *j = cJSON_Parse(buf);
+			struct dc_message m;
+			size_t rest;
+			if (dc_parse_message(j, "9", &m) == 0
+			    && engine_strip_prefix("!sco", m.content, m.content_len, &rest)) {
+				struct engine_query q = {m.content + rest, m.content_len - rest, LANG_NONE,
+				                         LANG_EN, "!sco"};
+				engine_answer(e, &q, &a);
+				char nonce[DC_NONCE_MAX + 1];
+				dc_reply_nonce(m.id, 0, 'r', nonce);
+				char *body;
+				if (a.nfield) {
+					body = dc_build_embed_message(&a, m.id, nonce);
+				} else {
+					size_t len = answer_render(&a, RENDER_MARKDOWN, render, sizeof(render));
+					if (len >= sizeof(render))
+						len = strlen(render);
+					body = dc_build_message(render, dc_split_content(render, len, 2000),
+					                        m.id, nonce);
+				}
+				free(body);
+			}
+			cJSON_Delete(j);
+			lat[i] = clock_now_us() - a0;
+		}
+		for (int i = 1; i < N; i++)  /* insertion sort is fine for a bench */
+			for (int k = i; k > 0 && lat[k - 1] > lat[k]; k--) {
+				int64_t t = lat[k];
+				lat[k] = lat[k - 1];
+				lat[k - 1] = t;
+			}
+		printf("per command (parse+engine+render+body), us: p50=%lld p99=%lld max=%lld\n",
+		       (long long)lat[N / 2], (long long)lat[N * 99 / 100], (long long)lat[N - 1]);
+		engine_free(e);
+		facts_free(facts);
+	}
 	deflateEnd(&d.zs);
 	free(d.out);
 	zstream_free(z);
