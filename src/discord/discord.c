@@ -137,6 +137,7 @@ struct discord {
 	uint64_t rng;
 	struct answer answer;  /* scratch: one event is handled at a time */
 	char render[RENDER_BYTES];
+	char question[ENGINE_MAX_INPUT + 1];  /* a question with our mentions removed */
 
 	uint64_t answered, send_failures, ignored;
 };
@@ -594,6 +595,29 @@ static size_t skip_self_mention(const char *self, const char *text, size_t len)
 	return total;
 }
 
+/* Copies text into out (size bytes) with every <@self> and <@!self> removed;
+ * returns the new length. */
+static size_t strip_self_mentions(const char *self, const char *text, size_t len, char *out,
+                                  size_t size)
+{
+	size_t o = 0, id_len = strlen(self);
+	for (size_t i = 0; i < len && o + 1 < size;) {
+		if (text[i] == '<' && i + 1 < len && text[i + 1] == '@') {
+			size_t k = i + 2;
+			if (k < len && text[k] == '!')
+				k++;
+			if (k + id_len < len && strncmp(text + k, self, id_len) == 0
+			    && text[k + id_len] == '>') {
+				i = k + id_len + 1;
+				continue;
+			}
+		}
+		out[o++] = text[i++];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 static void on_message_create(struct discord *dc, const cJSON *d)
 {
 	struct dc_message m;
@@ -620,7 +644,11 @@ static void on_message_create(struct discord *dc, const cJSON *d)
 	} else if (!m.guild_id) {
 		addressed = true;  /* a DM is always for us */
 	} else if (m.mentions_user) {
-		addressed = true;  /* mentioned later in the text: answer the whole text */
+		/* Mentioned later in the text: answer the whole text, without the
+		 * mention markup, which would only confuse the question. */
+		addressed = true;
+		len = strip_self_mentions(dc->self_id, text, len, dc->question, sizeof(dc->question));
+		text = dc->question;
 	}
 	if (!addressed)
 		return;

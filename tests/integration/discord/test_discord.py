@@ -216,6 +216,10 @@ async def mentions_and_dms_are_answered_other_chatter_and_bots_are_not():
         assert "Imanaliev" in p["content"]
         p = await answered_once(fd, m_dm)
         assert p["channel_id"] == "810000000000000009"
+        m_mid = await fd.inject_message(content="hey <@!%s> sg 2011 please" % fd.bot_id,
+                                        mention_bot=True, author_id="700000000000000006")
+        p = await answered_once(fd, m_mid)
+        assert "Imanaliev" in p["content"], p["content"]
         await asyncio.sleep(0.5)
         for m in (m_plain, m_bot, m_self):
             assert not replies_to(fd, m), "answered %s" % m
