@@ -38,6 +38,7 @@
 #define PATH_MAX_BYTES 512               /* a REST path, bytes */
 #define GATEWAY_BOT_RETRY_CAP_MS 60000   /* longest wait between /gateway/bot tries, ms */
 #define DISCORD_TRIM_BYTES (256u << 10)  /* payload size after which freed heap is trimmed, bytes */
+#define DISCORD_CALLBACK_WARN_MS 1500    /* an interaction answer queued this long is late, ms */
 
 struct discord;
 
@@ -275,6 +276,12 @@ static struct rest_req *rest_enqueue(struct discord *dc, enum rest_kind kind, co
 
 static void rest_start(struct discord *dc, struct rest_req *r)
 {
+	int64_t waited = now_ms(dc) - r->created;
+	/* receiving-and-responding.mdx: the first answer must arrive within 3 s;
+	 * a callback leaving this late says the bot or its queue is too slow. */
+	if (r->kind == REST_CALLBACK && waited > DISCORD_CALLBACK_WARN_MS && r->attempts == 0)
+		log_warn("interaction answer leaves late; Discord allows 3 s", "what=\"%s\" waited_ms=%lld",
+		         r->what, (long long)waited);
 	char url[PATH_MAX_BYTES + 256];
 	snprintf(url, sizeof(url), "%s%s", dc->api_base, r->path);
 	const char *hdrs[3] = {dc->auth_header, "Content-Type: application/json"};
