@@ -273,8 +273,9 @@ static void feed(struct run *r, struct zstream *z, const uint8_t *p, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct gateway_io io_template = {
-		NULL, f_connect, f_send, f_close, f_schedule, f_permit,
-		f_dispatch, f_ready, f_progress, f_fatal, f_random,
+		.connect = f_connect, .send = f_send, .close = f_close, .schedule = f_schedule,
+		.identify_permit = f_permit, .dispatch = f_dispatch, .ready = f_ready,
+		.progress = f_progress, .fatal = f_fatal, .random = f_random,
 	};
 	static bool quiet;
 	if (!quiet) {
@@ -285,8 +286,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct gateway_io io = io_template;
 	io.ctx = &r.fake;
 	bool compressed = size > 0 && data[0] == 0x78;
-	struct gateway_config cfg = {"fuzz-token", DC_INTENT_GUILD_MESSAGES | DC_INTENT_MESSAGE_CONTENT,
-	                             0, 1, "!sco help", "wss://gateway.discord.gg", compressed};
+	struct gateway_config cfg = {
+		.token = "fuzz-token",
+		.intents = DC_INTENT_GUILD_MESSAGES | DC_INTENT_MESSAGE_CONTENT,
+		.shard_id = 0, .shard_count = 1, .presence = "!sco help",
+		.url = "wss://gateway.discord.gg", .compress = compressed,
+	};
 	r.gw = gateway_new(&cfg, &io);
 	FUZZ_CHECK(r.gw != NULL);
 	gateway_start(r.gw, 0);

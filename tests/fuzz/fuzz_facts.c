@@ -90,8 +90,10 @@ static void ask_table(const struct facts *f)
 	struct engine *e = engine_new(f);
 	for (size_t i = 0; i < sizeof(questions) / sizeof(questions[0]); i++) {
 		for (int l = 0; l < LANG_COUNT; l++) {
-			struct engine_query q = {questions[i], strlen(questions[i]), (enum lang)l,
-			                         LANG_NONE, NULL};
+			struct engine_query q = {
+				.text = questions[i], .len = strlen(questions[i]),
+				.lang = (enum lang)l, .room_lang = LANG_NONE,
+			};
 			struct answer a;
 			engine_answer(e, &q, &a);
 			FUZZ_CHECK(a.used <= ANSWER_MAX_BYTES && a.nseg <= ANSWER_MAX_SEGS);

@@ -226,8 +226,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	remove_dir_files();
 	struct fake f = {0};
-	struct adapter_host host = {&f, h_respond, h_fatal, h_ready, h_progress};
-	struct mxsync_io io = {&f, f_request, f_cancel};
+	/* Designated: the host interface grows, and a new hook stays NULL. */
+	struct adapter_host host = {
+		.ctx = &f, .respond = h_respond, .fatal = h_fatal, .ready = h_ready,
+		.progress = h_progress,
+	};
+	struct mxsync_io io = {.ctx = &f, .request = f_request, .cancel = f_cancel};
 	struct matrix_config cfg = {
 		.homeserver = "https://example.org", .user_id = ME, .access_token = "tok1",
 		.state_dir = state_dir(), .encrypted_room_notice = true,
