@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/answer.h"
 #include "core/lang.h"
@@ -30,7 +31,33 @@ struct respond_request {
 	const char *text;      /* command text with the prefix removed, or a question */
 	size_t len;
 	enum lang lang;        /* forced (a slash command's locale), else LANG_NONE */
+	int64_t received_ms;   /* monotonic ms the event arrived (util/clock.h); 0 unknown */
 };
+
+/* Counts of failed HTTP requests by status, in a small fixed array so an
+ * adapter's statistics stay constant in size. status 0 is a request that got
+ * no response (network error, timeout); status -1 collects whatever does not
+ * fit in the slots. */
+#define HOST_STATUS_SLOTS 8
+struct host_status_count {
+	int status;
+	uint64_t count;        /* 0: an unused slot */
+};
+
+static inline void host_status_count_add(struct host_status_count slots[HOST_STATUS_SLOTS],
+                                         int status)
+{
+	for (size_t i = 0; i + 1 < HOST_STATUS_SLOTS; i++) {
+		if (slots[i].count == 0)
+			slots[i].status = status;
+		if (slots[i].status == status) {
+			slots[i].count++;
+			return;
+		}
+	}
+	slots[HOST_STATUS_SLOTS - 1].status = -1;
+	slots[HOST_STATUS_SLOTS - 1].count++;
+}
 
 struct adapter_host {
 	void *ctx;
@@ -44,6 +71,15 @@ struct adapter_host {
 	void (*ready)(void *ctx, const char *platform);
 	/* Evidence of life: a heartbeat ACK, a sync that advanced. Feeds the watchdog. */
 	void (*progress)(void *ctx, const char *platform);
+	/* The connection dropped (a gateway shard closed, a sync failed without a
+	 * response); ready follows once it is back. reason is a short word for
+	 * /healthz ("drop", "zombie", "timeout", ...). */
+	void (*lost)(void *ctx, const char *platform, const char *reason);
+	/* A reply's HTTP request completed (http_status 0: no response), for the
+	 * event that arrived at received_ms (respond_request.received_ms), so
+	 * the latency from arrival to the reply being sent can be measured. */
+	void (*sent)(void *ctx, const char *platform, int64_t received_ms, int http_status);
+	/* Every callback but respond may be NULL (test drivers need few). */
 };
 
 #endif

@@ -34,6 +34,8 @@
 #define APP_STATUS_INTERVAL_MS 5000
 /* Longest STATUS= line and health reason (bytes). */
 #define APP_STATUS_MAX 1024
+/* Longest remembered reason of a connection loss (bytes). */
+#define APP_LOST_REASON_MAX 48
 /* Longest remembered reload outcome (bytes). */
 #define APP_RELOAD_NOTE_MAX (CONFIG_ERR_SIZE + 64)
 
@@ -43,8 +45,10 @@ static const char *const platform_names[PF_COUNT] = {"discord", "matrix"};
 /* What the host callbacks tell about one configured platform. */
 struct platform {
 	bool configured;
-	bool ready;              /* host.ready came */
+	bool ready;              /* host.ready came, and no host.lost since */
+	bool ever_ready;         /* host.ready came at least once */
 	int64_t last_progress;   /* ms; the start time until the first progress */
+	char lost_reason[APP_LOST_REASON_MAX]; /* "" or why the connection was lost */
 };
 
 struct app {
@@ -125,7 +129,9 @@ static bool all_healthy(const struct app *app, int64_t now, char *why, size_t si
 		const struct platform *p = &app->pf[i];
 		if (!p->configured || platform_healthy(app, i, now))
 			continue;
-		if (!p->ready)
+		if (!p->ready && p->ever_ready)
+			snprintf(why, size, "%s: connection lost (%s)", platform_names[i], p->lost_reason);
+		else if (!p->ready)
 			snprintf(why, size, "%s: not connected yet", platform_names[i]);
 		else
 			snprintf(why, size, "%s: no progress for %lld s", platform_names[i],
@@ -151,7 +157,7 @@ static void status_line(const struct app *app, char *out, size_t size)
 			discord_status(app->discord, detail, sizeof(detail));
 		else if (i == PF_MATRIX && app->matrix)
 			matrix_status(app->matrix, detail, sizeof(detail));
-		const char *state = !p->ready ? "connecting" :
+		const char *state = !p->ready ? (p->ever_ready ? "reconnecting" : "connecting") :
 		                    platform_healthy(app, i, now) ? "ready" : "stalled";
 		/* An adapter's line may start with its own name; once is enough. */
 		const char *d = detail;
@@ -212,8 +218,9 @@ static void on_watchdog(struct net_timer *t, void *data)
 		const struct platform *p = &app->pf[i];
 		/* A platform still making its first connection is retrying on its
 		 * own (a large first Matrix sync may take minutes): a restart would
-		 * not help it, so only a connected platform that went quiet counts. */
-		if (p->ready && now - p->last_progress >= stall_ms(app)) {
+		 * not help it, so only a platform that was connected and went quiet
+		 * (or lost its connection and has not come back) counts. */
+		if (p->ever_ready && now - p->last_progress >= stall_ms(app)) {
 			log_warn("withholding the watchdog ping: no progress", "platform=%s seconds=%lld",
 			         platform_names[i], (long long)((now - p->last_progress) / 1000));
 			return;
@@ -253,10 +260,18 @@ static void on_http(void *data, const char *path, struct httpd_reply *reply)
 					(double)(now - app->pf[i].last_progress) / 1000.0 : -1,
 			};
 		}
+		struct discord_stats ds;
+		struct mxsync_stats ms;
+		if (app->discord)
+			discord_get_stats(app->discord, &ds);
+		if (app->matrix)
+			matrix_get_stats(app->matrix, &ms);
 		struct metrics_snapshot snap = {
 			.platforms = mp, .nplatforms = n, .facts_loaded = app->facts->n_facts,
 			.facts_reload_time = app->facts_wall, .start_time = app->start_wall,
 			.version = SCOBOT_VERSION,
+			.discord = app->discord ? &ds : NULL,
+			.matrix = app->matrix ? &ms : NULL,
 		};
 		char *text = metrics_render(app->metrics, &snap, &len);
 		httpd_reply_set(reply, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
@@ -288,7 +303,6 @@ static const char *platform_prefix(const struct app *app, const char *platform)
 static void host_respond(void *ctx, const struct respond_request *req, struct answer *out)
 {
 	struct app *app = ctx;
-	int64_t t0 = clock_now_us();
 	enum lang room_lang = LANG_NONE;
 	if (req->room) {
 		room_lang = roomlang_get(app->rooms, req->platform, req->room);
@@ -298,8 +312,7 @@ static void host_respond(void *ctx, const struct respond_request *req, struct an
 	struct engine_query q = {req->text, req->len, req->lang, room_lang,
 	                         platform_prefix(app, req->platform)};
 	engine_answer(app->engine, &q, out);
-	metrics_answer(app->metrics, req->platform, out->command, out->status,
-	               clock_now_us() - t0);
+	metrics_answer(app->metrics, req->platform, out->command, out->status);
 	if (out->action == ACTION_SET_LANG && req->room) {
 		roomlang_set(app->rooms, req->platform, req->room, out->action_lang);
 		log_info("room language set", "platform=%s room=%s lang=%s", req->platform,
@@ -356,6 +369,8 @@ static void host_ready(void *ctx, const char *platform)
 	if (i < 0)
 		return;
 	app->pf[i].ready = true;
+	app->pf[i].ever_ready = true;
+	app->pf[i].lost_reason[0] = '\0';
 	app->pf[i].last_progress = net_loop_now_ms(app->loop);
 	metrics_ready(app->metrics, platform);
 	for (int k = 0; k < PF_COUNT; k++)
@@ -367,6 +382,33 @@ static void host_ready(void *ctx, const char *platform)
 		send_status(app, NULL);
 	}
 	send_ready(app, "every platform connected");
+}
+
+/* A connection dropped: /healthz says so at once, and ready follows when the
+ * adapter is back. */
+static void host_lost(void *ctx, const char *platform, const char *reason)
+{
+	struct app *app = ctx;
+	int i = platform_index(platform);
+	log_warn("platform connection lost", "platform=%s reason=%s", platform,
+	         reason ? reason : "-");
+	if (i < 0 || !app->pf[i].ready)
+		return;
+	app->pf[i].ready = false;
+	snprintf(app->pf[i].lost_reason, sizeof(app->pf[i].lost_reason), "%s",
+	         reason && *reason ? reason : "unknown");
+	metrics_lost(app->metrics, platform);
+	send_status(app, NULL);
+}
+
+/* A reply went out: the latency from its question's arrival, on the same
+ * monotonic clock the adapters stamp received_ms with. */
+static void host_sent(void *ctx, const char *platform, int64_t received_ms, int http_status)
+{
+	struct app *app = ctx;
+	bool ok = http_status >= 200 && http_status < 300;
+	int64_t latency = received_ms > 0 ? net_loop_now_ms(app->loop) - received_ms : 0;
+	metrics_reply_sent(app->metrics, platform, latency, ok);
 }
 
 static void host_progress(void *ctx, const char *platform)
@@ -569,7 +611,7 @@ int app_run(struct config *cfg, struct facts *facts, const char *config_path,
 		.config_path = config_path,
 		.facts_dir = facts_dir,
 		.host = {.respond = host_respond, .fatal = host_fatal, .ready = host_ready,
-		         .progress = host_progress},
+		         .progress = host_progress, .lost = host_lost, .sent = host_sent},
 	};
 	int status = 0;
 	app.host.ctx = &app;

@@ -13,9 +13,14 @@
 /* Longest platform or command label value kept (bytes). */
 #define METRICS_LABEL_MAX 32
 
-/* Reply latency bucket bounds (µs), ascending; +Inf is implicit. */
-static const int64_t latency_bounds_us[METRICS_LATENCY_BUCKETS] = {
-	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 1000000,
+/* Platforms counted per platform (ready, lost, failed replies). */
+#define METRICS_PLATFORMS 4
+
+/* Reply latency bucket bounds (ms), ascending; +Inf is implicit. The latency
+ * runs from a question's arrival to its reply's HTTP response, so it holds a
+ * network round trip and any rate-limit wait. */
+static const int64_t latency_bounds_ms[METRICS_LATENCY_BUCKETS] = {
+	5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000,
 };
 
 enum unanswered { UN_NOT_SURE, UN_UNKNOWN, UN_USAGE, UN_COUNT };
@@ -33,7 +38,7 @@ struct reload_count {
 	uint64_t ok, failed;
 };
 
-struct ready_count {
+struct platform_count {
 	char platform[METRICS_LABEL_MAX + 1];
 	uint64_t n;
 };
@@ -43,11 +48,12 @@ struct metrics {
 	size_t nseries;
 	uint64_t latency_buckets[METRICS_LATENCY_BUCKETS]; /* non-cumulative */
 	uint64_t latency_count;
-	int64_t latency_sum_us;
+	int64_t latency_sum_ms;
 	uint64_t answers_total;
 	struct reload_count reloads[2];
-	struct ready_count ready[4];
-	size_t nready;
+	struct platform_count ready[METRICS_PLATFORMS];
+	struct platform_count lost[METRICS_PLATFORMS];
+	struct platform_count reply_failed[METRICS_PLATFORMS];
 };
 
 struct metrics *metrics_new(void)
@@ -92,7 +98,7 @@ static struct series *series_get(struct metrics *m, const char *platform, const 
 }
 
 void metrics_answer(struct metrics *m, const char *platform, const char *command,
-                    enum answer_status status, int64_t latency_us)
+                    enum answer_status status)
 {
 	if (status == ANSWER_IGNORED)
 		return;
@@ -105,16 +111,45 @@ void metrics_answer(struct metrics *m, const char *platform, const char *command
 		s->unanswered[UN_UNKNOWN]++;
 	else if (status == ANSWER_USAGE)
 		s->unanswered[UN_USAGE]++;
-	if (latency_us < 0)
-		latency_us = 0;
+}
+
+/* Adds one to platform's count; the table is small and fixed (the
+ * platforms are too), so a name past it is not counted. */
+static void platform_count_add(struct platform_count *t, const char *platform)
+{
+	char p[METRICS_LABEL_MAX + 1];
+	copy_label(p, platform);
+	for (size_t i = 0; i < METRICS_PLATFORMS; i++) {
+		if (!t[i].platform[0])
+			memcpy(t[i].platform, p, sizeof(p));
+		if (!strcmp(t[i].platform, p)) {
+			t[i].n++;
+			return;
+		}
+	}
+}
+
+void metrics_reply_sent(struct metrics *m, const char *platform, int64_t latency_ms, bool ok)
+{
+	if (!ok) {
+		platform_count_add(m->reply_failed, platform);
+		return;
+	}
+	if (latency_ms < 0)
+		latency_ms = 0;
 	for (size_t i = 0; i < METRICS_LATENCY_BUCKETS; i++) {
-		if (latency_us <= latency_bounds_us[i]) {
+		if (latency_ms <= latency_bounds_ms[i]) {
 			m->latency_buckets[i]++;
 			break;
 		}
 	}
 	m->latency_count++;
-	m->latency_sum_us += latency_us;
+	m->latency_sum_ms += latency_ms;
+}
+
+void metrics_lost(struct metrics *m, const char *platform)
+{
+	platform_count_add(m->lost, platform);
 }
 
 void metrics_reload(struct metrics *m, const char *what, bool ok)
@@ -131,18 +166,7 @@ void metrics_reload(struct metrics *m, const char *what, bool ok)
 
 void metrics_ready(struct metrics *m, const char *platform)
 {
-	char p[METRICS_LABEL_MAX + 1];
-	copy_label(p, platform);
-	for (size_t i = 0; i < m->nready; i++) {
-		if (!strcmp(m->ready[i].platform, p)) {
-			m->ready[i].n++;
-			return;
-		}
-	}
-	if (m->nready < sizeof(m->ready) / sizeof(m->ready[0])) {
-		memcpy(m->ready[m->nready].platform, p, sizeof(p));
-		m->ready[m->nready++].n = 1;
-	}
+	platform_count_add(m->ready, platform);
 }
 
 uint64_t metrics_answers_total(const struct metrics *m)
@@ -194,6 +218,124 @@ static void header(struct sbuf *b, const char *name, const char *type, const cha
 	put(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* One family of per-platform counts, each platform with a sample. */
+static void put_platform_counts(struct sbuf *b, const char *name, const char *help,
+                                const struct platform_count *t)
+{
+	header(b, name, "counter", help);
+	for (size_t i = 0; i < METRICS_PLATFORMS && t[i].platform[0]; i++) {
+		put(b, "%s{platform=\"", name);
+		put_label(b, t[i].platform);
+		put(b, "\"} %" PRIu64 "\n", t[i].n);
+	}
+}
+
+static void put_status_label(struct sbuf *b, int status)
+{
+	if (status == 0)
+		put(b, "network");
+	else if (status < 0)
+		put(b, "other");
+	else
+		put(b, "%d", status);
+}
+
+static void put_rest_errors(struct sbuf *b, const char *platform,
+                            const struct host_status_count *e)
+{
+	for (size_t i = 0; i < HOST_STATUS_SLOTS; i++) {
+		if (!e[i].count)
+			continue;
+		put(b, "scobot_rest_errors_total{platform=\"%s\",status=\"", platform);
+		put_status_label(b, e[i].status);
+		put(b, "\"} %" PRIu64 "\n", e[i].count);
+	}
+}
+
+/* The adapters' own counters: Discord's gateway and REST, Matrix's sync. */
+static void render_adapters(struct sbuf *b, const struct metrics_snapshot *snap)
+{
+	const struct discord_stats *d = snap->discord;
+	const struct mxsync_stats *x = snap->matrix;
+	if (d) {
+		header(b, "scobot_discord_shards", "gauge", "Gateway shards this process runs.");
+		put(b, "scobot_discord_shards %d\n", d->shards);
+		header(b, "scobot_discord_shards_ready", "gauge", "Of those, shards connected (READY).");
+		put(b, "scobot_discord_shards_ready %d\n", d->shards_ready);
+		header(b, "scobot_discord_reconnects_total", "counter",
+		       "Gateway connections lost, by reason (op 7, op 9, zombie, drop, close code class, timeout).");
+		for (int k = 0; k < GW_REASON_COUNT; k++)
+			put(b, "scobot_discord_reconnects_total{reason=\"%s\"} %" PRIu64 "\n",
+			    gateway_reason_name((enum gw_reason)k), d->reconnects[k]);
+		header(b, "scobot_discord_resumes_total", "counter",
+		       "Gateway sessions resumed (RESUMED), by the reason the connection was lost.");
+		for (int k = 0; k < GW_REASON_COUNT; k++)
+			put(b, "scobot_discord_resumes_total{reason=\"%s\"} %" PRIu64 "\n",
+			    gateway_reason_name((enum gw_reason)k), d->resumes[k]);
+		header(b, "scobot_discord_identifies_total", "counter", "Gateway identifies sent by this run.");
+		put(b, "scobot_discord_identifies_total %" PRIu64 "\n", d->identifies);
+		header(b, "scobot_discord_identifies_today", "gauge",
+		       "Identifies counted in the persisted 24-hour window (Discord allows 1000).");
+		put(b, "scobot_discord_identifies_today %u\n", d->identifies_today);
+		if (d->ack_latency_last_ms >= 0) {
+			header(b, "scobot_discord_heartbeat_ack_latency_seconds", "gauge",
+			       "Time from the newest heartbeat to its ACK.");
+			put(b, "scobot_discord_heartbeat_ack_latency_seconds %.3f\n",
+			    (double)d->ack_latency_last_ms / 1000.0);
+			header(b, "scobot_discord_heartbeat_ack_latency_max_seconds", "gauge",
+			       "The longest time from a heartbeat to its ACK.");
+			put(b, "scobot_discord_heartbeat_ack_latency_max_seconds %.3f\n",
+			    (double)d->ack_latency_max_ms / 1000.0);
+		}
+	}
+	if (d || x) {
+		header(b, "scobot_ratelimit_waits_total", "counter",
+		       "Requests held back by a rate limit (Discord buckets; Matrix 429s), by platform.");
+		if (d)
+			put(b, "scobot_ratelimit_waits_total{platform=\"discord\"} %" PRIu64 "\n",
+			    d->ratelimit_waits);
+		if (x)
+			put(b, "scobot_ratelimit_waits_total{platform=\"matrix\"} %" PRIu64 "\n",
+			    x->rate_limited);
+	}
+	if (d) {
+		header(b, "scobot_ratelimit_wait_seconds_total", "counter",
+		       "Time requests spent held back by a rate limit, by platform.");
+		put(b, "scobot_ratelimit_wait_seconds_total{platform=\"discord\"} %.3f\n",
+		    (double)d->ratelimit_wait_ms / 1000.0);
+	}
+	if (d || x) {
+		header(b, "scobot_http_429_total", "counter",
+		       "HTTP 429 answers, by platform and scope (global or route limit; homeserver).");
+		if (d) {
+			put(b, "scobot_http_429_total{platform=\"discord\",scope=\"global\"} %" PRIu64 "\n",
+			    d->http_429_global);
+			put(b, "scobot_http_429_total{platform=\"discord\",scope=\"route\"} %" PRIu64 "\n",
+			    d->http_429_route);
+		}
+		if (x)
+			put(b, "scobot_http_429_total{platform=\"matrix\",scope=\"homeserver\"} %" PRIu64 "\n",
+			    x->rate_limited);
+		header(b, "scobot_rest_errors_total", "counter",
+		       "HTTP requests that failed, by platform and status (network: no response).");
+		if (d)
+			put_rest_errors(b, "discord", d->rest_errors);
+		if (x)
+			put_rest_errors(b, "matrix", x->rest_errors);
+	}
+	if (x) {
+		header(b, "scobot_matrix_sync_lag_seconds", "gauge",
+		       "When the last sync with events arrived, the age of its newest event.");
+		put(b, "scobot_matrix_sync_lag_seconds %.3f\n", (double)x->sync_lag_ms / 1000.0);
+		header(b, "scobot_matrix_syncs_total", "counter", "Matrix /sync requests, by result.");
+		put(b, "scobot_matrix_syncs_total{result=\"ok\"} %" PRIu64 "\n", x->syncs_ok);
+		put(b, "scobot_matrix_syncs_total{result=\"error\"} %" PRIu64 "\n", x->sync_errors);
+		header(b, "scobot_matrix_sync_gaps_total", "counter",
+		       "Rooms whose sync was limited (older events skipped).");
+		put(b, "scobot_matrix_sync_gaps_total %" PRIu64 "\n", x->gaps);
+	}
+}
+
 char *metrics_render(const struct metrics *m, const struct metrics_snapshot *snap,
                      size_t *ret_len)
 {
@@ -238,42 +380,36 @@ char *metrics_render(const struct metrics *m, const struct metrics_snapshot *sna
 	}
 
 	header(&b, "scobot_reply_latency_seconds", "histogram",
-	       "Time from a question reaching scobot to its answer being ready.");
+	       "Time from a question reaching scobot to its reply being sent (the HTTP request done).");
 	uint64_t cum = 0;
 	for (size_t i = 0; i < METRICS_LATENCY_BUCKETS; i++) {
 		cum += m->latency_buckets[i];
 		put(&b, "scobot_reply_latency_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
-		    (double)latency_bounds_us[i] / 1e6, cum);
+		    (double)latency_bounds_ms[i] / 1e3, cum);
 	}
 	put(&b, "scobot_reply_latency_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", m->latency_count);
-	put(&b, "scobot_reply_latency_seconds_sum %.6f\n", (double)m->latency_sum_us / 1e6);
+	put(&b, "scobot_reply_latency_seconds_sum %.3f\n", (double)m->latency_sum_ms / 1e3);
 	put(&b, "scobot_reply_latency_seconds_count %" PRIu64 "\n", m->latency_count);
+	put_platform_counts(&b, "scobot_reply_send_failures_total",
+	                    "Replies whose HTTP request finally failed, by platform.", m->reply_failed);
 
 	header(&b, "scobot_platform_up", "gauge",
 	       "1 while the platform is connected and making progress.");
 	for (size_t i = 0; i < snap->nplatforms; i++)
 		put(&b, "scobot_platform_up{platform=\"%s\"} %d\n", snap->platforms[i].name,
 		    snap->platforms[i].healthy ? 1 : 0);
-	header(&b, "scobot_platform_ready_total", "counter",
-	       "Times the platform became ready (a connect after a loss counts again).");
-	for (size_t i = 0; i < m->nready; i++) {
-		put(&b, "scobot_platform_ready_total{platform=\"");
-		put_label(&b, m->ready[i].platform);
-		put(&b, "\"} %" PRIu64 "\n", m->ready[i].n);
-	}
+	put_platform_counts(&b, "scobot_platform_ready_total",
+	                    "Times the platform became ready (a connect after a loss counts again).",
+	                    m->ready);
+	put_platform_counts(&b, "scobot_platform_lost_total",
+	                    "Times the platform's connection was lost.", m->lost);
 	header(&b, "scobot_platform_progress_age_seconds", "gauge",
 	       "Seconds since the platform last showed progress (heartbeat ACK, sync).");
 	for (size_t i = 0; i < snap->nplatforms; i++)
 		if (snap->platforms[i].progress_age_s >= 0)
 			put(&b, "scobot_platform_progress_age_seconds{platform=\"%s\"} %.3f\n",
 			    snap->platforms[i].name, snap->platforms[i].progress_age_s);
-	for (size_t i = 0; i < snap->nplatforms; i++) {
-		if (strcmp(snap->platforms[i].name, "matrix") || snap->platforms[i].progress_age_s < 0)
-			continue;
-		header(&b, "scobot_matrix_sync_lag_seconds", "gauge",
-		       "Seconds since the Matrix sync last completed.");
-		put(&b, "scobot_matrix_sync_lag_seconds %.3f\n", snap->platforms[i].progress_age_s);
-	}
+	render_adapters(&b, snap);
 
 	header(&b, "scobot_facts_loaded", "gauge", "Facts in the live table.");
 	put(&b, "scobot_facts_loaded %zu\n", snap->facts_loaded);

@@ -2,7 +2,8 @@
  * I/O and reads no clock (times are parameters), so tests drive it directly.
  *
  *   struct metrics *m = metrics_new();
- *   metrics_answer(m, "matrix", a->command, a->status, latency_us);
+ *   metrics_answer(m, "matrix", a->command, a->status);
+ *   metrics_reply_sent(m, "matrix", latency_ms, true);
  *   char *text = metrics_render(m, &snap, &len);   // free(text)
  */
 #ifndef SCOBOT_DAEMON_METRICS_H
@@ -13,11 +14,13 @@
 #include <stdint.h>
 
 #include "core/answer.h"
+#include "discord/discord.h"   /* struct discord_stats */
+#include "matrix/sync.h"       /* struct mxsync_stats */
 
 /* Distinct (platform, command) answer series kept; more go to command="other". */
 #define METRICS_MAX_SERIES 128
 /* Upper bounds of the reply latency histogram buckets (count). */
-#define METRICS_LATENCY_BUCKETS 10
+#define METRICS_LATENCY_BUCKETS 12
 
 struct metrics;
 
@@ -36,15 +39,23 @@ struct metrics_snapshot {
 	double facts_reload_time; /* Unix time of the last successful (re)load, s */
 	double start_time;        /* Unix time the service started, s */
 	const char *version;
+	/* The adapters' own counters; NULL when the platform is not configured. */
+	const struct discord_stats *discord;
+	const struct mxsync_stats *matrix;
 };
 
 struct metrics *metrics_new(void);
 void metrics_free(struct metrics *m);
 
 /* Counts one answer (status ANSWER_IGNORED is not counted). command is the
- * answer's static command name (NULL counts as "none"); latency in µs. */
+ * answer's static command name (NULL counts as "none"). */
 void metrics_answer(struct metrics *m, const char *platform, const char *command,
-                    enum answer_status status, int64_t latency_us);
+                    enum answer_status status);
+/* A reply's HTTP request completed latency_ms after its question arrived;
+ * ok: it was accepted (2xx). Only accepted replies enter the histogram. */
+void metrics_reply_sent(struct metrics *m, const char *platform, int64_t latency_ms, bool ok);
+/* Counts a platform's connection loss (host.lost). */
+void metrics_lost(struct metrics *m, const char *platform);
 /* Counts a reload attempt of "facts" or "config". */
 void metrics_reload(struct metrics *m, const char *what, bool ok);
 /* Counts a platform becoming ready (first connect, or again after a loss). */

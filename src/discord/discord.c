@@ -49,7 +49,6 @@ struct shard {
 	struct ws_conn *conn;
 	struct zstream *z;
 	struct net_timer *timer;
-	bool ever_ready;
 	bool closed;          /* no connection open (for stop) */
 	/* A connect that failed before any callback: reported from the shard's
 	 * own timer (freed with the shard), never from a deferred call that could
@@ -86,6 +85,9 @@ struct rest_req {
 	int64_t not_before;
 	int64_t http_id;
 	int64_t created;
+	int64_t rl_wait_since; /* when a rate limit first held it back; -1: not waiting */
+	int64_t received_ms;  /* an answer: when its question arrived (for host->sent) */
+	bool report_sent;     /* an answer's first request: tell host->sent how it ended */
 	char what[96];        /* for logs: what this request is for */
 	/* A callback's follow-ups, sent only once it succeeded (order matters). */
 	char *followup_path;
@@ -130,7 +132,7 @@ struct discord {
 	struct net_timer *boot_timer;   /* /gateway/bot retries */
 	unsigned boot_attempts;
 
-	bool started, stopping, fatal, commands_synced, ready_reported, app_fetching, me_fetching;
+	bool started, stopping, fatal, commands_synced, app_fetching, me_fetching;
 	void (*stop_done)(void *);
 	void *stop_data;
 	struct net_timer *stop_timer;
@@ -141,11 +143,30 @@ struct discord {
 	char question[ENGINE_MAX_INPUT + 1];  /* a question with our mentions removed */
 
 	uint64_t answered, send_failures, ignored;
+	/* For discord_get_stats. */
+	uint64_t rl_waits;     /* requests a rate limit held back */
+	int64_t rl_wait_ms;    /* their total wait, ms */
+	uint64_t http_429_global, http_429_route;
+	struct host_status_count rest_errors[HOST_STATUS_SLOTS];
+	bool up;               /* every shard READY; host->ready said so, host->lost not since */
 };
 
 static int64_t now_ms(const struct discord *dc)
 {
 	return net_loop_now_ms(dc->loop);
+}
+
+/* The host's optional callbacks (a test driver may leave them NULL). */
+static void tell_ready(struct discord *dc)
+{
+	if (dc->host->ready)
+		dc->host->ready(dc->host->ctx, "discord");
+}
+
+static void tell_fatal(struct discord *dc, const char *msg)
+{
+	if (dc->host->fatal)
+		dc->host->fatal(dc->host->ctx, "discord", SCOBOT_EXIT_DISCORD_AUTH, msg);
 }
 
 static uint32_t dc_random(struct discord *dc)
@@ -262,6 +283,7 @@ static struct rest_req *rest_enqueue(struct discord *dc, enum rest_kind kind, co
 	snprintf(r->what, sizeof(r->what), "%s", what);
 	r->body = body;
 	r->created = now_ms(dc);
+	r->rl_wait_since = -1;
 	/* rate-limits.mdx "Global Rate Limit": interaction endpoints are exempt. */
 	r->global_exempt = kind == REST_CALLBACK || kind == REST_FOLLOWUP;
 	if (dc->queue_tail)
@@ -277,6 +299,10 @@ static struct rest_req *rest_enqueue(struct discord *dc, enum rest_kind kind, co
 static void rest_start(struct discord *dc, struct rest_req *r)
 {
 	int64_t waited = now_ms(dc) - r->created;
+	if (r->rl_wait_since >= 0) {
+		dc->rl_wait_ms += now_ms(dc) - r->rl_wait_since;
+		r->rl_wait_since = -1;
+	}
 	/* receiving-and-responding.mdx: the first answer must arrive within 3 s;
 	 * a callback leaving this late says the bot or its queue is too slow. */
 	if (r->kind == REST_CALLBACK && waited > DISCORD_CALLBACK_WARN_MS && r->attempts == 0)
@@ -337,6 +363,10 @@ static void rest_pump(struct discord *dc)
 			if (wait == 0) {
 				rest_start(dc, r);
 				continue;
+			}
+			if (r->rl_wait_since < 0) {
+				r->rl_wait_since = now;
+				dc->rl_waits++;
 			}
 		}
 		if (wake < 0 || wait < wake)
@@ -440,6 +470,16 @@ static void rest_done(const struct http_response *resp, void *data)
 	ratelimit_release(dc->rl, r->route, r->major, &info, now);
 	cJSON_Delete(body429);
 	r->inflight = false;
+	if (resp->error != HTTP_OK)
+		host_status_count_add(dc->rest_errors, 0);
+	else if (resp->status >= 400)
+		host_status_count_add(dc->rest_errors, resp->status);
+	if (info.status == 429) {
+		if (info.global)
+			dc->http_429_global++;
+		else
+			dc->http_429_route++;
+	}
 	bool retry = false;
 	char reason[160];
 
@@ -512,11 +552,13 @@ static void rest_done(const struct http_response *resp, void *data)
 		request_failed(dc, r, reason, resp->status);
 		if (resp->status == 401 && !info.interaction_token && !dc->fatal) {
 			dc->fatal = true;
-			dc->host->fatal(dc->host->ctx, "discord", SCOBOT_EXIT_DISCORD_AUTH,
-			                "Discord refused the bot token (HTTP 401); set a valid token or "
-			                "token_file in [discord]");
+			tell_fatal(dc, "Discord refused the bot token (HTTP 401); set a valid token or "
+			               "token_file in [discord]");
 		}
 	}
+	if (r->report_sent && dc->host->sent)
+		dc->host->sent(dc->host->ctx, "discord", r->received_ms,
+		               resp->error == HTTP_OK ? resp->status : 0);
 	rest_free(r);
 	rest_pump(dc);
 }
@@ -526,8 +568,18 @@ static void rest_done(const struct http_response *resp, void *data)
 /* Posts an answer as replies to message `reply_to` in channel: an embed when
  * the answer has fields, else Markdown split into parts under 2000
  * characters, each with its own nonce derived from the question's id. */
+static void mark_answer(struct rest_req *r, int64_t received_ms)
+{
+	if (r && received_ms > 0) {
+		r->report_sent = true;
+		r->received_ms = received_ms;
+	}
+}
+
+/* received_ms > 0: an answer to a question that arrived then (host->sent is
+ * told when its first message is sent); 0: a notice, not measured. */
 static void post_answer(struct discord *dc, const char *channel, const char *reply_to,
-                        const struct answer *a, char nonce_prefix)
+                        const struct answer *a, char nonce_prefix, int64_t received_ms)
 {
 	char nonce[DC_NONCE_MAX + 1], what[96];
 	snprintf(what, sizeof(what), "reply to %s in %s", reply_to, channel);
@@ -535,8 +587,9 @@ static void post_answer(struct discord *dc, const char *channel, const char *rep
 		dc_reply_nonce(reply_to, 0, nonce_prefix, nonce);
 		char *body = dc_build_embed_message(a, reply_to, nonce);
 		if (body)
-			rest_enqueue(dc, REST_REPLY, "POST", "POST /channels/{}/messages", channel, body,
-			             what, "/channels/%s/messages", channel);
+			mark_answer(rest_enqueue(dc, REST_REPLY, "POST", "POST /channels/{}/messages",
+			                         channel, body, what, "/channels/%s/messages", channel),
+			            received_ms);
 		return;
 	}
 	size_t len = answer_render(a, RENDER_MARKDOWN, dc->render, sizeof(dc->render));
@@ -551,9 +604,12 @@ static void post_answer(struct discord *dc, const char *channel, const char *rep
 		dc_reply_nonce(reply_to, part, nonce_prefix, nonce);
 		/* Only the first part is a reply; the rest follow it. */
 		char *body = dc_build_message(dc->render + off, n, part == 0 ? reply_to : NULL, nonce);
+		struct rest_req *r = NULL;
 		if (body)
-			rest_enqueue(dc, REST_REPLY, "POST", "POST /channels/{}/messages", channel, body,
-			             what, "/channels/%s/messages", channel);
+			r = rest_enqueue(dc, REST_REPLY, "POST", "POST /channels/{}/messages", channel,
+			                 body, what, "/channels/%s/messages", channel);
+		if (part == 0)
+			mark_answer(r, received_ms);
 		off += n;
 		part++;
 	}
@@ -670,7 +726,7 @@ static void on_message_create(struct discord *dc, const cJSON *d)
 	if (v == COOLDOWN_NOTICE) {
 		a->lang = lang_detect(text, len);
 		cooldown_notice(dc, a);
-		post_answer(dc, m.channel_id, m.id, a, 'n');
+		post_answer(dc, m.channel_id, m.id, a, 'n', 0);
 		return;
 	}
 	struct respond_request req = {
@@ -680,11 +736,12 @@ static void on_message_create(struct discord *dc, const cJSON *d)
 		.text = text + skip,
 		.len = len - skip,
 		.lang = LANG_NONE,
+		.received_ms = now_ms(dc),
 	};
 	dc->host->respond(dc->host->ctx, &req, a);
 	if (a->status == ANSWER_IGNORED)
 		return;
-	post_answer(dc, m.channel_id, m.id, a, 'r');
+	post_answer(dc, m.channel_id, m.id, a, 'r', req.received_ms);
 }
 
 static struct rest_req *send_callback(struct discord *dc, const struct dc_interaction *in,
@@ -736,6 +793,7 @@ static void on_interaction_create(struct discord *dc, const cJSON *d)
 		return;
 	struct answer *a = &dc->answer;
 	enum lang lang = lang_from_locale(in.locale);
+	int64_t received = 0;  /* stays 0 for notices: only answers are measured */
 	int tl = dc_interaction_text(&in, text, sizeof(text));
 	if (tl < 0) {
 		answer_init(a, lang == LANG_NONE ? LANG_EN : lang);
@@ -755,8 +813,10 @@ static void on_interaction_create(struct discord *dc, const cJSON *d)
 			.text = text,
 			.len = (size_t)tl,
 			.lang = lang,
+			.received_ms = now_ms(dc),
 		};
 		dc->host->respond(dc->host->ctx, &req, a);
+		received = req.received_ms;
 		if (a->status == ANSWER_IGNORED) {
 			answer_init(a, lang == LANG_NONE ? LANG_EN : lang);
 			answer_text(a, "…");
@@ -764,7 +824,8 @@ static void on_interaction_create(struct discord *dc, const cJSON *d)
 		}
 	}
 	if (a->nfield > 0) {
-		send_callback(dc, &in, dc_build_interaction_embed(a, a->ephemeral));
+		mark_answer(send_callback(dc, &in, dc_build_interaction_embed(a, a->ephemeral)),
+		            received);
 		return;
 	}
 	size_t len = answer_render(a, RENDER_MARKDOWN, dc->render, sizeof(dc->render));
@@ -776,6 +837,7 @@ static void on_interaction_create(struct discord *dc, const cJSON *d)
 	size_t n = dc_split_content(dc->render, len, DC_CONTENT_MAX);
 	struct rest_req *r = send_callback(dc, &in, dc_build_interaction_reply(dc->render, n,
 	                                                                       a->ephemeral));
+	mark_answer(r, received);
 	if (!r || n >= len)
 		return;
 	const char *app = in.application_id ? in.application_id : dc->app_id;
@@ -976,7 +1038,6 @@ static void io_ready(void *ctx, bool resumed)
 {
 	struct shard *s = ctx;
 	struct discord *dc = s->dc;
-	s->ever_ready = true;
 	if (!dc->self_id[0] && !dc->me_fetching) {
 		/* Resumed with no saved user id: mentions and self-checks need it. */
 		dc->me_fetching = true;
@@ -984,12 +1045,14 @@ static void io_ready(void *ctx, bool resumed)
 		             "/users/@me");
 	}
 	commands_sync(dc);
-	if (!dc->ready_reported) {
+	/* Ready once every shard is, and again after each loss (host->lost):
+	 * the host counts reconnects and /healthz turns green again. */
+	if (!dc->up) {
 		for (int i = 0; i < dc->nshards; i++)
-			if (!dc->shards[i].ever_ready)
+			if (!dc->shards[i].gw || gateway_state(dc->shards[i].gw) != GW_READY)
 				return;
-		dc->ready_reported = true;
-		dc->host->ready(dc->host->ctx, "discord");
+		dc->up = true;
+		tell_ready(dc);
 	}
 	(void)resumed;
 }
@@ -997,7 +1060,8 @@ static void io_ready(void *ctx, bool resumed)
 static void io_progress(void *ctx)
 {
 	struct shard *s = ctx;
-	s->dc->host->progress(s->dc->host->ctx, "discord");
+	if (s->dc->host->progress)
+		s->dc->host->progress(s->dc->host->ctx, "discord");
 }
 
 static void io_fatal(void *ctx, int code, const char *message)
@@ -1009,7 +1073,7 @@ static void io_fatal(void *ctx, int code, const char *message)
 	dc->fatal = true;
 	char msg[512];
 	snprintf(msg, sizeof(msg), "Discord gateway (shard %d): %s", s->id, message);
-	dc->host->fatal(dc->host->ctx, "discord", SCOBOT_EXIT_DISCORD_AUTH, msg);
+	tell_fatal(dc, msg);
 }
 
 static uint32_t io_random(void *ctx)
@@ -1078,6 +1142,14 @@ static void ws_on_close(struct ws_conn *c, const struct ws_close_info *info, voi
 		return;
 	}
 	gateway_on_close(s->gw, info->code, info->kind == WS_CLOSED_BY_PEER, now_ms(dc));
+	/* One shard down is enough for the host to know at once (/healthz 503);
+	 * ready comes again once every shard is back. */
+	if (dc->up && gateway_state(s->gw) != GW_FATAL) {
+		dc->up = false;
+		if (dc->host->lost)
+			dc->host->lost(dc->host->ctx, "discord",
+			               gateway_reason_name(gateway_stats(s->gw)->last_reason));
+	}
 }
 
 static const struct ws_callbacks ws_cbs = {ws_on_open, ws_on_message, ws_on_close};
@@ -1116,7 +1188,7 @@ static void shards_start(struct discord *dc, const char *url, int recommended)
 		snprintf(msg, sizeof(msg), "shard_ids %d-%d do not fit %d shards (set shards and "
 		         "shard_ids in [discord])", first, last, count);
 		dc->fatal = true;
-		dc->host->fatal(dc->host->ctx, "discord", SCOBOT_EXIT_DISCORD_AUTH, msg);
+		tell_fatal(dc, msg);
 		return;
 	}
 	dc->shard_count = count;
@@ -1412,4 +1484,46 @@ size_t discord_status(const struct discord *dc, char *out, size_t size)
 		used += (size_t)n < size - used ? (size_t)n : size - used;
 	}
 	return used;
+}
+
+void discord_get_stats(const struct discord *dc, struct discord_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->shards = dc->nshards;
+	out->shard_count = dc->shard_count;
+	out->ack_latency_last_ms = -1;
+	out->ack_latency_max_ms = -1;
+	int64_t newest_ack = -1;
+	for (int i = 0; i < dc->nshards; i++) {
+		const struct shard *s = &dc->shards[i];
+		if (!s->gw)
+			continue;
+		const struct gw_stats *st = gateway_stats(s->gw);
+		if (gateway_state(s->gw) == GW_READY)
+			out->shards_ready++;
+		for (int k = 0; k < GW_REASON_COUNT; k++) {
+			out->reconnects[k] += st->reconnects_by[k];
+			out->resumes[k] += st->resumes_by[k];
+		}
+		out->identifies += st->identifies;
+		if (st->ack_latency_max_ms > out->ack_latency_max_ms)
+			out->ack_latency_max_ms = st->ack_latency_max_ms;
+		if (st->last_ack_ms > newest_ack && st->ack_latency_last_ms >= 0) {
+			newest_ack = st->last_ack_ms;
+			out->ack_latency_last_ms = st->ack_latency_last_ms;
+		}
+	}
+	out->identifies_today = idgate_count(&dc->idgate, (int64_t)time(NULL));
+	out->ratelimit_waits = dc->rl_waits;
+	out->ratelimit_wait_ms = dc->rl_wait_ms;
+	/* Requests waiting right now count with their wait so far. */
+	int64_t now = now_ms(dc);
+	for (const struct rest_req *r = dc->queue_head; r; r = r->next)
+		if (r->rl_wait_since >= 0)
+			out->ratelimit_wait_ms += now - r->rl_wait_since;
+	out->http_429_global = dc->http_429_global;
+	out->http_429_route = dc->http_429_route;
+	memcpy(out->rest_errors, dc->rest_errors, sizeof(out->rest_errors));
+	out->answered = dc->answered;
+	out->send_failures = dc->send_failures;
 }

@@ -22,6 +22,7 @@
 
 #include "core/host.h"
 #include "core/lang.h"
+#include "discord/gateway.h"   /* enum gw_reason, gateway_reason_name */
 
 struct net_loop;
 
@@ -80,6 +81,26 @@ void discord_free(struct discord *dc);
 
 /* One line: state of each shard, answers sent, failures. */
 size_t discord_status(const struct discord *dc, char *out, size_t size);
+
+/* Counters for /metrics, summed over the shards this process runs. */
+struct discord_stats {
+	int shards, shard_count;        /* run here; of the whole bot */
+	int shards_ready;               /* in state READY now */
+	uint64_t reconnects[GW_REASON_COUNT]; /* connections lost, by gateway_reason_name */
+	uint64_t resumes[GW_REASON_COUNT];    /* sessions resumed after such a loss */
+	uint64_t identifies;            /* sent by this run */
+	unsigned identifies_today;      /* in the persisted 24 h identify window */
+	uint64_t ratelimit_waits;       /* REST requests held back by a rate limit */
+	int64_t ratelimit_wait_ms;      /* their total wait, ms */
+	uint64_t http_429_global;       /* 429s of the global limit */
+	uint64_t http_429_route;        /* 429s of a route's (or shared) bucket */
+	struct host_status_count rest_errors[HOST_STATUS_SLOTS]; /* REST failures by status */
+	uint64_t answered, send_failures;
+	int64_t ack_latency_last_ms;    /* heartbeat -> ACK of the newest ACK; -1 none */
+	int64_t ack_latency_max_ms;     /* the worst of any shard; -1 none */
+};
+
+void discord_get_stats(const struct discord *dc, struct discord_stats *out);
 
 /* Whether url may carry the token: https/wss anywhere, http/ws only to a
  * loopback host (127.0.0.0/8, ::1, localhost). */

@@ -27,6 +27,8 @@ struct gateway {
 	bool pending;
 	enum gw_close_action pending_action;
 	int64_t pending_delay_ms;      /* -1: use backoff */
+	enum gw_reason pending_reason;
+	enum gw_reason resume_reason;  /* why the connection this resume follows ended */
 
 	bool resuming;                 /* this connection is meant to resume */
 	unsigned attempts;             /* consecutive failed connections */
@@ -39,8 +41,15 @@ struct gateway {
 	int64_t identify_at;           /* GW_WAIT_IDENTIFY: when to ask again */
 	int64_t deadline;              /* hello / handshake timeout; -1 none */
 
-	int64_t sends[GW_SEND_LIMIT];  /* ring of send times in the window */
-	unsigned send_head, send_n;
+	/* Send times in the window: every payload, and the non-heartbeat ones
+	 * alone. Heartbeats have their reserved slots, so only the others are
+	 * held to the budget; counting beats against it let a short heartbeat
+	 * interval starve identify for good. */
+	struct send_ring {
+		int64_t t[GW_SEND_LIMIT];
+		unsigned head, n;
+	} all_sends, other_sends;
+	int64_t beat_sent_at;          /* the unanswered heartbeat's send time; -1 none */
 
 	struct gw_stats stats;
 };
@@ -98,6 +107,22 @@ static const char *const state_names[] = {
 	[GW_IDENTIFYING] = "identifying", [GW_RESUMING] = "resuming", [GW_READY] = "ready",
 	[GW_CLOSING] = "closing", [GW_STOPPED] = "stopped", [GW_FATAL] = "fatal",
 };
+
+static const char *const reason_names[GW_REASON_COUNT] = {
+	[GW_REASON_RECONNECT] = "op7_reconnect",
+	[GW_REASON_INVALID_SESSION] = "op9_invalid_session",
+	[GW_REASON_ZOMBIE] = "zombie",
+	[GW_REASON_DROP] = "drop",
+	[GW_REASON_CLOSE_RESUME] = "close_resumable",
+	[GW_REASON_CLOSE_REIDENTIFY] = "close_session_invalid",
+	[GW_REASON_TIMEOUT] = "timeout",
+	[GW_REASON_OTHER] = "other",
+};
+
+const char *gateway_reason_name(enum gw_reason r)
+{
+	return (unsigned)r < GW_REASON_COUNT ? reason_names[r] : "other";
+}
 
 const char *gateway_state_name(enum gw_state s)
 {
@@ -166,6 +191,10 @@ struct gateway *gateway_new(const struct gateway_config *cfg, const struct gatew
 	gw->next_beat = -1;
 	gw->deadline = -1;
 	gw->stats.last_ack_ms = -1;
+	gw->stats.ack_latency_last_ms = -1;
+	gw->stats.ack_latency_max_ms = -1;
+	gw->stats.last_reason = GW_REASON_OTHER;
+	gw->beat_sent_at = -1;
 	return gw;
 }
 
@@ -228,17 +257,48 @@ static void reschedule(struct gateway *gw)
 	gw->io.schedule(gw->io.ctx, at);
 }
 
-/* Counts sends in the sliding window; heartbeats may use the reserve. */
+/* Forgets the sends that left the window. */
+static void ring_expire(struct send_ring *r, int64_t now)
+{
+	while (r->n > 0) {
+		unsigned tail = (r->head + GW_SEND_LIMIT - r->n) % GW_SEND_LIMIT;
+		if (now - r->t[tail] < GW_SEND_WINDOW_MS)
+			break;
+		r->n--;
+	}
+}
+
+static void ring_add(struct send_ring *r, int64_t now)
+{
+	r->t[r->head] = now;
+	r->head = (r->head + 1) % GW_SEND_LIMIT;
+	if (r->n < GW_SEND_LIMIT)
+		r->n++;
+}
+
+/* ms until fewer than `below` sends are in the ring's window (0: now). */
+static int64_t ring_wait(const struct send_ring *r, unsigned below, int64_t now)
+{
+	if (r->n < below)
+		return 0;
+	/* The oldest entries must age out until n < below. */
+	unsigned drop = r->n - below + 1;
+	unsigned idx = (r->head + GW_SEND_LIMIT - r->n + drop - 1) % GW_SEND_LIMIT;
+	int64_t wait = r->t[idx] + GW_SEND_WINDOW_MS - now;
+	return wait > 0 ? wait : 1;
+}
+
+/* gateway.mdx "Rate Limiting": 120 payloads per 60 s in all. Heartbeats may
+ * use every slot; other payloads stay within the budget that leaves the
+ * heartbeats theirs, and leave one slot free for the next beat. */
 static bool send_allowed(struct gateway *gw, bool heartbeat, int64_t now)
 {
-	while (gw->send_n > 0) {
-		unsigned tail = (gw->send_head + GW_SEND_LIMIT - gw->send_n) % GW_SEND_LIMIT;
-		if (now - gw->sends[tail] < GW_SEND_WINDOW_MS)
-			break;
-		gw->send_n--;
-	}
-	int limit = heartbeat ? GW_SEND_LIMIT - 1 : gateway_send_budget(gw->interval_ms);
-	return (int)gw->send_n < limit;
+	ring_expire(&gw->all_sends, now);
+	ring_expire(&gw->other_sends, now);
+	if (heartbeat)
+		return gw->all_sends.n < GW_SEND_LIMIT;
+	return (int)gw->other_sends.n < gateway_send_budget(gw->interval_ms)
+	       && gw->all_sends.n < GW_SEND_LIMIT - 1;
 }
 
 /* ms until a non-heartbeat send fits in the window again. */
@@ -246,12 +306,9 @@ static int64_t send_wait(struct gateway *gw, int64_t now)
 {
 	if (send_allowed(gw, false, now))
 		return 0;
-	int budget = gateway_send_budget(gw->interval_ms);
-	/* The oldest entries must age out until send_n < budget. */
-	unsigned drop = gw->send_n - (unsigned)budget + 1;
-	unsigned idx = (gw->send_head + GW_SEND_LIMIT - gw->send_n + drop - 1) % GW_SEND_LIMIT;
-	int64_t wait = gw->sends[idx] + GW_SEND_WINDOW_MS - now;
-	return wait > 0 ? wait : 1;
+	int64_t a = ring_wait(&gw->other_sends, (unsigned)gateway_send_budget(gw->interval_ms), now);
+	int64_t b = ring_wait(&gw->all_sends, GW_SEND_LIMIT - 1, now);
+	return a > b ? a : b;
 }
 
 static int gw_send(struct gateway *gw, char *payload, bool heartbeat, int64_t now)
@@ -272,10 +329,9 @@ static int gw_send(struct gateway *gw, char *payload, bool heartbeat, int64_t no
 	} else {
 		rc = gw->io.send(gw->io.ctx, payload, len);
 		if (rc >= 0) {
-			gw->sends[gw->send_head] = now;
-			gw->send_head = (gw->send_head + 1) % GW_SEND_LIMIT;
-			if (gw->send_n < GW_SEND_LIMIT)
-				gw->send_n++;
+			ring_add(&gw->all_sends, now);
+			if (!heartbeat)
+				ring_add(&gw->other_sends, now);
 		}
 	}
 	free(payload);
@@ -284,9 +340,10 @@ static int gw_send(struct gateway *gw, char *payload, bool heartbeat, int64_t no
 
 /* Ends the current connection and records what comes after it. */
 static void close_with(struct gateway *gw, int code, const char *reason,
-                       enum gw_close_action then, int64_t delay_ms)
+                       enum gw_close_action then, int64_t delay_ms, enum gw_reason why)
 {
 	gw->pending = true;
+	gw->pending_reason = why;
 	gw->pending_action = then;
 	gw->pending_delay_ms = delay_ms;
 	gw->state = GW_CLOSING;
@@ -331,7 +388,9 @@ void gateway_on_open(struct gateway *gw, int64_t now)
 	if (gw->state != GW_CONNECTING)
 		return;
 	gw->state = GW_WAIT_HELLO;
-	gw->send_n = 0;
+	gw->all_sends.n = 0;
+	gw->other_sends.n = 0;
+	gw->beat_sent_at = -1;
 	gw->deadline = now + GW_HELLO_TIMEOUT_MS;
 	reschedule(gw);
 }
@@ -359,7 +418,8 @@ static void try_identify(struct gateway *gw, int64_t now)
 	gw->has_seq = false;
 	gw->session.seq = 0;
 	if (gw_send(gw, dc_build_identify(&id), false, now) < 0) {
-		close_with(gw, GW_CLOSE_RESUMABLE, "identify failed", GW_ACTION_REIDENTIFY, -1);
+		close_with(gw, GW_CLOSE_RESUMABLE, "identify failed", GW_ACTION_REIDENTIFY, -1,
+		           GW_REASON_OTHER);
 		return;
 	}
 	gw->stats.identifies++;
@@ -371,8 +431,10 @@ static void try_identify(struct gateway *gw, int64_t now)
 
 static void send_heartbeat(struct gateway *gw, int64_t now)
 {
-	if (gw_send(gw, dc_build_heartbeat(gw->has_seq, gw->session.seq), true, now) == 0)
+	if (gw_send(gw, dc_build_heartbeat(gw->has_seq, gw->session.seq), true, now) == 0) {
 		gw->stats.heartbeats++;
+		gw->beat_sent_at = now;
+	}
 }
 
 static void on_hello(struct gateway *gw, const cJSON *d, int64_t now)
@@ -383,7 +445,7 @@ static void on_hello(struct gateway *gw, const cJSON *d, int64_t now)
 	if (dc_parse_hello(d, &iv) < 0) {
 		log_warn("gateway Hello without a valid heartbeat_interval", "shard=%d",
 		         gw->cfg.shard_id);
-		close_with(gw, GW_CLOSE_RESUMABLE, "bad hello", GW_ACTION_RESUME, -1);
+		close_with(gw, GW_CLOSE_RESUMABLE, "bad hello", GW_ACTION_RESUME, -1, GW_REASON_OTHER);
 		return;
 	}
 	gw->interval_ms = iv;
@@ -398,7 +460,8 @@ static void on_hello(struct gateway *gw, const cJSON *d, int64_t now)
 		char *p = dc_build_resume(gw->cfg.token, gw->session.session_id,
 		                          gw->has_seq ? gw->session.seq : 0);
 		if (gw_send(gw, p, false, now) < 0) {
-			close_with(gw, GW_CLOSE_RESUMABLE, "resume failed", GW_ACTION_RESUME, -1);
+			close_with(gw, GW_CLOSE_RESUMABLE, "resume failed", GW_ACTION_RESUME, -1,
+			           GW_REASON_OTHER);
 			return;
 		}
 		gw->stats.resumes++;
@@ -455,24 +518,34 @@ void gateway_on_message(struct gateway *gw, const char *json, size_t len, int64_
 		gw->acked = true;
 		gw->stats.acks++;
 		gw->stats.last_ack_ms = now;
+		if (gw->beat_sent_at >= 0) {
+			int64_t lat = now - gw->beat_sent_at;
+			gw->stats.ack_latency_last_ms = lat;
+			if (lat > gw->stats.ack_latency_max_ms)
+				gw->stats.ack_latency_max_ms = lat;
+			gw->beat_sent_at = -1;
+		}
 		gw->io.progress(gw->io.ctx);
 		break;
 	case DC_OP_RECONNECT:
 		log_info("gateway asked to reconnect (op 7)", "shard=%d", gw->cfg.shard_id);
-		close_with(gw, GW_CLOSE_RESUMABLE, "reconnect requested", GW_ACTION_RESUME, 0);
+		close_with(gw, GW_CLOSE_RESUMABLE, "reconnect requested", GW_ACTION_RESUME, 0,
+		           GW_REASON_RECONNECT);
 		break;
 	case DC_OP_INVALID_SESSION:
 		if (dc_parse_invalid_session(p.d) && gw->has_session) {
 			log_info("gateway session invalid but resumable (op 9 true)", "shard=%d",
 			         gw->cfg.shard_id);
-			close_with(gw, GW_CLOSE_RESUMABLE, "invalid session", GW_ACTION_RESUME, -1);
+			close_with(gw, GW_CLOSE_RESUMABLE, "invalid session", GW_ACTION_RESUME, -1,
+			           GW_REASON_INVALID_SESSION);
 		} else {
 			/* gateway-events.mdx "Invalid Session": wait a random 1-5 s, then
 			 * identify anew. */
 			int64_t delay = 1000 + (int64_t)(gw->io.random(gw->io.ctx) % 4001u);
 			log_info("gateway session invalid (op 9 false), identifying again",
 			         "shard=%d delay_ms=%lld", gw->cfg.shard_id, (long long)delay);
-			close_with(gw, GW_CLOSE_RESUMABLE, "invalid session", GW_ACTION_REIDENTIFY, delay);
+			close_with(gw, GW_CLOSE_RESUMABLE, "invalid session", GW_ACTION_REIDENTIFY, delay,
+			           GW_REASON_INVALID_SESSION);
 		}
 		break;
 	case DC_OP_DISPATCH:
@@ -491,6 +564,7 @@ void gateway_on_message(struct gateway *gw, const char *json, size_t len, int64_
 			gw->deadline = -1;
 			gw->attempts = 0;
 			gw->resume_fails = 0;
+			gw->stats.resumes_by[gw->resume_reason]++;
 			log_info("gateway resumed", "shard=%d seq=%lld", gw->cfg.shard_id,
 			         (long long)gw->session.seq);
 			became_ready = 1;
@@ -515,6 +589,7 @@ void gateway_on_close(struct gateway *gw, int code, bool by_peer, int64_t now)
 	enum gw_close_action action;
 	int64_t delay = -1;
 	const char *what = NULL;
+	enum gw_reason why;
 	gw->next_beat = -1;
 	gw->deadline = -1;
 	if (gw->state == GW_STOPPED || gw->state == GW_FATAL || gw->state == GW_IDLE)
@@ -525,18 +600,24 @@ void gateway_on_close(struct gateway *gw, int code, bool by_peer, int64_t now)
 		/* The server's code wins over what we had planned: a fatal code
 		 * must stop us even while we were closing. */
 		action = gateway_close_action(code, &what);
+		why = action == GW_ACTION_REIDENTIFY ? GW_REASON_CLOSE_REIDENTIFY
+		                                     : GW_REASON_CLOSE_RESUME;
 		if (gw->pending && action != GW_ACTION_FATAL) {
 			action = gw->pending_action;
 			delay = gw->pending_delay_ms;
+			why = gw->pending_reason;
 		}
 	} else if (gw->pending) {
 		action = gw->pending_action;
 		delay = gw->pending_delay_ms;
+		why = gw->pending_reason;
 		what = "closed by us";
 	} else {
 		action = GW_ACTION_RESUME;
+		why = GW_REASON_DROP;
 		what = never_opened ? "connect failed" : "connection dropped";
 	}
+	gw->beat_sent_at = -1;
 	gw->pending = false;
 	if (action == GW_ACTION_FATAL) {
 		gw->state = GW_FATAL;
@@ -564,6 +645,12 @@ void gateway_on_close(struct gateway *gw, int code, bool by_peer, int64_t now)
 	if (gw->attempts < 30)
 		gw->attempts++;
 	gw->stats.reconnects++;
+	gw->stats.reconnects_by[why]++;
+	/* A connection that never opened is a retry: the resume that follows is
+	 * still for the loss that started it. */
+	if (!never_opened)
+		gw->resume_reason = why;
+	gw->stats.last_reason = why;
 	gw->state = GW_BACKOFF;
 	gw->connect_at = now + delay;
 	reschedule(gw);
@@ -589,9 +676,10 @@ void gateway_tick(struct gateway *gw, int64_t now)
 		log_warn("gateway handshake timed out", "shard=%d state=%s", gw->cfg.shard_id,
 		         gateway_state_name(gw->state));
 		if (gw->state == GW_CONNECTING)
-			close_with(gw, 0, "connect timeout", GW_ACTION_RESUME, -1);
+			close_with(gw, 0, "connect timeout", GW_ACTION_RESUME, -1, GW_REASON_TIMEOUT);
 		else
-			close_with(gw, GW_CLOSE_RESUMABLE, "handshake timeout", GW_ACTION_RESUME, -1);
+			close_with(gw, GW_CLOSE_RESUMABLE, "handshake timeout", GW_ACTION_RESUME, -1,
+			           GW_REASON_TIMEOUT);
 		return;
 	}
 	if (gw->next_beat >= 0 && now >= gw->next_beat) {
@@ -601,7 +689,7 @@ void gateway_tick(struct gateway *gw, int64_t now)
 			gw->stats.zombies++;
 			log_warn("gateway heartbeat not acknowledged, reconnecting", "shard=%d",
 			         gw->cfg.shard_id);
-			close_with(gw, 0, "zombie connection", GW_ACTION_RESUME, 0);
+			close_with(gw, 0, "zombie connection", GW_ACTION_RESUME, 0, GW_REASON_ZOMBIE);
 			return;
 		}
 		/* The loop must never starve heartbeats; measure it so it shows. */

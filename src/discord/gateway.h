@@ -54,6 +54,22 @@ enum gw_state {
 	GW_FATAL,           /* a fatal close code: never reconnects */
 };
 
+/* Why a connection ended, for metrics (reconnects and resumes by reason). */
+enum gw_reason {
+	GW_REASON_RECONNECT,        /* op 7 Reconnect */
+	GW_REASON_INVALID_SESSION,  /* op 9 Invalid Session */
+	GW_REASON_ZOMBIE,           /* no heartbeat ACK between two beats */
+	GW_REASON_DROP,             /* dropped or failed to open, no close frame */
+	GW_REASON_CLOSE_RESUME,     /* a server close code of the resume class */
+	GW_REASON_CLOSE_REIDENTIFY, /* a server close code of the re-identify class */
+	GW_REASON_TIMEOUT,          /* Hello or READY/RESUMED did not come in time */
+	GW_REASON_OTHER,            /* our own close: a bad Hello, a send that failed */
+	GW_REASON_COUNT
+};
+
+/* A Prometheus-friendly name ("op7_reconnect", "zombie", ...). */
+const char *gateway_reason_name(enum gw_reason r);
+
 struct gateway_io {
 	void *ctx;
 	/* Open a websocket to url (query included). One at a time. */
@@ -103,6 +119,11 @@ struct gw_stats {
 	int64_t heartbeat_interval_ms;
 	int64_t beat_delay_max_ms; /* worst lateness of a heartbeat behind its schedule */
 	uint64_t beats_late;       /* beats sent more than GW_BEAT_LATE_MS late */
+	uint64_t reconnects_by[GW_REASON_COUNT]; /* connections lost, by why */
+	uint64_t resumes_by[GW_REASON_COUNT];    /* RESUMED after a loss, by why it was lost */
+	int64_t ack_latency_last_ms; /* heartbeat sent -> ACK; -1 before the first */
+	int64_t ack_latency_max_ms;  /* the worst seen; -1 before the first */
+	enum gw_reason last_reason;  /* why the last connection ended */
 };
 
 struct gateway;

@@ -259,3 +259,10 @@ int64_t idgate_permit(struct idgate *g, int shard_id, int64_t now, int64_t wall_
 	idgate_save(g);
 	return 0;
 }
+
+unsigned idgate_count(const struct idgate *g, int64_t wall_s)
+{
+	if (wall_s - g->window_start_s >= IDENTIFY_WINDOW_S || wall_s < g->window_start_s - 60)
+		return 0;
+	return g->count;
+}

@@ -64,5 +64,7 @@ void idgate_set_remote(struct idgate *g, int max_concurrency, int remaining,
  * remote limit); < 0: refused: the safe share of the daily budget is used
  * (the answer says how long until the window ends, negated). */
 int64_t idgate_permit(struct idgate *g, int shard_id, int64_t now, int64_t wall_s);
+/* Identifies counted in the 24 h window that holds wall_s (0 once it ended). */
+unsigned idgate_count(const struct idgate *g, int64_t wall_s);
 
 #endif

@@ -39,7 +39,16 @@ struct matrix {
 	 * latency scobot adds, apart from the network and the homeserver. */
 	uint64_t hist[MX_HIST_BUCKETS];
 	uint64_t nhist;
+	int64_t sync_lag_ms;  /* at the last sync with events, ms */
 };
+
+/* Unix time in ms: origin_server_ts is wall time, so the lag must be too. */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void hist_add(struct matrix *mx, int64_t us)
 {
@@ -122,9 +131,18 @@ static void on_http(const struct http_response *resp, void *data)
 	if (r.transport_error)
 		log_debug("matrix: transport error", "err=%s detail=\"%s\"", r.error_name,
 			  resp->error_msg);
+	struct mxsync_stats before, after;
+	mxsync_get_stats(mx->sync, &before);
+	int64_t arrived = wall_ms();
 	int64_t t0 = clock_now_us();
 	mxsync_on_response(mx->sync, &r, net_loop_now_ms(mx->loop));
 	hist_add(mx, clock_now_us() - t0);
+	mxsync_get_stats(mx->sync, &after);
+	if (after.syncs_ok != before.syncs_ok) {
+		/* A server clock ahead of ours must not show as a negative lag. */
+		int64_t lag = after.newest_event_ts > 0 ? arrived - after.newest_event_ts : 0;
+		mx->sync_lag_ms = lag > 0 ? lag : 0;
+	}
 #ifdef __GLIBC__
 	/* An initial sync of many rooms briefly needs megabytes for the body and
 	 * its cJSON tree; hand them back so the steady-state RSS stays small. */
@@ -252,4 +270,10 @@ void matrix_status(const struct matrix *mx, char *out, size_t size)
 	char base[384];
 	mxsync_status(mx->sync, net_loop_now_ms(mx->loop), base, sizeof(base));
 	snprintf(out, size, "%s handling_p99_us<=%" PRId64, base, hist_pct(mx, 99));
+}
+
+void matrix_get_stats(const struct matrix *mx, struct mxsync_stats *out)
+{
+	mxsync_get_stats(mx->sync, out);
+	out->sync_lag_ms = mx->sync_lag_ms;
 }

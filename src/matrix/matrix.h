@@ -25,6 +25,10 @@ void matrix_free(struct matrix *mx);
 /* One line for health output: "running rooms=3 queued=0 ...". */
 void matrix_status(const struct matrix *mx, char *out, size_t size);
 
+/* The state machine's counters, with the sync lag (ms) measured when the
+ * last sync arrived: its wall time minus the newest event's origin_server_ts. */
+void matrix_get_stats(const struct matrix *mx, struct mxsync_stats *out);
+
 /* True for an https URL, or http on 127.0.0.1 / [::1] / localhost. */
 bool matrix_homeserver_ok(const char *url);
 

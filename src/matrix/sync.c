@@ -58,6 +58,7 @@ struct job {
 	char *body;         /* send, login: JSON */
 	char *trigger;      /* send: the event answered (recorded when done) */
 	char notice_room;   /* send: an encrypted-room notice ('e') */
+	int64_t received_ms; /* send: an answer's question arrived then (host->sent); 0 none */
 	uint64_t batch;     /* send: the sync batch that waits for it (0: none) */
 	int attempts;
 	int64_t not_before;
@@ -118,6 +119,7 @@ struct mxsync {
 	                             received, ahead of the committed st.next_batch */
 	int64_t last_advance, next_alarm;
 	bool ready_sent;
+	bool lost_told;           /* host->lost said so; host->ready comes on recovery */
 	bool dirty;               /* committed progress not yet on disk */
 	int64_t last_save, save_due;
 
@@ -418,7 +420,8 @@ static void fatal(struct mxsync *m, int status, const char *msg)
 	if (m->op_id > 0)
 		m->io.cancel(m->io.ctx, m->op_id);
 	m->sync_id = m->op_id = 0;
-	m->host->fatal(m->host->ctx, "matrix", status, msg);
+	if (m->host->fatal)
+		m->host->fatal(m->host->ctx, "matrix", status, msg);
 }
 
 /* A 401 M_UNKNOWN_TOKEN (CS: Using access tokens). A token we logged in for can
@@ -555,7 +558,7 @@ static enum cd_verdict cooldown(struct mxsync *m, const char *user, int64_t now)
 }
 
 static void queue_send(struct mxsync *m, const char *room, char kind, const char *seed,
-		       const char *trigger, char *body)
+		       const char *trigger, char *body, int64_t received_ms)
 {
 	if (m->njobs >= MAX_JOBS) {
 		log_error("matrix: send queue full, dropping a reply", "room=%s max=%d", room,
@@ -571,6 +574,7 @@ static void queue_send(struct mxsync *m, const char *room, char kind, const char
 	j->body = body;
 	j->trigger = trigger ? xstrdup(trigger) : NULL;
 	j->notice_room = kind == 'e' ? 'e' : 0;
+	j->received_ms = received_ms;
 	if (m->nbatches) {
 		j->batch = m->batches[m->nbatches - 1].seq;
 		m->batches[m->nbatches - 1].pending++;
@@ -621,7 +625,7 @@ static void consider(struct mxsync *m, struct room *r, const char *room_id,
 		log_info("matrix: user cooldown", "room=%s user=%s", room_id,
 			 log_escape(ev->sender, strlen(ev->sender), lbuf, sizeof(lbuf)));
 		queue_send(m, room_id, 'c', ev->event_id, ev->event_id,
-			   mx_build_notice(COOLDOWN_NOTICE, NULL, ev->event_id, thread_root(ev)));
+			   mx_build_notice(COOLDOWN_NOTICE, NULL, ev->event_id, thread_root(ev)), 0);
 		return;
 	case CD_SILENT:
 		return;
@@ -629,7 +633,7 @@ static void consider(struct mxsync *m, struct room *r, const char *room_id,
 
 	struct respond_request req = {
 		.platform = "matrix", .room = room_id, .user = ev->sender,
-		.text = text, .len = len, .lang = LANG_NONE,
+		.text = text, .len = len, .lang = LANG_NONE, .received_ms = now,
 	};
 	m->host->respond(m->host->ctx, &req, &m->answer);
 	if (m->answer.status == ANSWER_IGNORED) {
@@ -639,7 +643,7 @@ static void consider(struct mxsync *m, struct room *r, const char *room_id,
 	answer_render(&m->answer, RENDER_PLAIN, m->plain, sizeof(m->plain));
 	answer_render(&m->answer, RENDER_HTML, m->html, sizeof(m->html));
 	queue_send(m, room_id, 'r', ev->event_id, ev->event_id,
-		   mx_build_notice(m->plain, m->html, ev->event_id, thread_root(ev)));
+		   mx_build_notice(m->plain, m->html, ev->event_id, thread_root(ev)), now);
 }
 
 static bool invite_allowed(const struct mxsync *m, const char *room, const char *inviter)
@@ -671,6 +675,8 @@ static void note_member(struct mxsync *m, struct room *r, const struct mx_event 
 static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now)
 {
 	char lbuf[128];
+	/* The backlog a first sync skips says nothing about the lag now. */
+	m->stats.newest_event_ts = 0;
 	for (size_t i = 0; i < s->n_rooms; i++) {
 		const struct mx_room *sr = &s->rooms[i];
 		if (sr->kind == MX_ROOM_LEAVE) {
@@ -722,6 +728,8 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 		for (size_t k = 0; k < sr->n_timeline; k++) {
 			const struct mx_event *ev = &sr->timeline[k];
 			note_member(m, r, ev);
+			if (!m->first_sync && ev->origin_server_ts > m->stats.newest_event_ts)
+				m->stats.newest_event_ts = ev->origin_server_ts;
 			if (!m->first_sync)
 				consider(m, r, sr->room_id, ev, now);
 		}
@@ -734,7 +742,7 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 		    !job_queued(m, JOB_SEND, sr->room_id, NULL)) {
 			log_notice("matrix: posting the encrypted-room notice", "room=%s", sr->room_id);
 			queue_send(m, sr->room_id, 'e', sr->room_id, NULL,
-				   mx_build_notice(m->notice_text, NULL, NULL, NULL));
+				   mx_build_notice(m->notice_text, NULL, NULL, NULL), 0);
 		}
 	}
 }
@@ -824,10 +832,19 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 {
 	m->sync_id = 0;
 	if (r->transport_error) {
+		host_status_count_add(m->stats.rest_errors, 0);
+		/* No answer at all: the host hears at once (/healthz turns 503). */
+		if (m->ready_sent && !m->lost_told) {
+			m->lost_told = true;
+			if (m->host->lost)
+				m->host->lost(m->host->ctx, "matrix",
+					      r->error_name ? r->error_name : "network");
+		}
 		sync_failed(m, now, -1, r->error_name ? r->error_name : "network");
 		return;
 	}
 	if (r->status != 200) {
+		host_status_count_add(m->stats.rest_errors, r->status);
 		char ec[MX_ERRCODE_SIZE], why[96];
 		int64_t ra;
 		mx_parse_error(r->body, r->body_len, ec, &ra);
@@ -857,10 +874,12 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 	if (s->skipped)
 		log_warn("matrix: sync response had malformed parts, skipped them",
 			 "skipped=%zu", s->skipped);
-	if (m->sync_fails >= SYNC_LOST_AFTER && m->ready_sent) {
+	if ((m->sync_fails >= SYNC_LOST_AFTER || m->lost_told) && m->ready_sent) {
 		/* Ready again after a loss: the host counts reconnects. */
 		log_notice("matrix: connection recovered", "failures=%d", m->sync_fails);
-		m->host->ready(m->host->ctx, "matrix");
+		m->lost_told = false;
+		if (m->host->ready)
+			m->host->ready(m->host->ctx, "matrix");
 	}
 	m->sync_fails = 0;
 	m->stats.syncs_ok++;
@@ -880,9 +899,11 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 	if (!m->ready_sent) {
 		m->ready_sent = true;
 		log_notice("matrix: connected", "user=%s rooms=%zu", m->me, m->nrooms);
-		m->host->ready(m->host->ctx, "matrix");
+		if (m->host->ready)
+			m->host->ready(m->host->ctx, "matrix");
 	}
-	m->host->progress(m->host->ctx, "matrix");
+	if (m->host->progress)
+		m->host->progress(m->host->ctx, "matrix");
 	m->sync = m->nbatches < MAX_BATCHES ? SL_IDLE : SL_WAIT_SENDS;
 	m->sync_not_before = now;
 	commit_batches(m, now);
@@ -946,8 +967,10 @@ static void op_start(struct mxsync *m, struct job *j, int64_t now)
 }
 
 /* A send finished for good (sent, or given up): the batch may be done. */
-static void send_done(struct mxsync *m, struct job *j, bool ok, int64_t now)
+static void send_done(struct mxsync *m, struct job *j, bool ok, int status, int64_t now)
 {
+	if (j->received_ms > 0 && m->host->sent)
+		m->host->sent(m->host->ctx, "matrix", j->received_ms, status);
 	if (ok)
 		m->stats.sends_ok++;
 	else
@@ -986,6 +1009,10 @@ static void on_op(struct mxsync *m, const struct mxsync_response *r, int64_t now
 	int64_t ra = -1;
 	if (!r->transport_error && r->status != 200)
 		mx_parse_error(r->body, r->body_len, ec, &ra);
+	if (r->transport_error)
+		host_status_count_add(m->stats.rest_errors, 0);
+	else if (r->status != 200)
+		host_status_count_add(m->stats.rest_errors, r->status);
 	bool retry = false;
 	int64_t wait = -1;
 	char why[96];
@@ -1015,7 +1042,7 @@ static void on_op(struct mxsync *m, const struct mxsync_response *r, int64_t now
 				  j->kind == JOB_SEND ? "send" : "join", j->room_id, why, j->attempts);
 			job_unlink(m, j);
 			if (j->kind == JOB_SEND)
-				send_done(m, j, false, now);
+				send_done(m, j, false, r->transport_error ? 0 : r->status, now);
 			job_free(j);
 			return;
 		}
@@ -1134,10 +1161,10 @@ static void on_op(struct mxsync *m, const struct mxsync_response *r, int64_t now
 		if (r->status != 200) {
 			log_warn("matrix: send rejected, not retrying", "room=%s status=%d errcode=%s",
 				 j->room_id, r->status, ec);
-			send_done(m, j, false, now);
+			send_done(m, j, false, r->status, now);
 			break;
 		}
-		send_done(m, j, true, now);
+		send_done(m, j, true, r->status, now);
 		break;
 	}
 	job_free(j);

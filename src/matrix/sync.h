@@ -100,6 +100,15 @@ void mxsync_status(const struct mxsync *m, int64_t now, char *out, size_t size);
 struct mxsync_stats {
 	uint64_t syncs_ok, sync_errors, sends_ok, send_errors, rate_limited, gaps;
 	uint64_t answered, ignored_invites, joins;
+	/* Requests answered with a status other than 200, or with none (0). */
+	struct host_status_count rest_errors[HOST_STATUS_SLOTS];
+	/* origin_server_ts (Unix ms) of the newest timeline event of the last
+	 * sync that was processed; 0 when it had none. */
+	int64_t newest_event_ts;
+	/* Wall time of the last sync's arrival minus newest_event_ts, ms; 0 when
+	 * it had no events. Filled in by matrix_get_stats (this file reads no
+	 * clock). */
+	int64_t sync_lag_ms;
 };
 void mxsync_get_stats(const struct mxsync *m, struct mxsync_stats *out);
 

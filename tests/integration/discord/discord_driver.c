@@ -148,7 +148,8 @@ int main(int argc, char **argv)
 	struct driver d = {0};
 	d.loop = net_loop_new();
 	d.engine = engine_new(facts);
-	struct adapter_host host = {&d, respond, fatal, ready, progress};
+	struct adapter_host host = {.ctx = &d, .respond = respond, .fatal = fatal, .ready = ready,
+	                            .progress = progress};
 	cfg.complete = complete;
 	cfg.complete_ctx = &d;
 	d.dc = discord_new(d.loop, &cfg, &host);

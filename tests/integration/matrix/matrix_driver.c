@@ -123,7 +123,8 @@ int main(int argc, char **argv)
 	d.loop = net_loop_new();
 	if (!d.loop)
 		return 7;
-	struct adapter_host host = {&d, respond, fatal, ready, progress};
+	struct adapter_host host = {.ctx = &d, .respond = respond, .fatal = fatal, .ready = ready,
+	                            .progress = progress};
 	d.mx = matrix_new(d.loop, &cfg, &host);
 	if (!d.mx) {
 		net_loop_free(d.loop);

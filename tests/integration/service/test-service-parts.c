@@ -14,13 +14,15 @@
 #include "net/httpd.h"
 #include "tap.h"
 
-static char *render(struct metrics *m)
+static char *render_with(struct metrics *m, const struct discord_stats *ds,
+                         const struct mxsync_stats *ms)
 {
 	struct metrics_platform p = {.name = "matrix", .ready = true, .healthy = true,
 	                             .progress_age_s = 1.5};
 	struct metrics_snapshot snap = {.platforms = &p, .nplatforms = 1, .facts_loaded = 15,
 	                                .facts_reload_time = 1700000000.0,
-	                                .start_time = 1700000000.0, .version = "1.2.3"};
+	                                .start_time = 1700000000.0, .version = "1.2.3",
+	                                .discord = ds, .matrix = ms};
 	size_t len;
 	char *t = metrics_render(m, &snap, &len);
 	if (strlen(t) != len)
@@ -28,13 +30,18 @@ static char *render(struct metrics *m)
 	return t;
 }
 
+static char *render(struct metrics *m)
+{
+	return render_with(m, NULL, NULL);
+}
+
 TEST(metrics_count_answers_by_platform_and_command)
 {
 	struct metrics *m = metrics_new();
-	metrics_answer(m, "matrix", "sg", ANSWER_OK, 50);
-	metrics_answer(m, "matrix", "sg", ANSWER_OK, 50);
-	metrics_answer(m, "discord", "sg", ANSWER_OK, 50);
-	metrics_answer(m, "matrix", "question", ANSWER_NOT_SURE, 50);
+	metrics_answer(m, "matrix", "sg", ANSWER_OK);
+	metrics_answer(m, "matrix", "sg", ANSWER_OK);
+	metrics_answer(m, "discord", "sg", ANSWER_OK);
+	metrics_answer(m, "matrix", "question", ANSWER_NOT_SURE);
 	char *t = render(m);
 	CHECK_CONTAINS(t, "scobot_answers_total{platform=\"matrix\",command=\"sg\"} 2\n");
 	CHECK_CONTAINS(t, "scobot_answers_total{platform=\"discord\",command=\"sg\"} 1\n");
@@ -48,7 +55,7 @@ TEST(metrics_count_answers_by_platform_and_command)
 TEST(metrics_ignored_input_is_not_an_answer)
 {
 	struct metrics *m = metrics_new();
-	metrics_answer(m, "matrix", "none", ANSWER_IGNORED, 10);
+	metrics_answer(m, "matrix", "none", ANSWER_IGNORED);
 	char *t = render(m);
 	CHECK_NOT_CONTAINS(t, "scobot_answers_total{");
 	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_count 0\n");
@@ -60,25 +67,78 @@ TEST(metrics_ignored_input_is_not_an_answer)
 TEST(metrics_latency_histogram_is_cumulative_with_inf)
 {
 	struct metrics *m = metrics_new();
-	metrics_answer(m, "matrix", "sg", ANSWER_OK, 90);       /* <= 0.0001 */
-	metrics_answer(m, "matrix", "sg", ANSWER_OK, 3000);     /* <= 0.005 */
-	metrics_answer(m, "matrix", "sg", ANSWER_OK, 5000000);  /* only +Inf */
+	metrics_reply_sent(m, "matrix", 3, true);       /* <= 0.005 */
+	metrics_reply_sent(m, "matrix", 40, true);      /* <= 0.05 */
+	metrics_reply_sent(m, "matrix", 60000, true);   /* only +Inf */
+	metrics_reply_sent(m, "matrix", 20, false);     /* failed: not in the histogram */
 	char *t = render(m);
-	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_bucket{le=\"0.0001\"} 1\n");
-	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_bucket{le=\"0.0025\"} 1\n");
-	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_bucket{le=\"0.005\"} 2\n");
-	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_bucket{le=\"1\"} 2\n");
+	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_bucket{le=\"0.005\"} 1\n");
+	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_bucket{le=\"0.025\"} 1\n");
+	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_bucket{le=\"0.05\"} 2\n");
+	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_bucket{le=\"30\"} 2\n");
 	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_bucket{le=\"+Inf\"} 3\n");
 	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_count 3\n");
-	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_sum 5.003090\n");
+	CHECK_CONTAINS(t, "scobot_reply_latency_seconds_sum 60.043\n");
+	CHECK_CONTAINS(t, "scobot_reply_send_failures_total{platform=\"matrix\"} 1\n");
 	free(t);
 	metrics_free(m);
+}
+
+TEST(metrics_adapter_counters_are_rendered_with_their_labels)
+{
+	struct metrics *m = metrics_new();
+	struct discord_stats ds = {.shards = 2, .shard_count = 2, .shards_ready = 1,
+	                           .identifies = 3, .identifies_today = 7,
+	                           .ratelimit_waits = 4, .ratelimit_wait_ms = 1500,
+	                           .http_429_global = 1, .http_429_route = 2,
+	                           .ack_latency_last_ms = 20, .ack_latency_max_ms = 250};
+	ds.reconnects[GW_REASON_ZOMBIE] = 5;
+	ds.resumes[GW_REASON_RECONNECT] = 6;
+	host_status_count_add(ds.rest_errors, 429);
+	host_status_count_add(ds.rest_errors, 0);
+	host_status_count_add(ds.rest_errors, 429);
+	struct mxsync_stats ms = {.syncs_ok = 9, .rate_limited = 2, .sync_lag_ms = 1250};
+	host_status_count_add(ms.rest_errors, 502);
+	metrics_lost(m, "discord");
+	char *t = render_with(m, &ds, &ms);
+	CHECK_CONTAINS(t, "scobot_discord_reconnects_total{reason=\"zombie\"} 5\n");
+	CHECK_CONTAINS(t, "scobot_discord_reconnects_total{reason=\"drop\"} 0\n");
+	CHECK_CONTAINS(t, "scobot_discord_resumes_total{reason=\"op7_reconnect\"} 6\n");
+	CHECK_CONTAINS(t, "scobot_discord_identifies_today 7\n");
+	CHECK_CONTAINS(t, "scobot_discord_shards_ready 1\n");
+	CHECK_CONTAINS(t, "scobot_discord_heartbeat_ack_latency_seconds 0.020\n");
+	CHECK_CONTAINS(t, "scobot_discord_heartbeat_ack_latency_max_seconds 0.250\n");
+	CHECK_CONTAINS(t, "scobot_ratelimit_waits_total{platform=\"discord\"} 4\n");
+	CHECK_CONTAINS(t, "scobot_ratelimit_waits_total{platform=\"matrix\"} 2\n");
+	CHECK_CONTAINS(t, "scobot_ratelimit_wait_seconds_total{platform=\"discord\"} 1.500\n");
+	CHECK_CONTAINS(t, "scobot_http_429_total{platform=\"discord\",scope=\"global\"} 1\n");
+	CHECK_CONTAINS(t, "scobot_http_429_total{platform=\"discord\",scope=\"route\"} 2\n");
+	CHECK_CONTAINS(t, "scobot_http_429_total{platform=\"matrix\",scope=\"homeserver\"} 2\n");
+	CHECK_CONTAINS(t, "scobot_rest_errors_total{platform=\"discord\",status=\"429\"} 2\n");
+	CHECK_CONTAINS(t, "scobot_rest_errors_total{platform=\"discord\",status=\"network\"} 1\n");
+	CHECK_CONTAINS(t, "scobot_rest_errors_total{platform=\"matrix\",status=\"502\"} 1\n");
+	CHECK_CONTAINS(t, "scobot_matrix_sync_lag_seconds 1.250\n");
+	CHECK_CONTAINS(t, "scobot_platform_lost_total{platform=\"discord\"} 1\n");
+	free(t);
+	metrics_free(m);
+}
+
+TEST(metrics_status_counts_overflow_into_other)
+{
+	struct host_status_count c[HOST_STATUS_SLOTS] = {{0, 0}};
+	for (int i = 0; i < HOST_STATUS_SLOTS + 3; i++)
+		host_status_count_add(c, 400 + i);
+	host_status_count_add(c, 400);
+	CHECK_INT(c[0].status, 400);
+	CHECK_INT(c[0].count, 2);
+	CHECK_INT(c[HOST_STATUS_SLOTS - 1].status, -1);
+	CHECK_INT(c[HOST_STATUS_SLOTS - 1].count, 4);
 }
 
 TEST(metrics_label_values_are_escaped)
 {
 	struct metrics *m = metrics_new();
-	metrics_answer(m, "x\"y\\z\nw", "sg", ANSWER_OK, 1);
+	metrics_answer(m, "x\"y\\z\nw", "sg", ANSWER_OK);
 	char *t = render(m);
 	CHECK_CONTAINS(t, "platform=\"x\\\"y\\\\z\\nw\"");
 	free(t);
@@ -91,7 +151,7 @@ TEST(metrics_series_are_bounded_and_overflow_into_other)
 	char name[32];
 	for (int i = 0; i < METRICS_MAX_SERIES * 3; i++) {
 		snprintf(name, sizeof(name), "cmd%d", i);
-		metrics_answer(m, "matrix", name, ANSWER_OK, 1);
+		metrics_answer(m, "matrix", name, ANSWER_OK);
 	}
 	char *t = render(m);
 	int series = 0;
@@ -115,7 +175,7 @@ TEST(metrics_reloads_and_platform_gauges_are_rendered)
 	CHECK_CONTAINS(t, "scobot_reloads_total{what=\"config\",result=\"failed\"} 1\n");
 	CHECK_CONTAINS(t, "scobot_platform_ready_total{platform=\"matrix\"} 1\n");
 	CHECK_CONTAINS(t, "scobot_platform_up{platform=\"matrix\"} 1\n");
-	CHECK_CONTAINS(t, "scobot_matrix_sync_lag_seconds 1.500\n");
+	CHECK_NOT_CONTAINS(t, "scobot_matrix_sync_lag_seconds");  /* no adapter counters given */
 	CHECK_CONTAINS(t, "scobot_facts_loaded 15\n");
 	CHECK_CONTAINS(t, "scobot_build_info{version=\"1.2.3\"} 1\n");
 	free(t);

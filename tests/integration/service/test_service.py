@@ -434,20 +434,47 @@ def t_metrics_parse_and_healthz_flips_when_homeserver_drops(c):
         assert sample(s, "scobot_answers_total", platform="matrix", command="sg") == 1, body
         assert sample(s, "scobot_unanswered_total", platform="matrix", reason="unknown_command") == 1, body
         assert sample(s, "scobot_unanswered_total", platform="matrix", reason="not_sure") == 1, body
-        assert sample(s, "scobot_reply_latency_seconds_count") == 3, body
         assert sample(s, "scobot_platform_up", platform="matrix") == 1, body
         assert sample(s, "scobot_facts_loaded") >= 10, body
         assert types["scobot_matrix_sync_lag_seconds"] == "gauge"
+        # The lag is the age of the newest event when its sync arrived: the
+        # fixture stamps events with its own clock, the same as ours.
+        assert 0 <= sample(s, "scobot_matrix_sync_lag_seconds") < 30, body
+        assert sample(s, "scobot_matrix_syncs_total", result="ok") >= 1, body
         assert c.http("/nothing")[0] == 404
 
+        # A reply counts in the latency histogram once its PUT came back,
+        # which may be just after the fixture recorded it.
+        def latency_count():
+            return sample(parse_prometheus(c.http("/metrics")[1])[0],
+                          "scobot_reply_latency_seconds_count")
+        wait_until(lambda: latency_count() == 3, 10, "three replies in the latency histogram")
+        s, _ = parse_prometheus(c.http("/metrics")[1])
+        assert 0 < sample(s, "scobot_reply_latency_seconds_sum") < 3 * 15, s
+
+        # A 429 on the next send is waited out and counted as one.
+        hs.ctl("fault", {"endpoint": "send", "kind": "429", "retry_after_ms": 300})
+        e = say(hs, r, "!sco sg 2016")
+        wait_until(lambda: replied(hs, e), 15, "an answer after a 429")
+        s, _ = parse_prometheus(c.http("/metrics")[1])
+        assert sample(s, "scobot_http_429_total", platform="matrix", scope="homeserver") == 1, s
+        assert sample(s, "scobot_ratelimit_waits_total", platform="matrix") == 1, s
+        assert sample(s, "scobot_rest_errors_total", platform="matrix", status="429") == 1, s
+
         hs.ctl("down", {"seconds": 6})
+        # The adapter reports the failed sync itself (host.lost): 503 at once,
+        # well before stall_seconds could notice.
         wait_until(lambda: c.http("/healthz")[0] == 503, 15, "healthz 503")
         code, body, _ = c.http("/healthz")
-        assert code == 503 and "matrix: no progress" in body, body
+        assert code == 503 and body.startswith("matrix: connection lost ("), body
         s, _ = parse_prometheus(c.http("/metrics")[1])
         assert sample(s, "scobot_platform_up", platform="matrix") == 0
-        # No progress, no watchdog pings (a datagram already in flight may land first).
-        time.sleep(0.5)
+        assert sample(s, "scobot_platform_lost_total", platform="matrix") == 1, s
+        assert sample(s, "scobot_rest_errors_total", platform="matrix", status="network") >= 1, s
+        # Once stall_seconds pass without progress, no watchdog pings (a datagram
+        # already in flight may land first). Before that the adapter's own
+        # reconnects get their chance: a restart would not help them.
+        time.sleep(2.5)
         mark = len(c.notify.all())
         time.sleep(1.0)
         assert c.notify.index("WATCHDOG", after=mark) < 0, c.notify.all()[mark:]
@@ -504,6 +531,80 @@ def t_discord_shard_range_ready_watchdog_and_resumable_stop(c):
     # The session was saved for the next start to resume, in the instance's directory.
     assert os.path.exists(os.path.join(own, "discord-session-1.json")), os.listdir(own)
     assert not os.path.exists(os.path.join(c.dir, "state")), "the config's state_dir was used"
+    assert DISCORD_TOKEN not in c.text()
+
+
+def t_discord_metrics_count_reconnects_429s_and_healthz_flips_on_a_drop(c):
+    url = c.start_discord(DISCORD_TOKEN, shards=1)
+    c.write_discord_config(url)
+    c.metrics_port = free_port()
+    with open(c.conf, "a") as f:
+        f.write("[metrics]\nlisten = 127.0.0.1:%d\n" % c.metrics_port)
+    c.start(DISCORD_TOKEN, cred="discord-token")
+    c.notify.wait("READY", "1")
+
+    def post(path, body):
+        req = urllib.request.Request(c.discord_url + "/_test/" + path, data=json.dumps(body).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def metrics():
+        return parse_prometheus(c.http("/metrics")[1])[0]
+
+    def posts_replying_to(mid):
+        return [p for p in c.discord_ctl("posts")
+                if (p.get("message_reference") or {}).get("message_id") == mid]
+
+    assert c.http("/healthz")[0] == 200
+    # A route 429 on the next reply: waited out, retried, counted.
+    post("fault", {"kind": "rest_429", "retry_after": 0.3, "route": "create_message"})
+    mid = post("message", {"content": "!sco sg 2011"})["id"]
+    wait_until(lambda: posts_replying_to(mid), 15, "a reply after a 429")
+    wait_until(lambda: sample(metrics(), "scobot_reply_latency_seconds_count") == 1, 10,
+               "the reply in the latency histogram")
+    s = metrics()
+    assert sample(s, "scobot_http_429_total", platform="discord", scope="route") == 1, s
+    assert sample(s, "scobot_http_429_total", platform="discord", scope="global") == 0, s
+    assert sample(s, "scobot_rest_errors_total", platform="discord", status="429") == 1, s
+    assert sample(s, "scobot_ratelimit_waits_total", platform="discord") >= 1, s
+    assert sample(s, "scobot_ratelimit_wait_seconds_total", platform="discord") > 0, s
+    # Arrival to reply sent includes the 0.3 s wait.
+    assert 0.3 <= sample(s, "scobot_reply_latency_seconds_sum") < 15, s
+    assert sample(s, "scobot_discord_identifies_total") == 1, s
+    assert sample(s, "scobot_discord_identifies_today") == 1, s
+    assert sample(s, "scobot_discord_shards_ready") == 1, s
+    # Heartbeats every 500 ms: an ACK has come back by now.
+    wait_until(lambda: sample(metrics(), "scobot_discord_heartbeat_ack_latency_seconds") is not None,
+               10, "a heartbeat ACK")
+    s = metrics()
+    assert 0 <= s[("scobot_discord_heartbeat_ack_latency_seconds", frozenset())] \
+        <= s[("scobot_discord_heartbeat_ack_latency_max_seconds", frozenset())] < 10, s
+
+    # An abrupt TCP drop: the shard reports it at once, /healthz says why,
+    # then the bot resumes and is ready (and healthy) again.
+    mark = len(c.notify.all())
+    assert post("fault", {"kind": "drop"})["ok"]
+    wait_until(lambda: sample(metrics(), "scobot_discord_reconnects_total", reason="drop") == 1,
+               10, "the drop noticed")
+    wait_until(lambda: sample(metrics(), "scobot_discord_resumes_total", reason="drop") == 1, 20,
+               "a resume after the drop")
+    wait_until(lambda: c.http("/healthz")[0] == 200, 10, "healthz 200 after the resume")
+    s = metrics()
+    assert sample(s, "scobot_discord_reconnects_total", reason="drop") == 1, s
+    assert sample(s, "scobot_discord_reconnects_total", reason="zombie") == 0, s
+    assert sample(s, "scobot_platform_lost_total", platform="discord") == 1, s
+    assert sample(s, "scobot_platform_ready_total", platform="discord") == 2, s
+    assert sample(s, "scobot_discord_identifies_total") == 1, s
+    assert "platform connection lost platform=discord reason=drop" in c.text(), c.text()
+
+    # op 7: counted under its own reason, and resumed.
+    assert post("fault", {"kind": "reconnect"})["ok"]
+    wait_until(lambda: sample(metrics(), "scobot_discord_resumes_total", reason="op7_reconnect") == 1,
+               20, "a resume after op 7")
+    s = metrics()
+    assert sample(s, "scobot_discord_reconnects_total", reason="op7_reconnect") == 1, s
+    assert c.stop() == 0, c.text()
     assert DISCORD_TOKEN not in c.text()
 
 
