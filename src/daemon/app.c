@@ -547,6 +547,8 @@ static int start_discord(struct app *app)
 		.register_commands = d->register_commands,
 		.cooldown_user_max = (int)d->cooldown_count,
 		.cooldown_window_ms = d->cooldown_seconds * 1000,
+		.cooldown_channel_max = (int)d->cooldown_channel_count,
+		.rest_timeout_ms = d->rest_timeout_seconds * 1000,
 		.ca_file = *d->ca_file ? d->ca_file : NULL,
 		.complete = complete_sg,
 		.complete_ctx = app,
@@ -589,6 +591,8 @@ static int start_matrix(struct app *app)
 		.n_auto_join = m->auto_join.n,
 		.prefix = platform_prefix(app, "matrix"),
 		.encrypted_room_notice = m->encrypted_room_notice,
+		.encrypted_notice_text = *m->encrypted_room_notice_text ? m->encrypted_room_notice_text
+		                                                        : NULL,
 		.stall_alarm_ms = m->stall_alarm_minutes * 60 * 1000,
 		.cooldown_count = (int)m->cooldown_count,
 		.cooldown_window_ms = m->cooldown_seconds * 1000,

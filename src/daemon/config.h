@@ -184,6 +184,8 @@ struct config_discord {
 	bool register_commands;
 	int64_t cooldown_count;
 	int64_t cooldown_seconds;
+	int64_t cooldown_channel_count;
+	int64_t rest_timeout_seconds;
 	char *ca_file;
 };
 
@@ -200,6 +202,7 @@ struct config_matrix {
 	struct config_list auto_join;
 	char *prefix;            /* "": [general] prefix */
 	bool encrypted_room_notice;
+	char *encrypted_room_notice_text; /* "": the built-in English sentence */
 	int64_t cooldown_count;
 	int64_t cooldown_seconds;
 	int64_t stall_alarm_minutes;

@@ -5,6 +5,7 @@
  *   discord_driver --api-base http://127.0.0.1:PORT/api/v10 --token-file F
  *                  [--state-dir D] [--no-compress] [--message-content]
  *                  [--shards N] [--shard-ids A-B] [--guild G] [--rest-timeout MS]
+ *                  [--cooldown-channel N]
  *
  * Exit status: 0 after SIGTERM, the host's fatal status (5) otherwise. */
 #include <errno.h>
@@ -127,6 +128,9 @@ int main(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--rest-timeout") == 0 && v) {
 			cfg.rest_timeout_ms = atoll(v);
+			i++;
+		} else if (strcmp(a, "--cooldown-channel") == 0 && v) {
+			cfg.cooldown_channel_max = atoi(v);
 			i++;
 		} else if (strcmp(a, "--no-compress") == 0) {
 			cfg.compress = false;

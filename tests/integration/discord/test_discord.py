@@ -79,7 +79,10 @@ class Bot:
             elif flag == "--guild":
                 keys["commands_guild"] = a.pop(0)
             elif flag == "--rest-timeout":
-                a.pop(0)  # not a config key: the daemon uses the default timeout
+                # The driver takes ms, the config whole seconds.
+                keys["rest_timeout_seconds"] = str(max(1, (int(a.pop(0)) + 999) // 1000))
+            elif flag == "--cooldown-channel":
+                keys["cooldown_channel_count"] = a.pop(0)
             else:
                 raise ValueError("no config key for " + flag)
         path = os.path.join(self.dir, "scobot.conf")
@@ -274,6 +277,29 @@ async def cooldown_gives_one_short_notice_then_silence():
         assert not replies_to(fd, mids[6])
         no_errors(fd)
     await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def channel_cooldown_limits_a_channel_across_users():
+    async def body(fd, bot):
+        await bot.start()
+        mids = []
+        for i in range(4):
+            mids.append(await fd.inject_message(content="!sco sg 2011",
+                                                author_id="70000000000000005%d" % i,
+                                                channel_id="800000000000000078"))
+        await fd.wait_for(lambda: len(fd.posts) >= 3, 20)
+        await asyncio.sleep(1.0)
+        # cooldown_channel_count = 2: two answers, then one notice, then silence,
+        # although each message comes from a different user.
+        assert len(fd.posts) == 3, "posts: %r" % [p["content"][:40] for p in fd.posts]
+        for m in mids[:2]:
+            assert "Imanaliev" in replies_to(fd, m)[0]["content"]
+        notice = replies_to(fd, mids[2])
+        assert len(notice) == 1 and "wait" in notice[0]["content"], notice
+        assert not replies_to(fd, mids[3])
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, ["--cooldown-channel", "2"], body)
 
 
 # ---------------------------------------------------------------- slash commands
@@ -584,6 +610,10 @@ async def rest_5xx_and_timeouts_are_retried_and_answered_once():
         await fd.fault("rest_timeout", route="create_message", seconds=2.5)
         mid = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000031")
         await answered_once(fd, mid, 15)
+        # Two 5xx and one timeout: the 1 s limit (rest_timeout_seconds through
+        # scobot's config) ran out before the fixture's 2.5 s stall ended.
+        retried = [l for l in bot.lines if "discord request will be retried" in l]
+        assert len(retried) == 3 and "timeout" in retried[2].lower(), retried
         no_errors(fd)
     await with_bot({"heartbeat_ms": 2000}, ["--rest-timeout", "1000"], body)
 
@@ -684,6 +714,29 @@ async def identifies_respect_max_concurrency():
         assert ts[1] - ts[0] >= 4.9, ts
         no_errors(fd)
     await with_bot({"heartbeat_ms": 2000, "shards": 2, "max_concurrency": 1, "guilds": 2}, [], body)
+
+
+@scenario
+async def two_shards_in_one_process_both_identify():
+    # A short heartbeat interval fills the gateway send window with beats; they
+    # have reserved slots and must not starve the second shard's identify,
+    # which waits 5 s for its max_concurrency bucket.
+    async def body(fd, bot):
+        await bot.start(wait_ready=False)
+        await fd.wait_for(lambda: len(fd.events("identify_ok")) == 2, 20)
+        ev = fd.events("identify_ok")
+        assert sorted(tuple(e["shard"]) for e in ev) == [(0, 2), (1, 2)], ev
+        assert ev[1]["t"] - ev[0]["t"] >= 4.9, [e["t"] for e in ev]
+        # Ready is reported once, when both shards are.
+        await bot.wait_line(READY_LINE, 5)
+        assert len([l for l in bot.lines if READY_LINE in l]) == 1, bot.lines
+        for g in fd.guild_ids:
+            mid = await fd.inject_message(content="!sco sg 2011", guild_id=g,
+                                          channel_id=str(int(g) + 1),
+                                          author_id="7000000000000003" + g[-2:])
+            await answered_once(fd, mid)
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 500, "shards": 2, "max_concurrency": 1, "guilds": 4}, [], body)
 
 
 async def main():

@@ -4,7 +4,7 @@
  *
  *   matrix_driver --homeserver URL --user @bot:hs (--password PW | --token TOK)
  *                 --state-dir DIR [--device-id ID] [--auto-join a,b] [--prefix P]
- *                 [--stall-alarm-ms N] [--no-encrypted-notice]
+ *                 [--stall-alarm-ms N] [--no-encrypted-notice] [--notice-text T]
  *
  * Exits 0 after SIGTERM/SIGINT (state flushed), or the status a fatal error
  * asked for (6: Matrix refused the token). */
@@ -93,6 +93,8 @@ int main(int argc, char **argv)
 			cfg.device_id = v;
 		else if (strcmp(a, "--prefix") == 0)
 			cfg.prefix = v;
+		else if (strcmp(a, "--notice-text") == 0)
+			cfg.encrypted_notice_text = v;
 		else if (strcmp(a, "--stall-alarm-ms") == 0)
 			cfg.stall_alarm_ms = strtoll(v, NULL, 10);
 		else if (strcmp(a, "--auto-join") == 0) {

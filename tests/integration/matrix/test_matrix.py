@@ -78,7 +78,8 @@ def is_scobot(binary):
 
 
 class Bot:
-    def __init__(self, driver, hs, state_dir, auto_join=None, stall_alarm_ms=None, token=None):
+    def __init__(self, driver, hs, state_dir, auto_join=None, stall_alarm_ms=None, token=None,
+                 notice_text=None):
         if is_scobot(driver):
             conf = os.path.join(state_dir, "scobot.conf")
             lines = ["[general]", "state_dir = " + state_dir, "[log]", "level = info",
@@ -86,6 +87,8 @@ class Bot:
                      ("access_token = " + token) if token else ("password = " + PASSWORD)]
             if auto_join:
                 lines.append("auto_join = " + auto_join)
+            if notice_text:
+                lines.append("encrypted_room_notice_text = " + notice_text)
             fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write("\n".join(lines) + "\n")
@@ -97,6 +100,8 @@ class Bot:
                 args += ["--auto-join", auto_join]
             if stall_alarm_ms:
                 args += ["--stall-alarm-ms", str(stall_alarm_ms)]
+            if notice_text:
+                args += ["--notice-text", notice_text]
         self.p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                   text=True)
         self.log = []
@@ -390,6 +395,19 @@ def t_encrypted_room_gets_single_notice(c):
     assert notes[0]["content"]["msgtype"] == "m.notice" and "encrypted" in notes[0]["content"]["body"]
     assert "end-to-end encrypted" in b.text()
     assert b2.kill() == 0
+
+
+def t_encrypted_room_notice_text_comes_from_the_config(c):
+    hs = c.hs
+    enc = room(hs, room_id="!enc2:test", encrypted=True)
+    text = "Этот чат зашифрован: спросите меня в открытой комнате, e.g. #sco:test"
+    b = c.bot(notice_text=text)
+    b.wait_ready()
+    wait_until(lambda: any(s["room_id"] == enc for s in hs.sent()), 10, "the notice")
+    notes = [s for s in hs.sent() if s["room_id"] == enc]
+    assert len(notes) == 1 and notes[0]["content"]["body"] == text, notes
+    assert notes[0]["content"]["msgtype"] == "m.notice"
+    assert b.kill() == 0
 
 
 def t_unknown_token_is_fatal_with_status_6(c):
