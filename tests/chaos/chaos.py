@@ -69,11 +69,6 @@ class Cmd:
         self.where, self.user, self.note = where, user, None
 
 
-def is_asan(binary):
-    with open(binary, "rb") as f:
-        return b"AddressSanitizer" in f.read()
-
-
 class Chaos:
     def __init__(self, args):
         self.a = args
@@ -334,7 +329,7 @@ class Chaos:
         proto = list(self.fd.errors)
         if proto:
             failures.append("fake Discord saw protocol errors from the bot: %r" % proto[:10])
-        asan = is_asan(self.a.scobot)
+        asan = harness.is_asan(self.a.scobot)
         warm = self.rss_warm
         growth = None if not warm else (rss_end - warm) / warm
         if warm is None:

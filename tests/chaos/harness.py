@@ -30,6 +30,13 @@ MX_PASSWORD = "chaos-matrix-password-secret"
 SANITIZER_MARKS = ("Sanitizer", "runtime error", "LeakSanitizer")
 
 
+def is_asan(binary):
+    """True for a build with AddressSanitizer, whose quarantine (256 MiB by
+    default) holds freed memory on purpose, so RSS bounds do not apply."""
+    with open(binary, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 class FakeRequest:
     """Enough of an aiohttp request for the homeserver's /_test/ handlers."""
 

@@ -452,8 +452,11 @@ async def burst_of_10000_commands_from_one_user(c):
             assert i - j + 1 <= 2 * (count + 1), \
                 "the %s flooder got %d answers within %ds" % (name, i - j + 1, window)
     grew = max(rss1, peak) - rss0
-    assert grew < BURST_RSS_LIMIT_KIB, \
-        "scobot's memory grew by %d KiB over a burst of %d commands" % (grew, BURST)
+    if harness.is_asan(c.bot.binary):
+        print("# RSS bound not enforced under ASan (its quarantine keeps freed memory)")
+    else:
+        assert grew < BURST_RSS_LIMIT_KIB, \
+            "scobot's memory grew by %d KiB over a burst of %d commands" % (grew, BURST)
     assert not c.fd.errors, "the fixture saw protocol errors: %r" % c.fd.errors[:5]
     await c.still_answers("a burst of %d commands" % BURST)
 
