@@ -10,6 +10,9 @@
 #include "util/utf8.h"
 
 #define USER_ECHO_MAX_CP 80 /* code points of user text echoed back at most */
+/* Combining marks kept on one base character: UAX #15's Stream-Safe Text
+ * Format allows 30, and anything beyond is a "Zalgo" tower over other lines. */
+#define USER_MAX_COMBINING 30
 
 void answer_init(struct answer *a, enum lang lang)
 {
@@ -195,7 +198,7 @@ static void put_cp(struct sink *o, enum render_format fmt, uint32_t cp, bool use
 static void put_text(struct sink *o, enum render_format fmt, const char *s, size_t len,
                      bool user)
 {
-	size_t i = 0, count = 0;
+	size_t i = 0, count = 0, marks = 0;
 	uint32_t prev = 0;
 	while (i < len) {
 		if (user && count >= USER_ECHO_MAX_CP) {
@@ -203,6 +206,9 @@ static void put_text(struct sink *o, enum render_format fmt, const char *s, size
 			return;
 		}
 		uint32_t cp = utf8_next(s, len, &i);
+		marks = utf8_is_combining(cp) ? marks + 1 : 0;
+		if (user && marks > USER_MAX_COMBINING)
+			continue; /* dropped, and not counted against the echo limit */
 		put_cp(o, fmt, cp, user, prev);
 		prev = cp;
 		count++;

@@ -5,13 +5,6 @@
 
 #include "util/utf8.h"
 
-static bool is_combining(uint32_t cp)
-{
-	return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
-	       (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
-	       (cp >= 0xFE20 && cp <= 0xFE2F);
-}
-
 /* Invisible characters people paste or attackers inject: zero-width, bidi
  * controls, BOM, variation selectors, soft hyphen. They are dropped, not spaced,
  * so "s\u200bg" still reads as "sg". */
@@ -61,7 +54,7 @@ static enum cls classify(uint32_t cp)
 		return CL_LATIN;
 	if (cp < 0x80)
 		return CL_SPACE;
-	if (is_invisible(cp) || is_combining(cp))
+	if (is_invisible(cp) || utf8_is_combining(cp))
 		return CL_DROP;
 	if (utf8_is_cyrillic(cp))
 		return CL_CYR;

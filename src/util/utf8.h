@@ -25,6 +25,8 @@ size_t utf8_count(const char *s, size_t len);
 size_t utf8_trim(const char *s, size_t len, size_t max);
 
 bool utf8_is_cyrillic(uint32_t cp);
+/* Combining marks (non-starters): the characters a "Zalgo" flood stacks. */
+bool utf8_is_combining(uint32_t cp);
 bool utf8_is_han(uint32_t cp);
 
 #endif

@@ -70,6 +70,23 @@ TEST(user_text_echo_is_bounded)
 	CHECK(answer_render(&a, RENDER_PLAIN, out, sizeof(out)) < 400);
 }
 
+TEST(user_text_keeps_at_most_30_combining_marks_per_letter)
+{
+	struct answer a;
+	char s[1200] = "a";
+	for (int i = 0; i < 500; i++)
+		strcat(s, "\xCC\x81"); /* U+0301 */
+	strcat(s, "b");
+	answer_init(&a, LANG_EN);
+	answer_user(&a, s, strlen(s));
+	render(&a, RENDER_PLAIN);
+	size_t marks = 0;
+	for (const char *p = out; (p = strstr(p, "\xCC\x81")); p += 2)
+		marks++;
+	CHECK_INT(marks, 30);
+	CHECK_CONTAINS(out, "b");
+}
+
 TEST(strong_and_lists_render_per_format)
 {
 	struct answer a;
