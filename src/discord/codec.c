@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/commands.h"
+#include "util/jsonfix.h"
 #include "util/utf8.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -80,6 +81,14 @@ static char *print_checked(cJSON *root, size_t max)
 int dc_payload_parse(const char *json, size_t len, struct dc_payload *ret)
 {
 	cJSON *root = cJSON_ParseWithLength(json, len);
+	if (!root) {
+		/* A message with an unpaired surrogate escape is still a message. */
+		char *fixed = jsonfix_surrogates_dup(json, len);
+		if (fixed) {
+			root = cJSON_ParseWithLength(fixed, len);
+			free(fixed);
+		}
+	}
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		return -EINVAL;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonfix.h"
 #include "util/xalloc.h"
 
 static const char *get_str(const cJSON *obj, const char *key)
@@ -214,6 +215,15 @@ static void parse_section(const cJSON *rooms, const char *key, enum mx_room_kind
 int mx_sync_parse(const char *json, size_t len, const char *me, struct mx_sync **ret_sync)
 {
 	cJSON *root = cJSON_ParseWithLength(json, len);
+	if (!root) {
+		/* One event with an unpaired surrogate escape must not make the whole
+		 * batch unreadable, or the sync could never advance past it. */
+		char *fixed = jsonfix_surrogates_dup(json, len);
+		if (fixed) {
+			root = cJSON_ParseWithLength(fixed, len);
+			free(fixed);
+		}
+	}
 	if (!root)
 		return -EBADMSG;
 	const char *nb = cJSON_IsObject(root) ? get_str(root, "next_batch") : NULL;

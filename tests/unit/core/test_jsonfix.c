@@ -1,0 +1,63 @@
+/* test_jsonfix.c: unpaired surrogate escapes are repaired, everything else kept. */
+#include "tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/jsonfix.h"
+
+static const char *fix(const char *in)
+{
+	static char buf[256];
+	snprintf(buf, sizeof(buf), "%s", in);
+	jsonfix_surrogates(buf, strlen(buf));
+	return buf;
+}
+
+TEST(a_lone_high_surrogate_becomes_the_replacement_character)
+{
+	CHECK_STR(fix("{\"b\":\"x\\ud800y\"}"), "{\"b\":\"x\\uFFFDy\"}");
+}
+
+TEST(a_lone_low_surrogate_becomes_the_replacement_character)
+{
+	CHECK_STR(fix("[\"\\uDC00\"]"), "[\"\\uFFFD\"]");
+}
+
+TEST(a_proper_pair_is_kept)
+{
+	CHECK_STR(fix("[\"\\ud83d\\ude00\"]"), "[\"\\ud83d\\ude00\"]");
+}
+
+TEST(a_high_surrogate_before_a_non_surrogate_escape_is_fixed)
+{
+	CHECK_STR(fix("[\"\\ud83d\\u0041\"]"), "[\"\\uFFFD\\u0041\"]");
+}
+
+TEST(escaped_backslashes_are_not_escapes)
+{
+	CHECK_STR(fix("[\"\\\\ud800\"]"), "[\"\\\\ud800\"]");
+}
+
+TEST(text_outside_strings_is_untouched)
+{
+	CHECK_STR(fix("{\"k\": 1} \\ud800"), "{\"k\": 1} \\ud800");
+}
+
+TEST(dup_returns_null_when_nothing_needs_fixing)
+{
+	const char *ok = "{\"a\":\"\\u00e9\"}";
+	CHECK(jsonfix_surrogates_dup(ok, strlen(ok)) == NULL);
+	const char *bad = "{\"a\":\"\\ud800\"}";
+	char *d = jsonfix_surrogates_dup(bad, strlen(bad));
+	CHECK(d && strstr(d, "FFFD"));
+	free(d);
+}
+
+TEST(truncated_escapes_do_not_read_past_the_end)
+{
+	char buf[8] = "\"\\ud80";
+	CHECK_INT(jsonfix_surrogates(buf, strlen(buf)), 0);
+}
+
+TAP_MAIN
