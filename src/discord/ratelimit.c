@@ -133,10 +133,10 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
 	if (!global_exempt) {
 		if (now < rl->global_until)
 			return rl->global_until - now;
-		/* The oldest of the last 50 sends must be a second old. */
+		/* The oldest of the last 50 sends must be a second (and a margin) old. */
 		int64_t oldest = rl->global_ring[rl->global_head];
-		if (now - oldest < 1000)
-			return oldest + 1000 - now;
+		if (now - oldest < 1000 + RL_GLOBAL_MARGIN_MS)
+			return oldest + 1000 + RL_GLOBAL_MARGIN_MS - now;
 	}
 	bucket_key(rl, route, major, key);
 	struct bucket *b = bucket_get(rl, key, now);

@@ -12,6 +12,10 @@
 #include <stdint.h>
 
 #define RL_GLOBAL_PER_SECOND 50        /* requests per second (rate-limits.mdx "Global Rate Limit") */
+/* Slack added to the global window, ms: our send times are not Discord's
+ * arrival times, and a burst released exactly one second after the previous
+ * one can overlap it at the far end and earn global 429s. */
+#define RL_GLOBAL_MARGIN_MS 150
 #define RL_MAX_BUCKETS 4096            /* buckets tracked; idle ones are evicted first */
 #define RL_MAX_ROUTES 64               /* route templates whose bucket hash we learned */
 #define RL_KEY_MAX 128                 /* bytes of a bucket key, NUL included */
