@@ -785,6 +785,7 @@ void match_analyze(const struct engine *e, const char *text, size_t len,
 	/* Stem and correct each word in place; numbers become years. */
 	const char *w[TEXT_MAX_TOKENS];
 	size_t wl[TEXT_MAX_TOKENS];
+	size_t tries = 0;
 	for (size_t k = 0; k < an->ntok; k++) {
 		struct token *tk = &an->tok[k];
 		w[k] = an->norm + tk->off;
@@ -800,9 +801,11 @@ void match_analyze(const struct engine *e, const char *text, size_t len,
 		}
 		if (tk->script == TOK_CYR)
 			wl[k] = text_stem_ru(an->norm + tk->off, wl[k]);
-		if (tk->script == TOK_LATIN || tk->script == TOK_CYR) {
+		if ((tk->script == TOK_LATIN || tk->script == TOK_CYR) &&
+		    tries < MATCH_MAX_CORRECTIONS && !is_known(e, w[k], wl[k])) {
 			/* Known words live in the engine's arena, so the token can
 			 * simply point at its correction. */
+			tries++;
 			const char *fix = correct(e, w[k], wl[k]);
 			if (fix) {
 				w[k] = fix;

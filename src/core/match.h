@@ -94,6 +94,10 @@ struct engine {
 };
 
 #define MATCH_MAX_ENTITIES 8
+/* Unknown words per message tried for typo correction: each try compares the
+ * word with a few hundred known ones, and a 4 KiB message of near-misses
+ * would otherwise cost milliseconds of the shared loop. */
+#define MATCH_MAX_CORRECTIONS 12
 #define MATCH_MAX_TERMS 64
 
 /* What one message says, found by match_analyze(). */
