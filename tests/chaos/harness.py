@@ -233,9 +233,34 @@ def discord_replies(fd):
     return out
 
 
+def track_delivery(fd):
+    """Records in fd.delivered the id of every MESSAGE_CREATE the fake Discord
+    wrote to a live gateway connection (first delivery or replay on resume), so
+    a lost message can be told apart from one Discord never delivered."""
+    fd.delivered = set()
+    orig = fd.send
+
+    async def send(conn, obj, raw=None):
+        if (isinstance(obj, dict) and obj.get("op") == 0 and obj.get("t") == "MESSAGE_CREATE"
+                and not conn.closed and not conn.ws.closed):
+            fd.delivered.add(obj["d"].get("id"))
+        return await orig(conn, obj, raw=raw)
+    fd.send = send
+
+
+def session_of(fd, mid):
+    """The fake Discord session whose log holds message mid, or None."""
+    for s in fd.sessions.values():
+        for _, t, d in s.log:
+            if t == "MESSAGE_CREATE" and d.get("id") == mid:
+                return s
+    return None
+
+
 async def start_all(binary, heartbeat_ms=2000, **bot_kw):
     """Both fixtures and a started scobot; returns (fd, mx, bot)."""
     fd = FakeDiscord(token=DC_TOKEN, heartbeat_ms=heartbeat_ms)
+    track_delivery(fd)
     await fd.start()
     mx = await Matrix().start()
     bot = Scobot(binary, fd, mx, **bot_kw)
