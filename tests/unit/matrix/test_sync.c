@@ -89,7 +89,8 @@ static void rig_init(struct rig *g, const char *password, const char *token)
 	snprintf(g->f.dir, sizeof(g->f.dir), "/tmp/scobot-mx-XXXXXX");
 	if (!mkdtemp(g->f.dir))
 		abort();
-	g->host = (struct adapter_host){&g->f, host_respond, host_fatal, host_ready, host_progress};
+	g->host = (struct adapter_host){.ctx = &g->f, .respond = host_respond, .fatal = host_fatal,
+					.ready = host_ready, .progress = host_progress};
 	g->io = (struct mxsync_io){&g->f, fake_request, fake_cancel};
 	g->cfg = (struct matrix_config){
 		.homeserver = "http://127.0.0.1:1", .user_id = "@scobot:test",
