@@ -383,69 +383,15 @@ static void rest_timer_cb(struct net_timer *t, void *data)
 	rest_pump(data);
 }
 
-static double header_double(const struct http_response *resp, const char *name, bool *ok)
+static const char *resp_header(void *ctx, const char *name)
 {
-	const char *v = http_response_header(resp, name);
-	char *end;
-	*ok = false;
-	if (!v || !*v)
-		return 0;
-	double d = strtod(v, &end);
-	if (end == v || *end != '\0' || !(d >= 0) || d > 1e9)
-		return 0;
-	*ok = true;
-	return d;
+	return http_response_header(ctx, name);
 }
 
 static void rl_info_from(const struct http_response *resp, struct rl_info *in, cJSON **ret_body)
 {
-	bool ok;
-	memset(in, 0, sizeof(*in));
-	in->status = resp->error == HTTP_OK ? resp->status : 0;
-	if (in->status == 0)
-		return;
-	double v = header_double(resp, "X-RateLimit-Limit", &ok);
-	if (ok) {
-		in->has_limit = true;
-		in->limit = (int)v;
-	}
-	v = header_double(resp, "X-RateLimit-Remaining", &ok);
-	if (ok) {
-		in->has_remaining = true;
-		in->remaining = (int)v;
-	}
-	v = header_double(resp, "X-RateLimit-Reset-After", &ok);
-	if (ok) {
-		in->has_reset_after = true;
-		in->reset_after_s = v;
-	}
-	in->bucket = http_response_header(resp, "X-RateLimit-Bucket");
-	in->scope = http_response_header(resp, "X-RateLimit-Scope");
-	const char *g = http_response_header(resp, "X-RateLimit-Global");
-	in->global = g && strcasecmp(g, "true") == 0;
-	if (in->status == 429) {
-		/* rate-limits.mdx "Exceeding A Rate Limit": body retry_after (s),
-		 * else the Retry-After header. A 429 that is not JSON comes from
-		 * Cloudflare, not the API: back off hard. */
-		cJSON *body = cJSON_ParseWithLength(resp->body, resp->body_len);
-		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(body, "retry_after");
-		if (cJSON_IsNumber(ra) && ra->valuedouble >= 0 && ra->valuedouble < 86400)
-			in->retry_after_s = ra->valuedouble;
-		else {
-			v = header_double(resp, "Retry-After", &ok);
-			in->retry_after_s = ok ? v : 0;
-		}
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "global")))
-			in->global = true;
-		if (!cJSON_IsObject(body)) {
-			log_warn("discord 429 without a JSON body (possible Cloudflare ban); backing off",
-			         "retry_after_s=%.1f", in->retry_after_s);
-			if (in->retry_after_s < 60)
-				in->retry_after_s = 60;
-			in->global = true;
-		}
-		*ret_body = body;
-	}
+	rl_info_parse(resp->error == HTTP_OK ? resp->status : 0, resp_header, (void *)resp,
+	              resp->body, resp->body_len, in, ret_body);
 }
 
 static void request_failed(struct discord *dc, struct rest_req *r, const char *reason, int status)

@@ -2,6 +2,8 @@
  * window; owns only its tables and must not do I/O or read a clock. */
 #include "discord/ratelimit.h"
 
+#include <strings.h>
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -164,6 +166,75 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
 		rl->global_head = (rl->global_head + 1) % RL_GLOBAL_PER_SECOND;
 	}
 	return 0;
+}
+
+static double header_double(rl_header_fn *header, void *ctx, const char *name, bool *ok)
+{
+	const char *v = header(ctx, name);
+	char *end;
+	*ok = false;
+	if (!v || !*v)
+		return 0;
+	double d = strtod(v, &end);
+	if (end == v || *end != '\0' || !(d >= 0) || d > 1e9)
+		return 0;
+	*ok = true;
+	return d;
+}
+
+void rl_info_parse(int status, rl_header_fn *header, void *ctx, const char *body, size_t len,
+                   struct rl_info *in, struct cJSON **ret_body)
+{
+	bool ok;
+	memset(in, 0, sizeof(*in));
+	*ret_body = NULL;
+	in->status = status;
+	if (status <= 0) {
+		in->status = 0;
+		return;
+	}
+	double v = header_double(header, ctx, "X-RateLimit-Limit", &ok);
+	if (ok) {
+		in->has_limit = true;
+		in->limit = (int)v;
+	}
+	v = header_double(header, ctx, "X-RateLimit-Remaining", &ok);
+	if (ok) {
+		in->has_remaining = true;
+		in->remaining = (int)v;
+	}
+	v = header_double(header, ctx, "X-RateLimit-Reset-After", &ok);
+	if (ok) {
+		in->has_reset_after = true;
+		in->reset_after_s = v;
+	}
+	in->bucket = header(ctx, "X-RateLimit-Bucket");
+	in->scope = header(ctx, "X-RateLimit-Scope");
+	const char *g = header(ctx, "X-RateLimit-Global");
+	in->global = g && strcasecmp(g, "true") == 0;
+	if (status != 429)
+		return;
+	/* rate-limits.mdx "Exceeding A Rate Limit": body retry_after (s), else
+	 * the Retry-After header. A 429 that is not JSON comes from Cloudflare,
+	 * not the API: back off hard. */
+	cJSON *o = cJSON_ParseWithLength(body, len);
+	const cJSON *ra = cJSON_GetObjectItemCaseSensitive(o, "retry_after");
+	if (cJSON_IsNumber(ra) && ra->valuedouble >= 0 && ra->valuedouble < 86400) {
+		in->retry_after_s = ra->valuedouble;
+	} else {
+		v = header_double(header, ctx, "Retry-After", &ok);
+		in->retry_after_s = ok ? v : 0;
+	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "global")))
+		in->global = true;
+	if (!cJSON_IsObject(o)) {
+		log_warn("discord 429 without a JSON body (possible Cloudflare ban); backing off",
+		         "retry_after_s=%.1f", in->retry_after_s);
+		if (in->retry_after_s < 60)
+			in->retry_after_s = 60;
+		in->global = true;
+	}
+	*ret_body = o;
 }
 
 static void count_invalid(struct ratelimit *rl, int64_t now)

@@ -9,6 +9,7 @@
 #define SCOBOT_DISCORD_RATELIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define RL_GLOBAL_PER_SECOND 50        /* requests per second (rate-limits.mdx "Global Rate Limit") */
@@ -41,6 +42,17 @@ struct rl_info {
 };
 
 struct ratelimit;
+struct cJSON;
+
+/* A response header by name (case-insensitive), NULL when absent. */
+typedef const char *rl_header_fn(void *ctx, const char *name);
+
+/* Reads the rate-limit headers of a response that arrived (status > 0) into
+ * *in; for a 429 also the body's retry_after and global, and the parsed body
+ * comes back in *ret_body (the caller frees it; NULL when it is not JSON, which
+ * means Cloudflare, not the API: then a hard 60 s global back-off). */
+void rl_info_parse(int status, rl_header_fn *header, void *ctx, const char *body, size_t len,
+                   struct rl_info *in, struct cJSON **ret_body);
 
 struct ratelimit *ratelimit_new(void);
 void ratelimit_free(struct ratelimit *rl);

@@ -14,11 +14,8 @@
  * rest is the body. "X-Fuzz-Elapsed: ms" (not a Discord header) moves the
  * fake clock before the request.
  *
- * The adapter turns a response into struct rl_info in a static function of
- * discord.c (rl_info_from) that needs a live http_response; fill_info below
- * follows it line by line so the limiter sees exactly what the adapter would
- * hand it. When that function moves into ratelimit.c as a pure parser, call
- * it here instead. */
+ * Responses become struct rl_info through rl_info_parse(), the same pure
+ * parser the adapter uses, so the limiter sees exactly what it would. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
@@ -46,74 +43,19 @@ struct response {
 	size_t body_len;
 };
 
-static const char *header(const struct response *r, const char *name)
+static const char *header(void *ctx, const char *name)
 {
+	const struct response *r = ctx;
 	for (size_t i = 0; i < r->nh; i++)
 		if (strcasecmp(r->h[i].name, name) == 0)
 			return r->h[i].value;
 	return NULL;
 }
 
-/* discord.c header_double */
-static double header_double(const struct response *r, const char *name, bool *ok)
+static cJSON *fill_info(struct response *r, struct rl_info *in)
 {
-	const char *v = header(r, name);
-	char *end;
-	*ok = false;
-	if (!v || !*v)
-		return 0;
-	double d = strtod(v, &end);
-	if (end == v || *end != '\0' || !(d >= 0) || d > 1e9)
-		return 0;
-	*ok = true;
-	return d;
-}
-
-/* discord.c rl_info_from, for a response that arrived (status > 0). */
-static cJSON *fill_info(const struct response *r, struct rl_info *in)
-{
-	bool ok;
 	cJSON *body = NULL;
-	memset(in, 0, sizeof(*in));
-	in->status = r->status;
-	if (in->status == 0)
-		return NULL;
-	double v = header_double(r, "X-RateLimit-Limit", &ok);
-	if (ok) {
-		in->has_limit = true;
-		in->limit = (int)v;
-	}
-	v = header_double(r, "X-RateLimit-Remaining", &ok);
-	if (ok) {
-		in->has_remaining = true;
-		in->remaining = (int)v;
-	}
-	v = header_double(r, "X-RateLimit-Reset-After", &ok);
-	if (ok) {
-		in->has_reset_after = true;
-		in->reset_after_s = v;
-	}
-	in->bucket = header(r, "X-RateLimit-Bucket");
-	in->scope = header(r, "X-RateLimit-Scope");
-	const char *g = header(r, "X-RateLimit-Global");
-	in->global = g && strcasecmp(g, "true") == 0;
-	if (in->status == 429) {
-		body = cJSON_ParseWithLength(r->body, r->body_len);
-		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(body, "retry_after");
-		if (cJSON_IsNumber(ra) && ra->valuedouble >= 0 && ra->valuedouble < 86400)
-			in->retry_after_s = ra->valuedouble;
-		else {
-			v = header_double(r, "Retry-After", &ok);
-			in->retry_after_s = ok ? v : 0;
-		}
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "global")))
-			in->global = true;
-		if (!cJSON_IsObject(body)) {
-			if (in->retry_after_s < 60)
-				in->retry_after_s = 60;
-			in->global = true;
-		}
-	}
+	rl_info_parse(r->status, header, r, r->body, r->body_len, in, &body);
 	return body;
 }
 
