@@ -77,6 +77,7 @@ class Chaos:
         self.cmds = []
         self.unsent = []          # (t, why): Discord had no session to deliver to
         self.stranded = []        # Discord commands in a session invalidated before delivery
+        self.fixture_errors = []  # the test's own trouble, reported apart from the bot's
         self.faults = collections.Counter()
         self.timeline = []        # (t, fault)
         self.down_task = None
@@ -87,6 +88,8 @@ class Chaos:
         self.restart_deadline = None
         self.t0 = None
         self.seq = 0
+        self.dc_seq = 0
+        self.mx_seq = 0
 
     def now(self):
         return time.monotonic() - self.t0
@@ -97,8 +100,9 @@ class Chaos:
     # ---- command stream ------------------------------------------------
     async def send_discord(self):
         self.seq += 1
+        self.dc_seq += 1
         year = self.rng.choice(YEARS)
-        ch = DC_CHANNELS[self.seq % len(DC_CHANNELS)]
+        ch = DC_CHANNELS[self.dc_seq % len(DC_CHANNELS)]
         user = "7%017d" % (self.seq % USERS)
         try:
             mid = await self.fd.inject_message(channel_id=ch, content="!sco sg %d" % year,
@@ -115,8 +119,9 @@ class Chaos:
 
     async def send_matrix(self):
         self.seq += 1
+        self.mx_seq += 1
         year = self.rng.choice(YEARS)
-        room = MX_ROOMS[self.seq % len(MX_ROOMS)]
+        room = MX_ROOMS[self.mx_seq % len(MX_ROOMS)]
         user = "@u%d:test" % (self.seq % USERS)
         eid = await self.mx.say(room, "!sco sg %d" % year, sender=user)
         c = Cmd("matrix", eid, year, self.now(), room, user)
@@ -147,6 +152,16 @@ class Chaos:
         fd, mx, r = self.fd, self.mx, self.rng
         if name.startswith("discord_") and not self.bot.alive():
             return False
+        # REST faults are "the next N requests fail". One burst at a time: piled
+        # up, they would fail every retry in a row, and the bot's exponential
+        # backoff (up to 30 s) would turn a few errors into minutes of silence,
+        # which is the test's doing, not a server anyone runs.
+        if name.startswith("discord_rest") and fd.rest_faults:
+            return False
+        for ep in ("send", "sync"):
+            if name.startswith("matrix_") and name.endswith("_" + ep) \
+                    and any(f["endpoint"] == ep for f in mx.hs.faults):
+                return False
         if name == "discord_drop":
             ok = await fd.fault("drop")
         elif name == "discord_zombie":
@@ -180,7 +195,17 @@ class Chaos:
         elif name == "matrix_down_up":
             if self.down_task is not None and not self.down_task.done():
                 return False
-            self.down_task = mx.down(r.uniform(1.0, 6.0))
+            secs = r.uniform(1.0, 6.0)
+            self.down_task = mx.down(secs)
+            t_down = self.now()
+
+            def done(task, secs=secs, t_down=t_down):
+                err = None if task.cancelled() else task.exception()
+                self.log("homeserver back after %.1fs (asked %.1fs)%s"
+                         % (self.now() - t_down, secs, "; FIXTURE ERROR %r" % err if err else ""))
+                if err:
+                    self.fixture_errors.append("homeserver restart: %r" % err)
+            self.down_task.add_done_callback(done)
             ok = True
         elif name == "scobot_sighup":
             if not self.bot.alive():
@@ -224,6 +249,9 @@ class Chaos:
     async def fault_loop(self, until):
         await asyncio.sleep(self.a.warmup)
         names = self.schedule()
+        if self.a.faults:
+            allowed = set(self.a.faults.split(","))
+            names = (n for n in names if n in allowed)
         while self.now() < until:
             name = next(names)
             ok = await self.inject(name)
@@ -295,6 +323,9 @@ class Chaos:
             print(self.bot.tail(80))
             raise
         finally:
+            if self.a.log:
+                with open(self.a.log, "w") as f:
+                    f.write("\n".join(self.bot.lines) + "\n")
             await harness.stop_all(self.fd, self.mx, self.bot)
 
     def verdict(self, rss_end, alive, rc):
@@ -349,6 +380,8 @@ class Chaos:
             failures.append("scobot was not running at the end")
         if rc != 0:
             failures.append("scobot exited %r on the final SIGTERM" % rc)
+        if self.fixture_errors:
+            failures.append("the fixtures failed (not a scobot bug): %r" % self.fixture_errors[:5])
         proto = list(self.fd.errors)
         if proto:
             failures.append("fake Discord saw protocol errors from the bot: %r" % proto[:10])
@@ -423,6 +456,8 @@ def main():
     ap.add_argument("--warmup", type=float, default=10.0)
     ap.add_argument("--settle", type=float, default=90.0)
     ap.add_argument("--schedule", choices=("cycle", "weighted"), default="cycle")
+    ap.add_argument("--faults", help="only these fault kinds (comma-separated)")
+    ap.add_argument("--log", help="write scobot's whole stderr here at the end")
     ap.add_argument("--report", help="write the counts as JSON here")
     a = ap.parse_args()
     if a.seed is None:
