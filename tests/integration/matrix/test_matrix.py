@@ -10,6 +10,7 @@ also shorten the stall alarm below the config's one-minute minimum.
 """
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -23,10 +24,15 @@ import urllib.request
 PY = "/usr/bin/python3"
 BOT = "@scobot:test"
 PASSWORD = "hunter2-not-a-real-secret"
+# `meson test --setup valgrind` sets SCOBOT_WRAPPER to a memcheck command line;
+# the bot runs under it, about 20x slower, so every wait stretches by SLOW.
+WRAPPER = shlex.split(os.environ.get("SCOBOT_WRAPPER", ""))
+SLOW = 10 if WRAPPER else 1
+VALGRIND_ERROR = 99  # the wrapper's --error-exitcode
 
 
 def wait_until(pred, timeout, what):
-    end = time.monotonic() + timeout
+    end = time.monotonic() + timeout * SLOW
     while time.monotonic() < end:
         v = pred()
         if v:
@@ -102,8 +108,8 @@ class Bot:
                 args += ["--stall-alarm-ms", str(stall_alarm_ms)]
             if notice_text:
                 args += ["--notice-text", notice_text]
-        self.p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  text=True)
+        self.p = subprocess.Popen(WRAPPER + args, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
         self.log = []
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
@@ -123,8 +129,9 @@ class Bot:
     def kill(self, sig=signal.SIGTERM):
         if self.p.poll() is None:
             self.p.send_signal(sig)
-        rc = self.p.wait(timeout=15)
+        rc = self.p.wait(timeout=15 * SLOW)
         self.t.join(timeout=5)
+        assert rc != VALGRIND_ERROR, "memcheck errors:\n" + self.text()
         return rc
 
 
@@ -412,7 +419,7 @@ def t_encrypted_room_notice_text_comes_from_the_config(c):
 
 def t_unknown_token_is_fatal_with_status_6(c):
     b = c.bot(token="syt_definitely_wrong")
-    rc = b.p.wait(timeout=15)
+    rc = b.p.wait(timeout=15 * SLOW)
     b.t.join(timeout=5)
     assert rc == 6, "exit %d\n%s" % (rc, b.text())
     assert "M_UNKNOWN_TOKEN" in b.text()

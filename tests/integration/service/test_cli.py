@@ -8,6 +8,7 @@ usage: test_cli.py SCOBOT FACTS_DIR INSTALL_CONFIG_SH EXAMPLE_CONF
 """
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,10 @@ import tempfile
 import traceback
 
 SCOBOT = FACTS = INSTALL_SH = EXAMPLE = None
+# `meson test --setup valgrind` sets SCOBOT_WRAPPER to a memcheck command line
+# that scobot runs under; its exit status 99 means a memcheck error.
+WRAPPER = shlex.split(os.environ.get("SCOBOT_WRAPPER", ""))
+VALGRIND_ERROR = 99
 
 
 def run(*args, stdin=None, env_extra=None, cwd=None):
@@ -22,8 +27,10 @@ def run(*args, stdin=None, env_extra=None, cwd=None):
            if k not in ("NOTIFY_SOCKET", "JOURNAL_STREAM", "CREDENTIALS_DIRECTORY",
                         "SCOBOT_SHARD_IDS")}
     env.update(env_extra or {})
-    return subprocess.run([SCOBOT] + list(args), input=stdin, capture_output=True, text=True,
-                          timeout=30, env=env, cwd=cwd)
+    r = subprocess.run(WRAPPER + [SCOBOT] + list(args), input=stdin, capture_output=True,
+                       text=True, timeout=30 * (10 if WRAPPER else 1), env=env, cwd=cwd)
+    assert r.returncode != VALGRIND_ERROR, "memcheck errors:\n" + r.stderr
+    return r
 
 
 def conf(d, text, name="scobot.conf"):
