@@ -87,6 +87,8 @@ struct rest_req {
 	int64_t created;
 	int64_t rl_wait_since; /* when a rate limit first held it back; -1: not waiting */
 	int64_t received_ms;  /* an answer: when its question arrived (for host->sent) */
+	int shard;            /* a reply: the shard whose dispatch it answers ... */
+	int64_t seq;          /* ... and that dispatch's seq (0: none), to replay it */
 	bool report_sent;     /* an answer's first request: tell host->sent how it ended */
 	char what[96];        /* for logs: what this request is for */
 	/* A callback's follow-ups, sent only once it succeeded (order matters). */
@@ -99,6 +101,8 @@ struct rest_req {
 struct discord {
 	struct net_loop *loop;
 	const struct adapter_host *host;
+	int cur_shard;         /* the dispatch being handled, for the replies it makes */
+	int64_t cur_seq;
 	char *token;
 	char *auth_header;
 	char *app_id;          /* NULL until READY or config */
@@ -277,6 +281,8 @@ static struct rest_req *rest_enqueue(struct discord *dc, enum rest_kind kind, co
 	}
 	r->dc = dc;
 	r->kind = kind;
+	r->shard = dc->cur_shard;
+	r->seq = kind == REST_REPLY ? dc->cur_seq : 0;
 	snprintf(r->method, sizeof(r->method), "%s", method);
 	snprintf(r->route, sizeof(r->route), "%s", route);
 	snprintf(r->major, sizeof(r->major), "%s", major ? major : "");
@@ -965,7 +971,13 @@ static void io_dispatch(void *ctx, const char *type, const cJSON *d)
 	struct shard *s = ctx;
 	struct discord *dc = s->dc;
 	if (strcmp(type, "MESSAGE_CREATE") == 0) {
+		/* Replies remember which dispatch they answer, so a stop with
+		 * replies unsent can save a seq that replays it. */
+		struct gw_session sess;
+		dc->cur_shard = s->id;
+		dc->cur_seq = gateway_get_session(s->gw, &sess) ? sess.seq : 0;
 		on_message_create(dc, d);
+		dc->cur_seq = 0;
 	} else if (strcmp(type, "INTERACTION_CREATE") == 0) {
 		on_interaction_create(dc, d);
 	} else if (strcmp(type, "READY") == 0) {
@@ -1325,7 +1337,16 @@ void discord_stop(struct discord *dc, void (*done)(void *data), void *data)
 	dc->stop_data = data;
 	net_timer_stop(dc->boot_timer);
 	net_timer_stop(dc->rest_timer);
-	/* Answers not yet sent are dropped, and said so. */
+	/* Answers not yet sent are dropped, and said so; the session saved below
+	 * is rewound to just before the oldest question they answer, so the
+	 * resume replays it and the restarted bot answers it (its nonce makes a
+	 * second copy of an answer that did go out impossible). */
+	int64_t *replay = xcalloc((size_t)(dc->nshards > 0 ? dc->nshards : 1), sizeof(*replay));
+	for (struct rest_req *q = dc->queue_head; q; q = q->next)
+		for (int i = 0; i < dc->nshards; i++)
+			if (q->seq > 0 && dc->shards[i].id == q->shard &&
+			    (replay[i] == 0 || q->seq < replay[i]))
+				replay[i] = q->seq;
 	if (dc->queue_len)
 		log_warn("discord: stopping with requests unsent", "count=%zu", dc->queue_len);
 	while (dc->queue_head) {
@@ -1347,6 +1368,12 @@ void discord_stop(struct discord *dc, void (*done)(void *data), void *data)
 		snprintf(ids.application_id, sizeof(ids.application_id), "%s",
 		         dc->app_id ? dc->app_id : "");
 		if (gateway_get_session(s->gw, &sess) && dc->state_dir && !dc->fatal) {
+			if (replay[i] > 0 && replay[i] - 1 < sess.seq) {
+				log_notice("discord: saving an earlier seq so unsent replies are replayed",
+				           "shard=%d seq=%lld was=%lld", s->id, (long long)(replay[i] - 1),
+				           (long long)sess.seq);
+				sess.seq = replay[i] - 1;
+			}
 			int rc = state_save_session(dc->state_dir, s->id, &sess, &ids,
 			                            (int64_t)time(NULL));
 			if (rc < 0)
@@ -1361,6 +1388,7 @@ void discord_stop(struct discord *dc, void (*done)(void *data), void *data)
 		if (s->conn)
 			any_open = true;
 	}
+	free(replay);
 	/* done runs from a timer the adapter owns, never a deferred call that
 	 * could outlive discord_free. */
 	dc->stop_timer = net_timer_new(dc->loop, stop_timeout_cb, dc);
