@@ -541,6 +541,49 @@ async def sigterm_then_restart_resumes_without_identify():
     await with_bot({"heartbeat_ms": 2000}, [], body)
 
 
+@scenario
+async def sigterm_with_replies_held_by_429_answers_each_once_after_restart():
+    # Replies waiting out a long 429 when SIGTERM comes are dropped; the saved
+    # session must point before the oldest of their questions, so the resume
+    # replays them. A question answered in between is replayed too, and its
+    # nonce (message.mdx "Create Message", enforce_nonce) must stop a copy.
+    async def body(fd, bot):
+        await bot.start()
+        m0 = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, m0)
+        await fd.fault("rest_429", route="create_message", retry_after=60)
+        held1 = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000061")
+        await fd.wait_for(lambda: fd.events("rest_429"), 5)
+        other = await fd.inject_message(content="!sco sg 2016", author_id="700000000000000062",
+                                        channel_id="800000000000000063")
+        await answered_once(fd, other)
+        held2 = await fd.inject_message(content="!sco sg 2019", author_id="700000000000000064")
+        await asyncio.sleep(0.3)
+        assert not replies_to(fd, held1) and not replies_to(fd, held2), "429 not held"
+        sess = next(iter(fd.sessions.values()))
+        assert await bot.stop() == 0
+        assert "saving an earlier seq" in bot.log_text(), bot.log_text()
+        assert sess.valid
+        bot2 = Bot(fd, state_dir=bot.dir)
+        try:
+            await bot2.start()
+            r = fd.events("resume")
+            assert r and r[-1]["session"] == sess.id, r
+            assert len(fd.events("identify")) == 1, "identified again after restart"
+            p1 = await answered_once(fd, held1)
+            assert "2013" in p1["content"] or "Alimov" in p1["content"], p1["content"]
+            p2 = await answered_once(fd, held2)
+            assert "2019" in p2["content"] or "Norov" in p2["content"], p2["content"]
+            await fd.wait_for(lambda: fd.events("nonce_dedupe"), 5)
+            assert len(replies_to(fd, other)) == 1, "replayed question answered twice"
+            assert len(replies_to(fd, m0)) == 1, "question before the rewind answered again"
+            bot.lines += bot2.lines
+        finally:
+            bot2.kill()
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
 # ---------------------------------------------------------------- heartbeats
 
 @scenario
