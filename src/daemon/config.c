@@ -1070,7 +1070,7 @@ static const struct config_key discord_keys[] = {
 	 .offset = offsetof(struct config_discord, rest_timeout_seconds), .def = "15", .min = 1,
 	 .max = 300, .doc = "Longest wait for one REST request before it is retried or fails."},
 	{.name = "ca_file", .type = CONFIG_PATH, .offset = offsetof(struct config_discord, ca_file),
-	 .def = "", .doc = "Extra CA certificates to trust (PEM); empty: the system store only."},
+	 .def = "", .doc = "CA certificates to trust (PEM): a private CA or a self-signed server certificate; empty: the system store only."},
 };
 
 static const struct config_key matrix_keys[] = {
@@ -1114,7 +1114,7 @@ static const struct config_key matrix_keys[] = {
 	 .offset = offsetof(struct config_matrix, stall_alarm_minutes), .def = "10", .min = 1,
 	 .max = 1440, .doc = "Log an alarm when the sync has not advanced for this long."},
 	{.name = "ca_file", .type = CONFIG_PATH, .offset = offsetof(struct config_matrix, ca_file),
-	 .def = "", .doc = "Extra CA certificates to trust (PEM); empty: the system store only."},
+	 .def = "", .doc = "CA certificates to trust (PEM): a private CA or a self-signed server certificate; empty: the system store only."},
 };
 
 static int check_listen(const char *v, char *why, size_t whysize)

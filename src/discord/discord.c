@@ -112,6 +112,9 @@ struct discord {
 	char *state_dir;
 	char *commands_guild;
 	char *ca_file;
+	/* A refused certificate was logged as an error; again only after a
+	 * connection got through. REST and the gateway are different hosts. */
+	bool rest_tls_told, gw_tls_told;
 	char gateway_url[GW_URL_MAX];
 	bool message_content, compress, register_commands;
 	int cfg_shards, shard_first, shard_last;
@@ -422,6 +425,12 @@ static void rest_done(const struct http_response *resp, void *data)
 	ratelimit_release(dc->rl, r->route, r->major, &info, now);
 	cJSON_Delete(body429);
 	r->inflight = false;
+	if (resp->error == HTTP_ERR_TLS && !dc->rest_tls_told) {
+		dc->rest_tls_told = true;
+		net_log_tls_refusal("discord", "discord", resp->error_msg);
+	} else if (resp->error == HTTP_OK) {
+		dc->rest_tls_told = false;
+	}
 	if (resp->error != HTTP_OK)
 		host_status_count_add(dc->rest_errors, 0);
 	else if (resp->status >= 400)
@@ -1098,6 +1107,17 @@ static void ws_on_close(struct ws_conn *c, const struct ws_close_info *info, voi
 			done(dc->stop_data);
 		}
 		return;
+	}
+	if (info->kind == WS_CLOSE_CONNECT_FAILED) {
+		if (info->tls_refused && !dc->gw_tls_told) {
+			dc->gw_tls_told = true;
+			net_log_tls_refusal("discord", "discord", info->reason);
+		} else {
+			log_warn("discord gateway connect failed", "shard=%d detail=\"%s\"", s->id,
+			         info->reason);
+		}
+	} else {
+		dc->gw_tls_told = false;
 	}
 	gateway_on_close(s->gw, info->code, info->kind == WS_CLOSED_BY_PEER, now_ms(dc));
 	/* One shard down is enough for the host to know at once (/healthz 503);

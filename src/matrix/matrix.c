@@ -34,6 +34,7 @@ struct matrix {
 	char *base;       /* homeserver URL without a trailing slash */
 	char *ca_file;
 	bool started, stopped;
+	bool tls_told;          /* the refused certificate was logged as an error */
 	/* Time the bot itself spends per HTTP response (parse, engine, building
 	 * and starting the replies), as a log2 histogram in microseconds: the
 	 * latency scobot adds, apart from the network and the homeserver. */
@@ -131,6 +132,14 @@ static void on_http(const struct http_response *resp, void *data)
 	if (r.transport_error)
 		log_debug("matrix: transport error", "err=%s detail=\"%s\"", r.error_name,
 			  resp->error_msg);
+	/* Once per spell of refusals: the sync layer's retry lines only say
+	 * reason=tls, which alone does not tell the operator what to do. */
+	if (resp->error == HTTP_ERR_TLS && !mx->tls_told) {
+		mx->tls_told = true;
+		net_log_tls_refusal("matrix", "matrix", resp->error_msg);
+	} else if (resp->error == HTTP_OK) {
+		mx->tls_told = false;
+	}
 	struct mxsync_stats before, after;
 	mxsync_get_stats(mx->sync, &before);
 	int64_t arrived = wall_ms();

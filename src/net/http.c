@@ -93,6 +93,22 @@ const char *http_error_name(enum http_error err)
 	return "unknown";
 }
 
+void net_log_tls_refusal(const char *platform, const char *section, const char *detail)
+{
+	/* An untrusted certificate does not fix itself the way a dropped
+	 * connection does: the operator has to act, so name the one setting.
+	 * detail is our own text around curl's or OpenSSL's fixed strings and
+	 * the configured host name, nothing a peer chose, so it is not escaped. */
+	if (strstr(detail, "certificate"))
+		log_error("TLS certificate not trusted: the server was refused and will be retried "
+			  "with backoff", "platform=%s detail=\"%s\" fix=\"if the server uses a private "
+			  "CA or a self-signed certificate, set ca_file in [%s] to its PEM file\"",
+			  platform, detail, section);
+	else
+		log_error("TLS handshake failed: the server was refused and will be retried with "
+			  "backoff", "platform=%s detail=\"%s\"", platform, detail);
+}
+
 char *http_escape_segment(const char *s, size_t len)
 {
 	char *esc, *out;

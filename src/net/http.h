@@ -163,4 +163,10 @@ char *http_escape_segment(const char *s, size_t len);
 /* Short name for an error ("timeout", "tls", ...), for log fields and metrics. */
 const char *http_error_name(enum http_error err);
 
+/* Logs, as an error, that a server's certificate was refused: detail is the
+ * transport's own description (an http_response error_msg or a ws close
+ * reason), section the config section whose ca_file would trust it. For a
+ * handshake failure that is not about the certificate, the hint is left out. */
+void net_log_tls_refusal(const char *platform, const char *section, const char *detail);
+
 #endif

@@ -210,6 +210,7 @@ static void conn_report_close(struct ws_conn *c, enum ws_close_kind kind, int co
 	info.code = code;
 	info.reason = reason ? reason : "";
 	info.was_clean = kind == WS_CLOSED_BY_PEER || kind == WS_CLOSED_BY_US;
+	info.tls_refused = kind == WS_CLOSE_CONNECT_FAILED && c->tls_error[0];
 	c->refs++;
 	c->cbs->on_close(c, &info, c->data);
 	conn_unref(c);

@@ -81,6 +81,8 @@ struct ws_close_info {
 	/* kind is BY_PEER or BY_US: a close handshake was at least started by a
 	 * frame on the wire. */
 	bool was_clean;
+	/* CONNECT_FAILED because the server's certificate was refused. */
+	bool tls_refused;
 };
 
 struct ws_callbacks {

@@ -14,8 +14,10 @@ Added here, end to end with one scobot serving both platforms:
     buffers, and scobot's RSS does not grow by anything like their size;
   - slowloris: REST and /sync responses that dribble one byte a second, caught
     by the whole-transfer timeouts, then the command still answered once;
-  - TLS: a self-signed https homeserver without ca_file is refused with a clear
-    message (and accepted with it, so the refusal is about the certificate);
+  - TLS: a self-signed https homeserver, Discord REST base or wss gateway
+    without ca_file is refused with one clear error naming the certificate
+    problem and the ca_file setting (and accepted with it, so the refusal is
+    about the certificate);
   - wrong types in every field: a table of mutations of MESSAGE_CREATE, of the
     gateway envelope, of a Create Message response and of a /sync body.
 Output is TAP.
@@ -501,14 +503,11 @@ async def tls_homeserver_refused_without_ca_file(binary):
         bot = harness.Scobot(binary, None, mx, discord=False)
         bots.append(bot)
         await bot.start(wait_ready=False)
-        await bot.wait(lambda: any(("certificate" in l.lower() or "tls" in l.lower()
-                                    or "ssl" in l.lower()) for l in bot.lines), 20,
-                       "a log line naming the certificate problem")
-        await asyncio.sleep(1.0)
+        await bot.wait(lambda: [l for l in bot.lines if "reason=tls" in l][1:], 20,
+                       "two refused attempts")
         assert mx.hs.login_count == 0, "scobot logged in over an untrusted certificate"
         assert not any("platform ready" in l for l in bot.lines), "Matrix came up over an untrusted certificate"
-        why = [l for l in bot.lines if "certificate" in l.lower() or "tls" in l.lower() or "ssl" in l.lower()]
-        print("# refused: " + why[0][:200])
+        assert_tls_refusal_told_once(bot, "matrix")
         assert MX_SECRET_FREE(bot), "a secret reached the log"
         await bot.stop()
         # With ca_file: accepted, so the refusal was about the certificate.
@@ -535,6 +534,83 @@ async def tls_homeserver_refused_without_ca_file(binary):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def assert_tls_refusal_told_once(bot, section):
+    """One error line that names the certificate problem and the setting that
+    fixes it, however many attempts were refused."""
+    told = [l for l in bot.lines if "TLS certificate not trusted" in l]
+    assert len(told) == 1, "told %d times: %s" % (len(told), told[:3])
+    line = told[0]
+    assert " error " in line or line.startswith("<3>"), line
+    assert "self-signed certificate" in line, line
+    assert "ca_file in [%s]" % section in line, line
+    print("# refused: " + line[line.index("TLS"):][:300])
+
+
+async def tls_discord_refused_without_ca_file(binary):
+    """The same for Discord, whose REST (libcurl) and gateway (libwebsockets)
+    verify certificates through different code: each refusal is told once, and
+    with ca_file both trust the certificate."""
+    if not shutil.which("openssl"):
+        return "SKIP openssl CLI not found"
+    d = tempfile.mkdtemp(prefix="scobot-tls-")
+    fd = harness.FakeDiscord(token=harness.DC_TOKEN, heartbeat_ms=5000)
+    bots = []
+    try:
+        cert, key = make_cert(d)
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        await fd.start()
+        tport = await fd.add_tls_site(ctx)
+        fd.gateway_url = "wss://localhost:%d/gateway" % tport
+        fd.resume_url = "wss://localhost:%d/resume" % tport
+        # The gateway only: REST over plain loopback works, the wss connect is refused.
+        bot = harness.Scobot(binary, fd, None, matrix=False)
+        bots.append(bot)
+        await bot.start(wait_ready=False)
+        await bot.wait(lambda: [l for l in bot.lines if "discord gateway connect failed" in l
+                                or "TLS certificate not trusted" in l][1:], 30,
+                       "two refused gateway connects")
+        assert not fd.events("connect"), "connected over an untrusted certificate"
+        assert_tls_refusal_told_once(bot, "discord")
+        await bot.stop()
+        # REST as well: the first request (GET /gateway/bot) is refused.
+        api = "https://localhost:%d/api/v10" % tport
+        rest_before = len(fd.rest)
+        bot = harness.Scobot(binary, fd, None, matrix=False, extra={"discord": {"api_base": api}})
+        bots.append(bot)
+        await bot.start(wait_ready=False)
+        await bot.wait(lambda: [l for l in bot.lines if "discord request will be retried" in l][1:],
+                       30, "two refused REST attempts")
+        assert len(fd.rest) == rest_before, "REST over an untrusted certificate"
+        assert_tls_refusal_told_once(bot, "discord")
+        await bot.stop()
+        # With ca_file both REST and the gateway accept it.
+        bot = harness.Scobot(binary, fd, None, matrix=False,
+                             extra={"discord": {"api_base": api, "ca_file": cert}})
+        bots.append(bot)
+        await bot.start(timeout=20)
+        mid = await fd.inject_message(content="!sco sg 2011")
+        await bot.wait(lambda: [p for p in fd.posts
+                                if (p.get("message_reference") or {}).get("message_id") == mid],
+                       15, "an answer over TLS with ca_file")
+        assert fd.events("connect"), "no gateway connection"
+        rc = await bot.stop()
+        assert rc == 0, "exit %r" % rc
+        for b in bots:
+            assert not b.sanitizer_lines(), "sanitizer: %s" % b.sanitizer_lines()[:5]
+            assert not b.secret_lines(), "a secret reached the log"
+        return None
+    except BaseException:
+        for b in bots:
+            print(b.tail(20))
+        raise
+    finally:
+        for b in bots:
+            b.cleanup()
+        await fd.stop()
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def MX_SECRET_FREE(bot):
     return not bot.secret_lines()
 
@@ -544,9 +620,11 @@ def MX_SECRET_FREE(bot):
 async def run(binary, only):
     todo = [t for t in TESTS if not only or t.__name__ in only]
     todo = sorted(todo, key=lambda t: t.__name__ in KNOWN_BUGS)
-    want_tls = not only or "tls_homeserver_refused_without_ca_file" in only
+    # Each TLS case runs its own fixtures and scobot, outside the shared one.
+    alone = [t for t in (tls_homeserver_refused_without_ca_file, tls_discord_refused_without_ca_file)
+             if not only or t.__name__ in only]
     counted = [t for t in todo if t.__name__ not in KNOWN_BUGS]
-    print("1..%d" % (len(counted) + (1 if want_tls else 0)), flush=True)
+    print("1..%d" % (len(counted) + len(alone)), flush=True)
     failed = 0
     i = 0
     if todo:
@@ -587,14 +665,14 @@ async def run(binary, only):
                     print("# " + line)
         finally:
             await harness.stop_all(fd, mx, bot)
-    if want_tls:
+    for t in alone:
         i += 1
         try:
-            skip = await tls_homeserver_refused_without_ca_file(binary)
-            print("ok %d - tls_homeserver_refused_without_ca_file%s" % (i, " # " + skip if skip else ""))
+            skip = await t(binary)
+            print("ok %d - %s%s" % (i, t.__name__, " # " + skip if skip else ""), flush=True)
         except Exception:
             failed += 1
-            print("not ok %d - tls_homeserver_refused_without_ca_file" % i)
+            print("not ok %d - %s" % (i, t.__name__))
             for line in traceback.format_exc().splitlines():
                 print("# " + line)
     return failed

@@ -221,6 +221,13 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]
         return self.port
 
+    async def add_tls_site(self, ssl_context):
+        """The same app on a second, TLS port (for wss:// and https:// URLs);
+        returns the port."""
+        site = web.TCPSite(self.runner, "127.0.0.1", 0, ssl_context=ssl_context)
+        await site.start()
+        return site._server.sockets[0].getsockname()[1]
+
     async def stop(self):
         for c in list(self.conns):
             if not c.ws.closed:
