@@ -596,6 +596,7 @@ static int start_matrix(struct app *app)
 		.stall_alarm_ms = m->stall_alarm_minutes * 60 * 1000,
 		.cooldown_count = (int)m->cooldown_count,
 		.cooldown_window_ms = m->cooldown_seconds * 1000,
+		.cooldown_room_count = (int)m->cooldown_room_count,
 		.ca_file = *m->ca_file ? m->ca_file : NULL,
 	};
 	app->matrix = matrix_new(app->loop, &mc, &app->host);

@@ -1020,6 +1020,26 @@ static int check_snowflake(const char *v, char *why, size_t whysize)
 	return 0;
 }
 
+/* Rows both platform sections have, so that a key means the same on each.
+ * The cooldown itself is src/core/cooldown.c (GCRA). */
+#define COOLDOWN_KEYS(st, group_field, group_word)                                              \
+	{.name = "cooldown_count", .type = CONFIG_INT, .offset = offsetof(st, cooldown_count),  \
+	 .def = "5", .min = 1, .max = 1000,                                                     \
+	 .doc = "Answers one user can get at once; after that one more every "                  \
+	        "cooldown_seconds / cooldown_count seconds."},                                  \
+	{.name = "cooldown_seconds", .type = CONFIG_INT,                                        \
+	 .offset = offsetof(st, cooldown_seconds), .def = "10", .min = 1, .max = 3600,          \
+	 .doc = "Time for a used-up allowance to come back whole; the first message over it "   \
+	        "gets one short notice, the rest silence."},                                    \
+	{.name = #group_field, .type = CONFIG_INT, .offset = offsetof(st, group_field),         \
+	 .def = "15", .min = 1, .max = 1000,                                                    \
+	 .doc = "The same allowance for one " group_word ", all users together."}
+
+#define CA_FILE_KEY(st)                                                                         \
+	{.name = "ca_file", .type = CONFIG_PATH, .offset = offsetof(st, ca_file), .def = "",    \
+	 .doc = "CA certificates to trust (PEM): a private CA or a self-signed server "         \
+	        "certificate; empty: the system store only."}
+
 static const struct config_key discord_keys[] = {
 	{.name = "token", .type = CONFIG_SECRET, .offset = offsetof(struct config_discord, token),
 	 .def = "", .check = config_check_token,
@@ -1057,20 +1077,11 @@ static const struct config_key discord_keys[] = {
 	{.name = "register_commands", .type = CONFIG_BOOL,
 	 .offset = offsetof(struct config_discord, register_commands), .def = "true",
 	 .doc = "Compare the slash commands at start and overwrite them only when they differ."},
-	{.name = "cooldown_count", .type = CONFIG_INT,
-	 .offset = offsetof(struct config_discord, cooldown_count), .def = "5", .min = 1,
-	 .max = 1000, .doc = "Answers one user gets per cooldown window."},
-	{.name = "cooldown_seconds", .type = CONFIG_INT,
-	 .offset = offsetof(struct config_discord, cooldown_seconds), .def = "10", .min = 1,
-	 .max = 3600, .doc = "Length of the cooldown window."},
-	{.name = "cooldown_channel_count", .type = CONFIG_INT,
-	 .offset = offsetof(struct config_discord, cooldown_channel_count), .def = "15", .min = 1,
-	 .max = 1000, .doc = "Answers one channel gets per cooldown window, all users together."},
+	COOLDOWN_KEYS(struct config_discord, cooldown_channel_count, "channel"),
 	{.name = "rest_timeout_seconds", .type = CONFIG_INT,
 	 .offset = offsetof(struct config_discord, rest_timeout_seconds), .def = "15", .min = 1,
 	 .max = 300, .doc = "Longest wait for one REST request before it is retried or fails."},
-	{.name = "ca_file", .type = CONFIG_PATH, .offset = offsetof(struct config_discord, ca_file),
-	 .def = "", .doc = "CA certificates to trust (PEM): a private CA or a self-signed server certificate; empty: the system store only."},
+	CA_FILE_KEY(struct config_discord),
 };
 
 static const struct config_key matrix_keys[] = {
@@ -1104,17 +1115,11 @@ static const struct config_key matrix_keys[] = {
 	{.name = "encrypted_room_notice_text", .type = CONFIG_STRING,
 	 .offset = offsetof(struct config_matrix, encrypted_room_notice_text), .def = "",
 	 .doc = "The text of that notice; empty: a built-in English sentence."},
-	{.name = "cooldown_count", .type = CONFIG_INT,
-	 .offset = offsetof(struct config_matrix, cooldown_count), .def = "5", .min = 1,
-	 .max = 1000, .doc = "Answers one user gets per cooldown window."},
-	{.name = "cooldown_seconds", .type = CONFIG_INT,
-	 .offset = offsetof(struct config_matrix, cooldown_seconds), .def = "10", .min = 1,
-	 .max = 3600, .doc = "Length of the cooldown window."},
+	COOLDOWN_KEYS(struct config_matrix, cooldown_room_count, "room"),
 	{.name = "stall_alarm_minutes", .type = CONFIG_INT,
 	 .offset = offsetof(struct config_matrix, stall_alarm_minutes), .def = "10", .min = 1,
 	 .max = 1440, .doc = "Log an alarm when the sync has not advanced for this long."},
-	{.name = "ca_file", .type = CONFIG_PATH, .offset = offsetof(struct config_matrix, ca_file),
-	 .def = "", .doc = "CA certificates to trust (PEM): a private CA or a self-signed server certificate; empty: the system store only."},
+	CA_FILE_KEY(struct config_matrix),
 };
 
 static int check_listen(const char *v, char *why, size_t whysize)
@@ -1165,7 +1170,7 @@ static int matrix_validate(const void *section, char *why, size_t whysize)
 }
 
 #define FIXED_SECTION(name_, field, type, keys_, validate_, doc_)                     \
-	{.name = name_, .doc = doc_, .keys = keys_, .nkeys = ARRAY_SIZE(keys_),            \
+	{.name = name_, .doc = doc_, .keys = keys_, .nkeys = ARRAY_SIZE(keys_),             \
 	 .offset = offsetof(struct config, field),                                          \
 	 .present_offset = offsetof(type, present), .validate = validate_}
 

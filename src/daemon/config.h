@@ -205,6 +205,7 @@ struct config_matrix {
 	char *encrypted_room_notice_text; /* "": the built-in English sentence */
 	int64_t cooldown_count;
 	int64_t cooldown_seconds;
+	int64_t cooldown_room_count;
 	int64_t stall_alarm_minutes;
 	char *ca_file;
 };

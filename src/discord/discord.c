@@ -17,11 +17,12 @@
 
 #include "build_config.h"
 #include "core/answer.h"
+#include "core/cooldown.h"
 #include "core/engine.h"
 #include "discord/codec.h"
-#include "discord/cooldown.h"
 #include "discord/gateway.h"
 #include "discord/ratelimit.h"
+#include "discord/seen.h"
 #include "discord/state.h"
 #include "discord/zstream.h"
 #include "net/http.h"
@@ -578,14 +579,9 @@ static void post_answer(struct discord *dc, const char *channel, const char *rep
 
 static void cooldown_notice(struct discord *dc, struct answer *a)
 {
-	static const char *const text[LANG_COUNT] = {
-		"You are asking faster than I answer; please wait a few seconds.",
-		"Слишком много вопросов подряд; подождите несколько секунд.",
-		"提问太快了，请稍等几秒。",
-	};
 	enum lang l = a->lang >= 0 && a->lang < LANG_COUNT ? a->lang : LANG_EN;
 	answer_init(a, l);
-	answer_text(a, text[l]);
+	answer_text(a, cooldown_notice_text(l));
 	a->ephemeral = true;
 }
 

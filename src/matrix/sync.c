@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/answer.h"
+#include "core/cooldown.h"
 #include "core/engine.h"
 #include "matrix/codec.h"
 #include "matrix/state.h"
@@ -36,14 +37,12 @@
 #define SYNC_REFUSALS 3                 /* 4xx on /sync before repairing, count */
 #define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
 #define JOIN_MAX_ATTEMPTS 6              /* tries per join (invite races) */
-#define COOLDOWN_USERS 1024              /* users tracked for the cooldown, count */
 #define BODY_MAX 8192                    /* rendered plain reply, bytes */
 #define HTML_MAX 16384                   /* rendered HTML reply, bytes */
 #define DEFAULT_NOTICE                                                        \
 	"This room is end-to-end encrypted, and scobot cannot read encrypted "  \
 	"messages, so it will not answer here. Use an unencrypted room, or run "\
 	"scobot behind pantalaimon."
-#define COOLDOWN_NOTICE "You are asking too fast; please wait a few seconds."
 
 enum phase { PH_INIT, PH_AUTH, PH_RUNNING, PH_DEAD };
 enum sync_lane { SL_IDLE, SL_INFLIGHT, SL_WAIT_SENDS, SL_OFF };
@@ -71,15 +70,6 @@ struct room {
 	char *my_name;         /* our display name here */
 };
 
-/* Per-user cooldown as GCRA (a token bucket kept as one timestamp): `count`
- * answers per `window`, bursts included, in constant memory per user. */
-struct cooldown {
-	char *user;
-	int64_t tat;       /* theoretical arrival time of the next answer, ms */
-	int64_t last;      /* last message seen, for eviction */
-	bool notified;     /* the one notice of this cooldown was sent */
-};
-
 struct mxsync {
 	/* config (owned copies) */
 	char *homeserver, *user_id, *cfg_token, *password, *device_id, *state_path;
@@ -87,8 +77,7 @@ struct mxsync {
 	size_t n_auto_join;
 	char *prefix, *notice_text, *filter_json;
 	bool notice_on;
-	int64_t stall_alarm_ms, cooldown_window_ms;
-	int cooldown_count;
+	int64_t stall_alarm_ms;
 	const struct adapter_host *host;
 	struct mxsync_io io;
 	uint64_t rng;
@@ -133,7 +122,7 @@ struct mxsync {
 
 	struct room *rooms;
 	size_t nrooms, rooms_cap;
-	struct cooldown cd[COOLDOWN_USERS];
+	struct cooldown *cooldown;
 
 	struct answer answer;     /* scratch for host->respond (~5 KiB) */
 	char plain[BODY_MAX];
@@ -522,41 +511,6 @@ static bool mentioned(struct mxsync *m, const struct room *r, const struct mx_ev
 	return hit;
 }
 
-enum cd_verdict { CD_OK, CD_NOTIFY, CD_SILENT };
-
-static enum cd_verdict cooldown(struct mxsync *m, const char *user, int64_t now)
-{
-	struct cooldown *c = NULL, *victim = NULL;
-	for (size_t i = 0; i < COOLDOWN_USERS && !c; i++) {
-		struct cooldown *e = &m->cd[i];
-		if (e->user && strcmp(e->user, user) == 0)
-			c = e;
-		else if (!victim || (victim->user && (!e->user || e->last < victim->last)))
-			victim = e;  /* a free slot, else the least recently seen user */
-	}
-	if (!c) {
-		c = victim;
-		free(c->user);
-		memset(c, 0, sizeof(*c));
-		c->user = xstrdup(user);
-		c->tat = now;
-	}
-	c->last = now;
-	int64_t interval = m->cooldown_window_ms / m->cooldown_count;
-	int64_t tolerance = m->cooldown_window_ms - interval;
-	if (c->tat < now)
-		c->tat = now;
-	if (c->tat - tolerance > now) {
-		if (c->notified)
-			return CD_SILENT;
-		c->notified = true;
-		return CD_NOTIFY;
-	}
-	c->tat += interval;
-	c->notified = false;
-	return CD_OK;
-}
-
 static void queue_send(struct mxsync *m, const char *room, char kind, const char *seed,
 		       const char *trigger, char *body, int64_t received_ms)
 {
@@ -618,16 +572,16 @@ static void consider(struct mxsync *m, struct room *r, const char *room_id,
 	}
 
 	char lbuf[128];
-	switch (cooldown(m, ev->sender, now)) {
-	case CD_OK:
+	switch (cooldown_check(m->cooldown, ev->sender, room_id, now)) {
+	case COOLDOWN_OK:
 		break;
-	case CD_NOTIFY:
-		log_info("matrix: user cooldown", "room=%s user=%s", room_id,
+	case COOLDOWN_NOTICE:
+		log_info("matrix: cooldown", "room=%s user=%s", room_id,
 			 log_escape(ev->sender, strlen(ev->sender), lbuf, sizeof(lbuf)));
 		queue_send(m, room_id, 'c', ev->event_id, ev->event_id,
-			   mx_build_notice(COOLDOWN_NOTICE, NULL, ev->event_id, thread_root(ev)), 0);
+			   mx_build_notice(cooldown_notice_text(lang_detect(text, len)), NULL, ev->event_id, thread_root(ev)), 0);
 		return;
-	case CD_SILENT:
+	case COOLDOWN_SILENT:
 		return;
 	}
 
@@ -1206,8 +1160,9 @@ struct mxsync *mxsync_new(const struct matrix_config *cfg, const struct adapter_
 	m->notice_on = cfg->encrypted_room_notice;
 	m->notice_text = dup_or(cfg->encrypted_notice_text, DEFAULT_NOTICE);
 	m->stall_alarm_ms = cfg->stall_alarm_ms > 0 ? cfg->stall_alarm_ms : 10 * 60 * 1000;
-	m->cooldown_count = cfg->cooldown_count > 0 ? cfg->cooldown_count : 5;
-	m->cooldown_window_ms = cfg->cooldown_window_ms > 0 ? cfg->cooldown_window_ms : 10000;
+	struct cooldown_config cc = {cfg->cooldown_count, cfg->cooldown_window_ms,
+	                             cfg->cooldown_room_count, cfg->cooldown_window_ms};
+	m->cooldown = cooldown_new(&cc);
 	m->filter_json = mx_build_filter(cfg->timeline_limit > 0 ? cfg->timeline_limit : 50);
 	m->host = host;
 	m->io = *io;
@@ -1285,8 +1240,7 @@ void mxsync_free(struct mxsync *m)
 		free(m->rooms[i].my_name);
 	}
 	free(m->rooms);
-	for (size_t i = 0; i < COOLDOWN_USERS; i++)
-		free(m->cd[i].user);
+	cooldown_free(m->cooldown);
 	for (size_t i = 0; i < m->n_auto_join; i++)
 		free(m->auto_join[i]);
 	free(m->auto_join);

@@ -42,6 +42,7 @@ struct matrix_config {
 	int64_t stall_alarm_ms;        /* 0: 10 minutes */
 	int cooldown_count;            /* 0: 5 answers ... */
 	int64_t cooldown_window_ms;    /* ... per 10000 ms per user */
+	int cooldown_room_count;       /* 0: 15 answers per window per room */
 	int timeline_limit;            /* 0: 50 events per room per sync */
 	const char *ca_file;           /* extra CA bundle (tests); NULL: system */
 };

@@ -678,6 +678,29 @@ TEST(cooldown_sends_one_short_notice_then_stays_quiet)
 	rig_free(&g);
 }
 
+TEST(room_cooldown_limits_a_room_across_users)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g.cfg.cooldown_room_count = 2;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	char id[16], next[16], who[32];
+	for (int i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "$r%d", i);
+		snprintf(next, sizeof(next), "s%d", i + 2);
+		snprintf(who, sizeof(who), "@user%d:test", i);
+		sync_reply(&g, next, 3, msg_event(id, who, "m.text", "!sco help"));
+		if (i < 3)
+			reply_put(&g, "{\"event_id\":\"$x\"}");
+		g.now += 100;
+	}
+	/* Two answers, then one notice, then silence, each from another user. */
+	CHECK_INT(g.f.responds, 2);
+	CHECK_INT(count_sends(&g), 3);
+	rig_free(&g);
+}
+
 TEST(limited_timeline_is_handled_and_counted_as_gap)
 {
 	struct rig g;
