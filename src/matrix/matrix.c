@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "matrix/saver.h"
 #include "net/http.h"
 #include "net/loop.h"
 #include "net/timer.h"
@@ -35,6 +36,7 @@ struct matrix {
 	char *ca_file;
 	bool started, stopped;
 	bool tls_told;          /* the refused certificate was logged as an error */
+	struct mx_saver *saver; /* made at the first save, which names the path */
 	/* Time the bot itself spends per HTTP response (parse, engine, building
 	 * and starting the replies), as a log2 histogram in microseconds: the
 	 * latency scobot adds, apart from the network and the homeserver. */
@@ -204,6 +206,17 @@ static void io_cancel(void *ctx, int64_t id)
 	http_request_cancel(mx->http, id);
 }
 
+static void io_save(void *ctx, const char *path, char *text, bool final)
+{
+	struct matrix *mx = ctx;
+	if (!mx->saver)
+		mx->saver = mx_saver_new(mx->loop, path);
+	if (final)
+		mx_saver_flush(mx->saver, text);
+	else
+		mx_saver_save(mx->saver, text);
+}
+
 struct matrix *matrix_new(struct net_loop *loop, const struct matrix_config *cfg,
 			  const struct adapter_host *host)
 {
@@ -218,7 +231,8 @@ struct matrix *matrix_new(struct net_loop *loop, const struct matrix_config *cfg
 	while (bl > 0 && mx->base[bl - 1] == '/')
 		mx->base[--bl] = '\0';
 	mx->ca_file = cfg->ca_file ? xstrdup(cfg->ca_file) : NULL;
-	struct mxsync_io io = {.ctx = mx, .request = io_request, .cancel = io_cancel};
+	struct mxsync_io io = {.ctx = mx, .request = io_request, .cancel = io_cancel,
+			       .save = io_save};
 	uint64_t seed = (uint64_t)net_loop_now_ms(loop) ^ ((uint64_t)getpid() << 32);
 	mx->sync = mxsync_new(cfg, host, &io, seed);
 	if (!mx->sync) {
@@ -269,6 +283,7 @@ void matrix_free(struct matrix *mx)
 	net_timer_free(mx->timer);
 	http_client_free(mx->http);
 	mxsync_free(mx->sync);
+	mx_saver_free(mx->saver);
 	free(mx->base);
 	free(mx->ca_file);
 	free(mx);

@@ -231,7 +231,7 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-int mx_state_save(const char *path, const struct mx_state *st)
+char *mx_state_serialize(const struct mx_state *st)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddNumberToObject(j, "version", STATE_VERSION);
@@ -246,9 +246,20 @@ int mx_state_save(const char *path, const struct mx_state *st)
 	cJSON_AddItemToObject(j, "duos", ring_json(st->duos, MX_STATE_DUOS, st->duos_next));
 	char *text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
-	if (!text)
-		return -ENOMEM;
+	return text;
+}
 
+void mx_state_text_free(char *text)
+{
+	if (!text)
+		return;
+	/* The serialised text holds the token. */
+	memset(text, 0, strlen(text));
+	free(text);
+}
+
+int mx_state_write(const char *path, const char *text)
+{
 	size_t plen = strlen(path);
 	char *tmp = xmalloc(plen + 8);
 	snprintf(tmp, plen + 8, "%s.tmp", path);
@@ -288,8 +299,15 @@ int mx_state_save(const char *path, const struct mx_state *st)
 	}
 out:
 	free(tmp);
-	/* The serialised text holds the token too. */
-	memset(text, 0, strlen(text));
-	free(text);
+	return r;
+}
+
+int mx_state_save(const char *path, const struct mx_state *st)
+{
+	char *text = mx_state_serialize(st);
+	if (!text)
+		return -ENOMEM;
+	int r = mx_state_write(path, text);
+	mx_state_text_free(text);
 	return r;
 }

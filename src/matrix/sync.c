@@ -352,16 +352,32 @@ static bool job_queued(const struct mxsync *m, enum job_kind kind, const char *r
 
 /* ---- persistence ---------------------------------------------------------- */
 
-static void save_state(struct mxsync *m)
+static void save_state_as(struct mxsync *m, bool final)
 {
-	int r = mx_state_save(m->state_path, &m->st);
+	char *text = mx_state_serialize(&m->st);
+	if (!text) {
+		log_error("matrix: cannot save state", "path=%s err=%s", m->state_path,
+			  strerror(ENOMEM));
+		return;
+	}
+	if (m->io.save) {
+		m->io.save(m->io.ctx, m->state_path, text, final);
+		return;
+	}
+	int r = mx_state_write(m->state_path, text);
+	mx_state_text_free(text);
 	if (r < 0)
 		log_error("matrix: cannot save state", "path=%s err=%s", m->state_path,
 			  strerror(-r));
 }
 
-/* Saves at most once per SAVE_INTERVAL_MS: an fsync per batch would stall
- * the loop under load. A file that lags is safe: it only ever holds a resume
+static void save_state(struct mxsync *m)
+{
+	save_state_as(m, false);
+}
+
+/* Saves at most once per SAVE_INTERVAL_MS: even off the loop, an fsync per
+ * batch would keep the disk busy under load. A file that lags is safe: it only ever holds a resume
  * point whose replies were all sent, so a restart re-reads a little more and
  * the homeserver dedupes the re-sent replies by txnId. */
 static void save_soon(struct mxsync *m, int64_t now)
@@ -1223,7 +1239,7 @@ void mxsync_stop(struct mxsync *m)
 		m->io.cancel(m->io.ctx, m->op_id);
 	m->sync_id = m->op_id = 0;
 	if (m->phase != PH_INIT)
-		save_state(m);
+		save_state_as(m, true);
 	m->phase = PH_DEAD;
 	m->sync = SL_OFF;
 }

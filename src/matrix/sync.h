@@ -62,6 +62,11 @@ struct mxsync_io {
 			   const char *token, int64_t timeout_ms, size_t max_bytes);
 	/* Cancels a request started by request(); its response never comes. */
 	void (*cancel)(void *ctx, int64_t id);
+	/* Optional: persists text (mx_state_serialize of the state, which it
+	 * takes and must release with mx_state_text_free) to path, off the loop
+	 * unless final (the last save before stopping, which must be on disk
+	 * when it returns). NULL: sync.c writes it itself, blocking. */
+	void (*save)(void *ctx, const char *path, char *text, bool final);
 };
 
 /* A completed request, as the transport saw it. */

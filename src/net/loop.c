@@ -259,3 +259,42 @@ void net_loop_free(struct net_loop *loop)
 	}
 	free(loop);
 }
+
+struct net_work {
+	uv_work_t req;
+	net_work_fn *work, *done;
+	void *data;
+};
+
+static void work_run(uv_work_t *req)
+{
+	struct net_work *w = req->data;
+	w->work(w->data);
+}
+
+static void work_after(uv_work_t *req, int status)
+{
+	struct net_work *w = req->data;
+	/* UV_ECANCELED cannot happen (nothing calls uv_cancel), and done must
+	 * run whatever status says, so the data is always released. */
+	(void)status;
+	net_work_fn *done = w->done;
+	void *data = w->data;
+	free(w);
+	done(data);
+}
+
+int net_work_queue(struct net_loop *loop, net_work_fn *work, net_work_fn *done, void *data)
+{
+	struct net_work *w = xcalloc(1, sizeof(*w));
+	w->work = work;
+	w->done = done;
+	w->data = data;
+	w->req.data = w;
+	int r = uv_queue_work(&loop->uv, &w->req, work_run, work_after);
+	if (r < 0) {
+		free(w);
+		return r;
+	}
+	return 0;
+}

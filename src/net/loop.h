@@ -76,4 +76,14 @@ typedef void net_defer_fn(void *data);
  * grows with xmalloc). */
 void net_defer(struct net_loop *loop, net_defer_fn *cb, void *data);
 
+typedef void net_work_fn(void *data);
+
+/* Runs work(data) on a thread of libuv's pool, for what must not block the
+ * loop (a file write with fsync), then done(data) on the loop. work must not
+ * touch anything the loop thread uses without a lock of its own; done always
+ * runs, once, even when the loop is being freed (net_loop_free waits up to
+ * 5 s for outstanding work). Returns 0, or a negative errno when the work
+ * cannot be queued (then neither function runs). */
+int net_work_queue(struct net_loop *loop, net_work_fn *work, net_work_fn *done, void *data);
+
 #endif

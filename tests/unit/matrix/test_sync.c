@@ -91,7 +91,7 @@ static void rig_init(struct rig *g, const char *password, const char *token)
 		abort();
 	g->host = (struct adapter_host){.ctx = &g->f, .respond = host_respond, .fatal = host_fatal,
 					.ready = host_ready, .progress = host_progress};
-	g->io = (struct mxsync_io){&g->f, fake_request, fake_cancel};
+	g->io = (struct mxsync_io){&g->f, fake_request, fake_cancel, NULL};
 	g->cfg = (struct matrix_config){
 		.homeserver = "http://127.0.0.1:1", .user_id = "@scobot:test",
 		.password = password, .access_token = token, .state_dir = g->f.dir,
