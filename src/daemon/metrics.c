@@ -331,8 +331,11 @@ static void render_adapters(struct sbuf *b, const struct metrics_snapshot *snap)
 		put(b, "scobot_matrix_syncs_total{result=\"ok\"} %" PRIu64 "\n", x->syncs_ok);
 		put(b, "scobot_matrix_syncs_total{result=\"error\"} %" PRIu64 "\n", x->sync_errors);
 		header(b, "scobot_matrix_sync_gaps_total", "counter",
-		       "Rooms whose sync was limited (older events skipped).");
+		       "Rooms whose sync was limited: the events it left out are fetched with /messages.");
 		put(b, "scobot_matrix_sync_gaps_total %" PRIu64 "\n", x->gaps);
+		header(b, "scobot_matrix_backfilled_events_total", "counter",
+		       "Events fetched with /messages to fill sync gaps.");
+		put(b, "scobot_matrix_backfilled_events_total %" PRIu64 "\n", x->backfilled);
 	}
 }
 

@@ -212,18 +212,24 @@ static void parse_section(const cJSON *rooms, const char *key, enum mx_room_kind
 	}
 }
 
-int mx_sync_parse(const char *json, size_t len, const char *me, struct mx_sync **ret_sync)
+/* One event with an unpaired surrogate escape must not make the whole batch
+ * unreadable, or the sync could never advance past it. */
+static cJSON *parse_tolerant(const char *json, size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(json, len);
 	if (!root) {
-		/* One event with an unpaired surrogate escape must not make the whole
-		 * batch unreadable, or the sync could never advance past it. */
 		char *fixed = jsonfix_surrogates_dup(json, len);
 		if (fixed) {
 			root = cJSON_ParseWithLength(fixed, len);
 			free(fixed);
 		}
 	}
+	return root;
+}
+
+int mx_sync_parse(const char *json, size_t len, const char *me, struct mx_sync **ret_sync)
+{
+	cJSON *root = parse_tolerant(json, len);
 	if (!root)
 		return -EBADMSG;
 	const char *nb = cJSON_IsObject(root) ? get_str(root, "next_batch") : NULL;
@@ -271,6 +277,56 @@ void mx_sync_free(struct mx_sync *s)
 	free(s->rooms);
 	cJSON_Delete(s->root);
 	free(s);
+}
+
+int mx_messages_parse(const char *json, size_t len, struct mx_messages **ret)
+{
+	cJSON *root = parse_tolerant(json, len);
+	const cJSON *chunk = root && cJSON_IsObject(root) ? get_arr(root, "chunk") : NULL;
+	if (!chunk) {
+		cJSON_Delete(root);
+		return -EBADMSG;
+	}
+	struct mx_messages *p = xcalloc(1, sizeof(*p));
+	p->root = root;
+	p->end = get_str(root, "end");
+	if (p->end && !id_ok(p->end, MX_ID_MAX * 4)) {
+		p->end = NULL;
+		p->skipped++;
+	}
+	size_t total = (size_t)cJSON_GetArraySize(chunk);
+	size_t n = total > MX_SYNC_MAX_EVENTS ? MX_SYNC_MAX_EVENTS : total;
+	p->skipped += total - n;
+	if (n)
+		p->events = xcalloc(n, sizeof(*p->events));
+	/* dir=b: the chunk is newest first. Keep its first n (the newest), and
+	 * store them oldest first, the order they are answered in. */
+	size_t i = 0, k = 0;
+	const cJSON *it;
+	struct mx_event ev;
+	cJSON_ArrayForEach(it, chunk) {
+		if (i++ >= n)
+			break;
+		if (parse_event(it, false, &ev, &p->skipped))
+			p->events[k++] = ev;
+	}
+	for (size_t a = 0, b = k; a + 1 < b; a++, b--) {
+		ev = p->events[a];
+		p->events[a] = p->events[b - 1];
+		p->events[b - 1] = ev;
+	}
+	p->n_events = k;
+	*ret = p;
+	return 0;
+}
+
+void mx_messages_free(struct mx_messages *p)
+{
+	if (!p)
+		return;
+	free(p->events);
+	cJSON_Delete(p->root);
+	free(p);
 }
 
 bool mx_event_mentions(const struct mx_event *ev, const char *user)

@@ -71,6 +71,22 @@ struct mx_sync {
 int mx_sync_parse(const char *json, size_t len, const char *me, struct mx_sync **ret_sync);
 void mx_sync_free(struct mx_sync *s);
 
+/* A /rooms/{roomId}/messages page (API: message_pagination.yaml). */
+struct mx_messages {
+	struct cJSON *root;          /* owns every string */
+	struct mx_event *events;     /* chunk, oldest first whatever the dir was */
+	size_t n_events;
+	const char *end;             /* token for the next page; NULL: no more */
+	size_t skipped;
+};
+
+/* Parses a /messages response fetched with dir=b (the chunk comes newest
+ * first and is returned oldest first). At most MX_SYNC_MAX_EVENTS events.
+ * 0 and *ret (free with mx_messages_free), or -EBADMSG for invalid JSON, a
+ * non-object or a missing or non-array chunk. */
+int mx_messages_parse(const char *json, size_t len, struct mx_messages **ret);
+void mx_messages_free(struct mx_messages *p);
+
 /* True when the event's m.mentions.user_ids holds user. */
 bool mx_event_mentions(const struct mx_event *ev, const char *user);
 

@@ -33,6 +33,9 @@
 #define MAX_ROOMS 20000                  /* joined rooms tracked, count */
 #define MAX_BATCHES 8                   /* synced batches with replies in flight, count */
 #define SYNC_LOST_AFTER 3                /* failed syncs in a row that count as lost */
+#define BACKFILL_PAGE 50                /* events per /messages request, count */
+#define BACKFILL_PAGES 4                /* pages fetched per sync gap, count */
+#define BACKFILL_MAX_ATTEMPTS 5         /* tries per page before giving up */
 #define SAVE_INTERVAL_MS 250            /* at most one state fsync per this, ms */
 #define SYNC_REFUSALS 3                 /* 4xx on /sync before repairing, count */
 #define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
@@ -46,7 +49,7 @@
 
 enum phase { PH_INIT, PH_AUTH, PH_RUNNING, PH_DEAD };
 enum sync_lane { SL_IDLE, SL_INFLIGHT, SL_WAIT_SENDS, SL_OFF };
-enum job_kind { JOB_LOGIN, JOB_WHOAMI, JOB_FILTER, JOB_JOIN, JOB_SEND };
+enum job_kind { JOB_LOGIN, JOB_WHOAMI, JOB_FILTER, JOB_JOIN, JOB_SEND, JOB_BACKFILL };
 enum token_src { TOK_NONE, TOK_CONFIG, TOK_STORED, TOK_LOGIN };
 
 struct job {
@@ -58,7 +61,9 @@ struct job {
 	char *trigger;      /* send: the event answered (recorded when done) */
 	char notice_room;   /* send: an encrypted-room notice ('e') */
 	int64_t received_ms; /* send: an answer's question arrived then (host->sent); 0 none */
-	uint64_t batch;     /* send: the sync batch that waits for it (0: none) */
+	uint64_t batch;     /* send, backfill: the sync batch that waits for it (0: none) */
+	char *from, *to;    /* backfill: the gap, as /messages tokens */
+	int page;           /* backfill: 1 for the gap's newest events, then older */
 	int attempts;
 	int64_t not_before;
 };
@@ -104,6 +109,7 @@ struct mxsync {
 	} batches[MAX_BATCHES];
 	size_t nbatches;
 	uint64_t batch_seq;
+	char *batch_from;         /* the since of the batch being processed (its gap ends there) */
 	char *since;              /* where the next /sync starts: the newest batch
 	                             received, ahead of the committed st.next_batch */
 	int64_t last_advance, next_alarm;
@@ -253,6 +259,8 @@ static void job_free(struct job *j)
 		free(j->body);
 	}
 	free(j->trigger);
+	free(j->from);
+	free(j->to);
 	free(j);
 }
 
@@ -552,6 +560,32 @@ static void queue_send(struct mxsync *m, const char *room, char kind, const char
 	job_push(m, j, false);
 }
 
+/* Fetches the events a limited timeline left out (CS: Syncing, "limited";
+ * API: message_pagination.yaml), newest first from the timeline's prev_batch
+ * back to where the previous sync ended. The batch that saw the gap waits
+ * for it, so a restart before it is done fetches it again. */
+static void queue_backfill(struct mxsync *m, const char *room, const char *from, const char *to,
+			   int page, uint64_t batch)
+{
+	if (m->njobs >= MAX_JOBS) {
+		log_error("matrix: job queue full, not fetching a sync gap", "room=%s max=%d", room,
+			  MAX_JOBS);
+		return;
+	}
+	struct job *j = job_new(JOB_BACKFILL);
+	j->room_id = xstrdup(room);
+	j->from = xstrdup(from);
+	j->to = xstrdup(to);
+	j->page = page;
+	for (size_t i = 0; batch && i < m->nbatches; i++)
+		if (m->batches[i].seq == batch) {
+			j->batch = batch;
+			m->batches[i].pending++;
+			break;
+		}
+	job_push(m, j, false);
+}
+
 /* The thread a message belongs to, so the answer stays in it. */
 static const char *thread_root(const struct mx_event *ev)
 {
@@ -690,10 +724,15 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 			note_member(m, r, &sr->state[k]);
 		if (sr->limited) {
 			m->stats.gaps++;
-			if (!m->first_sync)
-				log_warn("matrix: sync gap, older events in this room are not answered",
-					 "room=%s prev_batch=%s", sr->room_id,
-					 sr->prev_batch ? sr->prev_batch : "-");
+			if (!m->first_sync && sr->prev_batch && m->batch_from && m->nbatches) {
+				log_notice("matrix: sync gap, fetching the missed events", "room=%s",
+					   sr->room_id);
+				queue_backfill(m, sr->room_id, sr->prev_batch, m->batch_from, 1,
+					       m->batches[m->nbatches - 1].seq);
+			} else if (!m->first_sync) {
+				log_warn("matrix: sync gap without a prev_batch, older events in this "
+					 "room are not answered", "room=%s", sr->room_id);
+			}
 		}
 		for (size_t k = 0; k < sr->n_timeline; k++) {
 			const struct mx_event *ev = &sr->timeline[k];
@@ -856,6 +895,7 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 	m->last_advance = now;
 	m->next_alarm = now + m->stall_alarm_ms;
 	/* on_sync only runs with a free pipeline slot (see sync lane). */
+	mx_state_set(&m->batch_from, m->since);
 	mx_state_set(&m->since, s->next_batch);
 	m->batches[m->nbatches].next_batch = xstrdup(s->next_batch);
 	m->batches[m->nbatches].pending = 0;
@@ -920,6 +960,22 @@ static void op_start(struct mxsync *m, struct job *j, int64_t now)
 		snprintf(path, n, API "/rooms/%s/send/m.room.message/%s", a, b);
 		method = "PUT";
 		break;
+	case JOB_BACKFILL: {
+		/* API: message_pagination.yaml -- dir=b from the timeline's
+		 * prev_batch, to the sync token the gap began at; only messages. */
+		a = mxsync_escape(j->room_id);
+		char *f = mxsync_escape(j->from), *t = mxsync_escape(j->to);
+		n = strlen(a) + strlen(f) + strlen(t) + 192;
+		path = xmalloc(n);
+		snprintf(path, n, API "/rooms/%s/messages?dir=b&from=%s&to=%s&limit=%d"
+			 "&filter=%%7B%%22types%%22%%3A%%5B%%22m.room.message%%22%%5D%%7D",
+			 a, f, t, BACKFILL_PAGE);
+		free(f);
+		free(t);
+		method = "GET";
+		body = NULL;
+		break;
+	}
 	}
 	j->attempts++;
 	int64_t id = m->io.request(m->io.ctx, method, path, body, token, OP_TIMEOUT_MS,
@@ -934,6 +990,17 @@ static void op_start(struct mxsync *m, struct job *j, int64_t now)
 	}
 	m->op_id = id;
 	m->op_job = j;
+}
+
+/* A job the batch waited for is finished for good: the batch may be done. */
+static void batch_release(struct mxsync *m, uint64_t batch, int64_t now)
+{
+	for (size_t i = 0; batch && i < m->nbatches; i++)
+		if (m->batches[i].seq == batch && m->batches[i].pending > 0) {
+			m->batches[i].pending--;
+			commit_batches(m, now);
+			break;
+		}
 }
 
 /* A send finished for good (sent, or given up): the batch may be done. */
@@ -951,12 +1018,7 @@ static void send_done(struct mxsync *m, struct job *j, bool ok, int status, int6
 	}
 	if (j->notice_room && ok)
 		mx_state_add_noticed(&m->st, j->room_id);
-	for (size_t i = 0; j->batch && i < m->nbatches; i++)
-		if (m->batches[i].seq == j->batch && m->batches[i].pending > 0) {
-			m->batches[i].pending--;
-			commit_batches(m, now);
-			break;
-		}
+	batch_release(m, j->batch, now);
 }
 
 static void enter_running(struct mxsync *m, int64_t now)
@@ -966,6 +1028,50 @@ static void enter_running(struct mxsync *m, int64_t now)
 		m->sync = SL_IDLE;
 		m->sync_not_before = now;
 	}
+}
+
+static const char *job_name(const struct job *j)
+{
+	switch (j->kind) {
+	case JOB_LOGIN: return "login";
+	case JOB_WHOAMI: return "whoami";
+	case JOB_FILTER: return "filter";
+	case JOB_JOIN: return "join";
+	case JOB_SEND: return "send";
+	case JOB_BACKFILL: return "messages";
+	}
+	return "?";
+}
+
+/* A page of a sync gap: its messages are considered like timeline events,
+ * oldest first; then the next (older) page, up to BACKFILL_PAGES. */
+static void on_backfill(struct mxsync *m, struct job *j, const struct mxsync_response *r,
+			const char *ec, int64_t now)
+{
+	struct mx_messages *p = NULL;
+	if (r->status != 200) {
+		/* 403: not (or no longer) in the room. */
+		log_warn("matrix: cannot fetch a sync gap", "room=%s status=%d errcode=%s",
+			 j->room_id, r->status, ec);
+	} else if (mx_messages_parse(r->body, r->body_len, &p) < 0) {
+		log_warn("matrix: unreadable /messages response, a sync gap stays unanswered",
+			 "room=%s", j->room_id);
+	} else {
+		struct room *rm = room_find(m, j->room_id);
+		m->stats.backfilled += p->n_events;
+		for (size_t i = 0; rm && i < p->n_events; i++)
+			consider(m, rm, j->room_id, &p->events[i], now);
+		/* A full page may have older events of the gap behind it. */
+		if (p->end && p->n_events > 0 && j->page < BACKFILL_PAGES)
+			queue_backfill(m, j->room_id, p->end, j->to, j->page + 1, j->batch);
+		else if (p->end && p->n_events > 0)
+			log_warn("matrix: sync gap longer than scobot fetches, its oldest events "
+				 "are not answered", "room=%s pages=%d", j->room_id, j->page);
+		log_info("matrix: sync gap fetched", "room=%s page=%d events=%zu", j->room_id,
+			 j->page, p->n_events);
+		mx_messages_free(p);
+	}
+	batch_release(m, j->batch, now);
 }
 
 static void on_op(struct mxsync *m, const struct mxsync_response *r, int64_t now)
@@ -1000,19 +1106,21 @@ static void on_op(struct mxsync *m, const struct mxsync_response *r, int64_t now
 		snprintf(why, sizeof(why), "http_%d", r->status);
 	} else if (r->status == 401 && strcmp(ec, "M_UNKNOWN_TOKEN") == 0 &&
 		   j->kind != JOB_LOGIN) {
-		token_rejected(m, j->kind == JOB_SEND ? "send" : j->kind == JOB_JOIN ? "join" :
-				  j->kind == JOB_FILTER ? "filter" : "whoami");
+		token_rejected(m, job_name(j));
 		return;
 	}
 	if (retry) {
 		int max = j->kind == JOB_SEND ? SEND_MAX_ATTEMPTS :
-			  j->kind == JOB_JOIN ? JOIN_MAX_ATTEMPTS : 0;
+			  j->kind == JOB_JOIN ? JOIN_MAX_ATTEMPTS :
+			  j->kind == JOB_BACKFILL ? BACKFILL_MAX_ATTEMPTS : 0;
 		if (max && j->attempts >= max && r->status != 429) {
 			log_error("matrix: giving up on a request", "kind=%s room=%s reason=%s attempts=%d",
-				  j->kind == JOB_SEND ? "send" : "join", j->room_id, why, j->attempts);
+				  job_name(j), j->room_id, why, j->attempts);
 			job_unlink(m, j);
 			if (j->kind == JOB_SEND)
 				send_done(m, j, false, r->transport_error ? 0 : r->status, now);
+			else
+				batch_release(m, j->batch, now);
 			job_free(j);
 			return;
 		}
@@ -1135,6 +1243,9 @@ static void on_op(struct mxsync *m, const struct mxsync_response *r, int64_t now
 			break;
 		}
 		send_done(m, j, true, r->status, now);
+		break;
+	case JOB_BACKFILL:
+		on_backfill(m, j, r, ec, now);
 		break;
 	}
 	job_free(j);
@@ -1280,6 +1391,7 @@ void mxsync_free(struct mxsync *m)
 	for (size_t i = 0; i < m->nbatches; i++)
 		free(m->batches[i].next_batch);
 	free(m->since);
+	free(m->batch_from);
 	mx_state_clear(&m->st);
 	free(m);
 }

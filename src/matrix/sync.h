@@ -106,6 +106,7 @@ void mxsync_status(const struct mxsync *m, int64_t now, char *out, size_t size);
 struct mxsync_stats {
 	uint64_t syncs_ok, sync_errors, sends_ok, send_errors, rate_limited, gaps;
 	uint64_t answered, ignored_invites, joins;
+	uint64_t backfilled;        /* events fetched with /messages to fill sync gaps */
 	/* Requests answered with a status other than 200, or with none (0). */
 	struct host_status_count rest_errors[HOST_STATUS_SLOTS];
 	/* origin_server_ts (Unix ms) of the newest timeline event of the last

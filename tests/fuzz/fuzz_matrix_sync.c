@@ -5,8 +5,9 @@
  *
  * Input: response bodies separated by 0x1e (RS). A body may start with a
  * three-digit status and a space ("429 {...}"); otherwise the status is 200.
- * Every body goes through mx_sync_parse and the error/field parsers; the
- * bodies are also handed, in order, to the state machine's /sync requests
+ * Every body goes through mx_sync_parse, mx_messages_parse and the error and
+ * field parsers; the bodies are also handed, in order, to the state
+ * machine's /sync and /messages requests
  * (login, whoami, filter, joins and sends get fixed well-formed answers). */
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -157,6 +158,18 @@ static void codec_all(const char *body, size_t len)
 		}
 		mx_sync_free(s);
 	}
+	struct mx_messages *pg = (struct mx_messages *)(uintptr_t)1;
+	int pr = mx_messages_parse(body, len, &pg);
+	if (pr < 0) {
+		FUZZ_CHECK(pr == -EBADMSG);
+		FUZZ_CHECK(pg == (struct mx_messages *)(uintptr_t)1);
+	} else {
+		FUZZ_CHECK(pg && pg->n_events <= MX_SYNC_MAX_EVENTS);
+		for (size_t k = 0; k < pg->n_events; k++)
+			FUZZ_CHECK(pg->events[k].event_id && pg->events[k].sender && pg->events[k].type);
+		FUZZ_CHECK(!pg->end || pg->end[0]);
+		mx_messages_free(pg);
+	}
 	char errcode[MX_ERRCODE_SIZE];
 	int64_t retry;
 	mx_parse_error(body, len, errcode, &retry);
@@ -255,7 +268,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memmove(&f.q[0], &f.q[1], (f.nq - 1) * sizeof(f.q[0]));
 		f.nq--;
 		struct mxsync_response resp = {.id = p.id, .status = 200};
-		if (strstr(p.path, "/sync")) {
+		/* /messages pages (sync gaps) come from the fuzzer too. */
+		if (strstr(p.path, "/sync") || strstr(p.path, "/messages")) {
 			if (next_body >= nb)
 				break; /* the long-poll stays open: done */
 			const struct body *b = &bodies[next_body++];

@@ -67,6 +67,7 @@ class Homeserver:
         self.pos = 0
         self.cond = asyncio.Condition()
         self.faults = []          # dicts: endpoint, kind, ...
+        self.message_requests = []  # /messages queries, for tests
         self.join_fail = 0        # joins that fail as "not yet joinable"
         self.sent = []            # events the bot sent: dict(room_id, event_id, txn_id, content, t)
         self.requests = []        # (kind, t, status)
@@ -444,6 +445,56 @@ class Homeserver:
             return await self.fault_response(f)
         return web.json_response(resp)
 
+    async def messages(self, request):
+        # API: message_pagination.yaml -- GET /rooms/{roomId}/messages with dir
+        # (required, b|f), from and to (tokens from /sync's prev_batch or
+        # next_batch, or an earlier `end`), limit (default 10) and filter (a
+        # RoomEventFilter as JSON). 200 {start, chunk, end?}: chunk newest first
+        # for dir=b; `end` is omitted when no further events are available.
+        if (r := await self.guard(request, "messages")) is not None:
+            return r
+        a, e = self.auth(request)
+        if e is not None:
+            return e
+        room = self.rooms.get(request.match_info["room_id"])
+        if room is None or room.members.get(a[1]) != "join":
+            return err(403, "M_FORBIDDEN", "You aren't a member of the room.")
+        q = request.query
+        d = q.get("dir")
+        if d not in ("b", "f"):
+            return err(400, "M_INVALID_PARAM", "dir must be b or f")
+
+        def pos(tok, default):
+            # Tokens here are "s<pos>" (sync) or "t<pos>" (timeline/pagination):
+            # the stream position just after which they point.
+            if tok is None:
+                return default
+            if len(tok) < 2 or tok[0] not in "st" or not tok[1:].isdigit():
+                raise ValueError(tok)
+            return int(tok[1:])
+        try:
+            limit = int(q.get("limit", "10"))
+            frm = pos(q.get("from"), self.pos if d == "b" else 0)
+            to = pos(q.get("to"), 0 if d == "b" else self.pos)
+            flt = json.loads(q["filter"]) if "filter" in q else {}
+        except (ValueError, TypeError):
+            return err(400, "M_INVALID_PARAM", "bad from, to, limit or filter")
+        if limit < 0 or not isinstance(flt, dict):
+            return err(400, "M_INVALID_PARAM", "bad limit or filter")
+        self.message_requests.append({"room_id": room.room_id, "dir": d, "from": q.get("from"),
+                                      "to": q.get("to"), "limit": limit, "filter": flt})
+        if d == "b":
+            span = [(p, ev) for p, ev in reversed(room.events) if to < p <= frm]
+        else:
+            span = [(p, ev) for p, ev in room.events if frm < p <= to]
+        span = [(p, ev) for p, ev in span if type_match(flt.get("types"), ev["type"])]
+        page = span[:limit]
+        resp = {"start": q.get("from") or "t%d" % frm, "chunk": [ev for _, ev in page]}
+        if len(span) > len(page):
+            last = page[-1][0] if page else frm
+            resp["end"] = "t%d" % (last - 1 if d == "b" else last)
+        return web.json_response(resp)
+
     async def not_found(self, request):
         # CS: Unsupported Endpoints -- 404 M_UNRECOGNIZED.
         self.requests.append(("other", time.monotonic(), request.method))
@@ -537,6 +588,7 @@ class Homeserver:
             "sent_times": [now - s["t"] for s in self.sent],
             "logins": self.login_count, "pos": self.pos,
             "filters": self.filters,
+            "message_requests": self.message_requests,
         })
 
     async def c_latency(self, request):
@@ -582,6 +634,7 @@ class Homeserver:
         app.router.add_get(p + "/sync", self.sync)
         app.router.add_post(p + "/join/{room}", self.join)
         app.router.add_put(p + "/rooms/{room_id}/send/{type}/{txn}", self.send)
+        app.router.add_get(p + "/rooms/{room_id}/messages", self.messages)
         app.router.add_route("*", "/{tail:.*}", self.not_found)
         return app
 

@@ -341,21 +341,43 @@ def t_slow_or_lost_responses_never_duplicate(c):
     assert b.kill() == 0
 
 
-def t_gap_after_downtime_is_logged_and_newest_answered(c):
+def t_gap_after_downtime_is_fetched_and_every_question_answered_once(c):
     hs = c.hs
     r = room(hs)
     b = c.bot()
     b.wait_ready()
     assert b.kill() == 0
-    # More than the filter's timeline limit (50) while scobot is stopped: the
-    # next sync is `limited` (CS: Syncing), a gap scobot logs and survives.
-    hs.ctl("messages", {"room_id": r, "messages": [{"body": "chatter %d" % i} for i in range(60)]})
-    e = say(hs, r, "!sco sg 2011", sender="@carol:test")
+    # While scobot is stopped: questions, then more than the filter's timeline
+    # limit (50) of chatter, then one more question. The next sync is
+    # `limited` (CS: Syncing) and holds only the newest 50 events; the rest
+    # must come from /messages (API: message_pagination.yaml).
+    early = [say(hs, r, "!sco sg %d" % y, sender="@asker%d:test" % i)
+             for i, y in enumerate((2005, 2011, 2016))]
+    hs.ctl("messages", {"room_id": r, "messages": [{"body": "chatter %d" % i} for i in range(120)]})
+    late = say(hs, r, "!sco sg 2011", sender="@carol:test")
     b2 = c.bot()
     b2.wait_ready()
-    wait_until(lambda: e in hs.replies_to(), 10, "the newest command answered")
-    assert "sync gap" in b2.text(), b2.text()
+    wait_until(lambda: all(e in hs.replies_to() for e in early + [late]), 15 * SLOW,
+               "every question in and after the gap answered")
+    time.sleep(0.5)
+    got = hs.replies_to()
+    for e in early + [late]:
+        assert len(got.get(e, [])) == 1, "question %s answered %d times" % (e, len(got.get(e, [])))
+    assert "sync gap, fetching" in b2.text(), b2.text()
+    reqs = hs.ctl("stats")["message_requests"]
+    assert reqs and reqs[0]["dir"] == "b" and reqs[0]["to"] and reqs[0]["from"].startswith("t"), reqs
+    assert reqs[0]["filter"].get("types") == ["m.room.message"], reqs
+    # 124 new messages, the newest 50 in the timeline: a gap of 74, two pages.
+    assert len(reqs) == 2, reqs
     assert b2.kill() == 0
+    # A restart after the gap was filled fetches nothing again and answers nothing twice.
+    b3 = c.bot()
+    b3.wait_ready()
+    time.sleep(1.0)
+    assert len(hs.ctl("stats")["message_requests"]) == 2
+    got = hs.replies_to()
+    assert all(len(got.get(e, [])) == 1 for e in early + [late]), got
+    assert b3.kill() == 0
 
 
 def t_invite_allowlist_and_join_race(c):

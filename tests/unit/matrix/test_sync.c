@@ -701,18 +701,114 @@ TEST(room_cooldown_limits_a_room_across_users)
 	rig_free(&g);
 }
 
-TEST(limited_timeline_is_handled_and_counted_as_gap)
+static void limited_sync(struct rig *g, const char *next, const char *events)
+{
+	char buf[2048];
+	snprintf(buf, sizeof(buf), "{\"next_batch\":\"%s\",\"rooms\":{\"join\":{\"!r:test\":{"
+		 "\"timeline\":{\"events\":[%s],\"limited\":true,\"prev_batch\":\"t9\"}}}}}",
+		 next, events);
+	reply_to(g, sync_req(g), 200, buf);
+}
+
+static struct req *messages_req(struct rig *g) { return find_method(g, "GET", "/messages"); }
+
+TEST(limited_timeline_fetches_the_gap_and_holds_the_resume_point)
 {
 	struct rig g;
 	rig_init(&g, "pw", NULL);
 	login(&g);
 	sync_reply(&g, "s1", 3, "");
-	reply(&g, 200, "{\"next_batch\":\"s2\",\"rooms\":{\"join\":{\"!r:test\":{\"timeline\":"
-		  "{\"events\":[],\"limited\":true,\"prev_batch\":\"t1\"}}}}}");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	limited_sync(&g, "s2", msg_event("$new", "@a:test", "m.text", "!sco new"));
 	struct mxsync_stats st;
 	mxsync_get_stats(g.m, &st);
 	CHECK_INT(st.gaps, 1);
-	CHECK_CONTAINS(last(&g)->path, "since=s2");
+	/* From the timeline's prev_batch back to where the last sync ended. */
+	struct req *q = messages_req(&g);
+	CHECK_CONTAINS(q->path, "/rooms/%21r%3Atest/messages?dir=b&from=t9&to=s1&limit=50");
+	CHECK_CONTAINS(q->path, "&filter=%7B%22types%22%3A%5B%22m.room.message%22%5D%7D");
+	CHECK_CONTAINS(sync_req(&g)->path, "since=s2");
+	/* The page (newest first) is answered oldest first; the file keeps s1
+	 * until the gap and every reply are done. */
+	reply_to(&g, q, 200, "{\"start\":\"t9\",\"chunk\":["
+		 "{\"type\":\"m.room.message\",\"event_id\":\"$g2\",\"sender\":\"@b:test\","
+		 "\"content\":{\"msgtype\":\"m.text\",\"body\":\"!sco two\"}},"
+		 "{\"type\":\"m.room.message\",\"event_id\":\"$g1\",\"sender\":\"@c:test\","
+		 "\"content\":{\"msgtype\":\"m.text\",\"body\":\"!sco one\"}},"
+		 "{\"type\":\"m.room.message\",\"event_id\":\"$new\",\"sender\":\"@a:test\","
+		 "\"content\":{\"msgtype\":\"m.text\",\"body\":\"!sco new\"}}]}");
+	CHECK_INT(g.f.responds, 3);   /* $new once, though it came twice */
+	CHECK_STR(g.f.last_text, "two");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	char *nb = state_next_batch(&g);
+	CHECK_STR(nb ? nb : "", "s1");
+	free(nb);
+	for (int i = 0; i < 3; i++) {
+		reply_put(&g, "{\"event_id\":\"$x\"}");
+		g.now += 300;
+		mxsync_tick(g.m, g.now);
+	}
+	nb = state_next_batch(&g);
+	CHECK_STR(nb ? nb : "", "s2");
+	free(nb);
+	mxsync_get_stats(g.m, &st);
+	CHECK_INT(st.backfilled, 3);
+	rig_free(&g);
+}
+
+TEST(a_full_gap_page_fetches_the_older_page_up_to_a_bound)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	limited_sync(&g, "s2", "");
+	for (int page = 1; page <= 4; page++) {
+		struct req *q = messages_req(&g);
+		char want[32];
+		snprintf(want, sizeof(want), "from=%s&", page == 1 ? "t9" : "t5");
+		CHECK_CONTAINS(q->path, want);
+		CHECK_CONTAINS(q->path, "to=s1");
+		int before = g.f.nreq;
+		reply_to(&g, q, 200, "{\"start\":\"x\",\"end\":\"t5\",\"chunk\":[{\"type\":"
+			 "\"m.room.message\",\"event_id\":\"$c\",\"sender\":\"@b:test\","
+			 "\"content\":{\"msgtype\":\"m.text\",\"body\":\"chatter\"}}]}");
+		mxsync_tick(g.m, g.now);
+		/* A next page after each of the first three, none after the fourth. */
+		CHECK_INT(g.f.nreq > before && strstr(g.f.req[g.f.nreq - 1].path, "/messages") != NULL,
+			  page < 4);
+	}
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	char *nb = state_next_batch(&g);
+	CHECK_STR(nb ? nb : "", "s2");
+	free(nb);
+	rig_free(&g);
+}
+
+TEST(a_gap_that_cannot_be_fetched_is_given_up_and_the_sync_goes_on)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	limited_sync(&g, "s2", "");
+	for (int i = 0; i < 5; i++) {
+		reply_to(&g, messages_req(&g), 502, "<html>bad gateway</html>");
+		g.now = mxsync_next_deadline(g.m) + 1;
+		mxsync_tick(g.m, g.now);
+	}
+	int n = 0;
+	for (int i = 0; i < g.f.nreq; i++)
+		n += strstr(g.f.req[i].path, "/messages") != NULL;
+	CHECK_INT(n, 5);
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	char *nb = state_next_batch(&g);
+	CHECK_STR(nb ? nb : "", "s2");
+	free(nb);
 	rig_free(&g);
 }
 
