@@ -797,8 +797,16 @@ static void sync_failed(struct mxsync *m, int64_t now, int64_t wait, const char 
 {
 	m->sync_fails++;
 	m->stats.sync_errors++;
-	if (m->sync_fails == SYNC_LOST_AFTER && m->ready_sent)
+	if (m->sync_fails == SYNC_LOST_AFTER && m->ready_sent) {
 		log_warn("matrix: connection lost, retrying with backoff");
+		/* A homeserver that answers only 5xx, 429 or garbage delivers no
+		 * more events than one that does not answer: /healthz says so. */
+		if (!m->lost_told) {
+			m->lost_told = true;
+			if (m->host->lost)
+				m->host->lost(m->host->ctx, "matrix", why);
+		}
+	}
 	if (wait < 0)
 		wait = backoff_ms(m, m->sync_fails);
 	log_warn("matrix: sync failed, retrying", "reason=%s retry_ms=%" PRId64 " failures=%d",

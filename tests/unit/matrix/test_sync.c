@@ -31,7 +31,7 @@ struct fake {
 	struct req req[MAX_REQ];
 	int nreq;
 	int64_t next_id;
-	int responds, fatal_status, ready;
+	int responds, fatal_status, ready, lost;
 	char last_text[256];
 	char dir[64];
 };
@@ -72,6 +72,12 @@ static void host_fatal(void *ctx, const char *p, int status, const char *msg)
 }
 
 static void host_ready(void *ctx, const char *p) { (void)p; ((struct fake *)ctx)->ready++; }
+static void host_lost(void *ctx, const char *p, const char *why)
+{
+	(void)p;
+	(void)why;
+	((struct fake *)ctx)->lost++;
+}
 static void host_progress(void *ctx, const char *p) { (void)ctx; (void)p; }
 
 struct rig {
@@ -90,7 +96,8 @@ static void rig_init(struct rig *g, const char *password, const char *token)
 	if (!mkdtemp(g->f.dir))
 		abort();
 	g->host = (struct adapter_host){.ctx = &g->f, .respond = host_respond, .fatal = host_fatal,
-					.ready = host_ready, .progress = host_progress};
+					.ready = host_ready, .progress = host_progress,
+					.lost = host_lost};
 	g->io = (struct mxsync_io){&g->f, fake_request, fake_cancel, NULL};
 	g->cfg = (struct matrix_config){
 		.homeserver = "http://127.0.0.1:1", .user_id = "@scobot:test",
@@ -809,6 +816,29 @@ TEST(a_gap_that_cannot_be_fetched_is_given_up_and_the_sync_goes_on)
 	char *nb = state_next_batch(&g);
 	CHECK_STR(nb ? nb : "", "s2");
 	free(nb);
+	rig_free(&g);
+}
+
+TEST(a_homeserver_answering_only_5xx_counts_as_lost_then_recovers)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	CHECK_INT(g.f.ready, 1);
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(g.f.lost, 0);
+		reply_to(&g, sync_req(&g), 502, "<html>bad gateway</html>");
+		g.now = mxsync_next_deadline(g.m) + 1;
+		mxsync_tick(g.m, g.now);
+	}
+	CHECK_INT(g.f.lost, 1);
+	reply_to(&g, sync_req(&g), 502, "<html>bad gateway</html>");
+	CHECK_INT(g.f.lost, 1);   /* told once per outage */
+	g.now = mxsync_next_deadline(g.m) + 1;
+	mxsync_tick(g.m, g.now);
+	sync_reply(&g, "s2", 3, "");
+	CHECK_INT(g.f.ready, 2);
 	rig_free(&g);
 }
 
