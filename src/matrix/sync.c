@@ -676,6 +676,21 @@ static void note_member(struct mxsync *m, struct room *r, const struct mx_event 
 		mx_state_set(&r->my_name, ev->displayname);
 }
 
+/* Our own join is in this timeline: the gap before it is history from before
+ * scobot was in the room, which it does not answer. (A display name change
+ * looks the same; it only costs that one gap its backfill.) */
+static bool joined_in(const struct mxsync *m, const struct mx_room *sr)
+{
+	for (size_t k = 0; k < sr->n_timeline; k++) {
+		const struct mx_event *ev = &sr->timeline[k];
+		if (strcmp(ev->type, "m.room.member") == 0 && ev->state_key &&
+		    strcmp(ev->state_key, m->me) == 0 && ev->membership &&
+		    strcmp(ev->membership, "join") == 0)
+			return true;
+	}
+	return false;
+}
+
 static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now)
 {
 	char lbuf[128];
@@ -724,7 +739,8 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 			note_member(m, r, &sr->state[k]);
 		if (sr->limited) {
 			m->stats.gaps++;
-			if (!m->first_sync && sr->prev_batch && m->batch_from && m->nbatches) {
+			if (!m->first_sync && sr->prev_batch && m->batch_from && m->nbatches &&
+			    !joined_in(m, sr)) {
 				log_notice("matrix: sync gap, fetching the missed events", "room=%s",
 					   sr->room_id);
 				queue_backfill(m, sr->room_id, sr->prev_batch, m->batch_from, 1,

@@ -765,6 +765,20 @@ TEST(limited_timeline_fetches_the_gap_and_holds_the_resume_point)
 	rig_free(&g);
 }
 
+TEST(no_backfill_of_the_history_before_our_own_join)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	limited_sync(&g, "s2", "{\"type\":\"m.room.member\",\"event_id\":\"$j\","
+		     "\"sender\":\"@scobot:test\",\"state_key\":\"@scobot:test\","
+		     "\"content\":{\"membership\":\"join\"}}");
+	for (int i = 0; i < g.f.nreq; i++)
+		CHECK(strstr(g.f.req[i].path, "/messages") == NULL);
+	rig_free(&g);
+}
+
 TEST(a_full_gap_page_fetches_the_older_page_up_to_a_bound)
 {
 	struct rig g;
