@@ -38,7 +38,8 @@
 #define BACKFILL_MAX_ATTEMPTS 5         /* tries per page before giving up */
 #define SAVE_INTERVAL_MS 250            /* at most one state fsync per this, ms */
 #define SYNC_REFUSALS 3                 /* 4xx on /sync before repairing, count */
-#define SEND_MAX_ATTEMPTS 10             /* tries per send before giving up */
+#define SEND_MAX_ATTEMPTS 10             /* answered failures per send before giving up ... */
+#define SEND_GIVEUP_MS (10 * 60 * 1000)  /* ... and only once its first try is this old, ms */
 #define JOIN_MAX_ATTEMPTS 6              /* tries per join (invite races) */
 #define BODY_MAX 8192                    /* rendered plain reply, bytes */
 #define HTML_MAX 16384                   /* rendered HTML reply, bytes */
@@ -64,7 +65,8 @@ struct job {
 	uint64_t batch;     /* send, backfill: the sync batch that waits for it (0: none) */
 	char *from, *to;    /* backfill: the gap, as /messages tokens */
 	int page;           /* backfill: 1 for the gap's newest events, then older */
-	int attempts;
+	int attempts;       /* tries the server answered with a failure (not 429) */
+	int64_t first_try;  /* when the first try started, ms */
 	int64_t not_before;
 };
 
@@ -1001,6 +1003,8 @@ static void op_start(struct mxsync *m, struct job *j, int64_t now)
 		break;
 	}
 	}
+	if (j->attempts == 0 && j->first_try == 0)
+		j->first_try = now;
 	j->attempts++;
 	int64_t id = m->io.request(m->io.ctx, method, path, body, token, OP_TIMEOUT_MS,
 				   OP_MAX_BYTES);
@@ -1137,7 +1141,14 @@ static void on_op(struct mxsync *m, const struct mxsync_response *r, int64_t now
 		int max = j->kind == JOB_SEND ? SEND_MAX_ATTEMPTS :
 			  j->kind == JOB_JOIN ? JOIN_MAX_ATTEMPTS :
 			  j->kind == JOB_BACKFILL ? BACKFILL_MAX_ATTEMPTS : 0;
-		if (max && j->attempts >= max && r->status != 429) {
+		/* A 429 or no response at all says nothing against this request:
+		 * the homeserver is busy or away, and every job waits for it. Only
+		 * failures it answered count, and an answer is given up only after
+		 * a while, so a homeserver flapping for minutes loses nothing. */
+		bool counts = r->status != 429 && !r->transport_error;
+		int64_t age = now - j->first_try;
+		if (max && counts && j->attempts >= max &&
+		    (j->kind != JOB_SEND || age >= SEND_GIVEUP_MS)) {
 			log_error("matrix: giving up on a request", "kind=%s room=%s reason=%s attempts=%d",
 				  job_name(j), j->room_id, why, j->attempts);
 			job_unlink(m, j);
@@ -1153,7 +1164,7 @@ static void on_op(struct mxsync *m, const struct mxsync_response *r, int64_t now
 		m->op_fails++;
 		if (wait < 0)
 			wait = backoff_ms(m, m->op_fails);
-		if (r->status == 429)
+		if (!counts)
 			j->attempts--;
 		log_warn("matrix: request failed, retrying", "reason=%s retry_ms=%" PRId64, why, wait);
 		set_error(m, why);

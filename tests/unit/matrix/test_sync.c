@@ -16,7 +16,7 @@
 #include "util/log.h"
 #include "../tap.h"
 
-#define MAX_REQ 64
+#define MAX_REQ 256
 
 struct req {
 	char method[8];
@@ -853,6 +853,87 @@ TEST(a_homeserver_answering_only_5xx_counts_as_lost_then_recovers)
 	mxsync_tick(g.m, g.now);
 	sync_reply(&g, "s2", 3, "");
 	CHECK_INT(g.f.ready, 2);
+	rig_free(&g);
+}
+
+/* Waits (in fake time) for the next PUT, then fails it: with no response at
+ * all, or with a 502. False when no PUT came within an hour. */
+static int64_t g_answered_put;
+
+static bool fail_put(struct rig *g, bool transport)
+{
+	int64_t limit = g->now + 60 * 60 * 1000;
+	while (put_req(g)->id <= g_answered_put) {
+		int64_t d = mxsync_next_deadline(g->m);
+		if (d < 0 || d > limit)
+			return false;
+		g->now = d > g->now ? d : g->now + 1;
+		mxsync_tick(g->m, g->now);
+	}
+	struct req *q = put_req(g);
+	g_answered_put = q->id;
+	struct mxsync_response r = {.id = q->id, .status = 502, .body = "bad gateway",
+				    .body_len = 11};
+	if (transport)
+		r = (struct mxsync_response){.id = q->id, .transport_error = true,
+					     .error_name = "connect"};
+	mxsync_on_response(g->m, &r, g->now);
+	return true;
+}
+
+TEST(a_reply_outlives_a_homeserver_that_fails_for_minutes)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g_answered_put = 0;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	int64_t t0 = g.now;
+	/* 502 after 502: more than ten, but for ten minutes none is final. */
+	int fails = 0;
+	while (g.now - t0 < 10 * 60 * 1000) {
+		CHECK(fail_put(&g, false));
+		fails++;
+	}
+	CHECK(fails > 10);
+	/* Past ten minutes: that failure was the last; no PUT comes any more. */
+	CHECK(!fail_put(&g, false));
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	char *nb = state_next_batch(&g);
+	CHECK_STR(nb ? nb : "", "s2");  /* the resume point moves on */
+	free(nb);
+	rig_free(&g);
+}
+
+TEST(an_unreachable_homeserver_never_uses_up_a_replys_tries)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g_answered_put = 0;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	int64_t t0 = g.now;
+	for (int i = 0; i < 40; i++)  /* well past ten minutes of refused connects */
+		CHECK(fail_put(&g, true));
+	CHECK(g.now - t0 > 10 * 60 * 1000);
+	for (int i = 0; i < 9; i++)   /* nine answered failures: one short of ten */
+		CHECK(fail_put(&g, false));
+	/* The 50th try comes, and goes through. */
+	int64_t limit = g.now + 60 * 1000;
+	while (put_req(&g)->id <= g_answered_put && g.now < limit) {
+		g.now = mxsync_next_deadline(g.m);
+		mxsync_tick(g.m, g.now);
+	}
+	CHECK(put_req(&g)->id > g_answered_put);
+	reply_put(&g, "{\"event_id\":\"$x\"}");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	char *nb = state_next_batch(&g);
+	CHECK_STR(nb ? nb : "", "s2");
+	free(nb);
 	rig_free(&g);
 }
 
