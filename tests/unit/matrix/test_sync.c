@@ -326,6 +326,16 @@ static char *state_next_batch(struct rig *g)
 	return nb;
 }
 
+/* Lets the throttled save run, then checks the resume point on disk. */
+static void check_saved_batch(struct rig *g, const char *want)
+{
+	g->now += 300;
+	mxsync_tick(g->m, g->now);
+	char *nb = state_next_batch(g);
+	CHECK_STR(nb ? nb : "", want);
+	free(nb);
+}
+
 TEST(sync_goes_on_while_replies_are_sent_but_the_file_waits_for_them)
 {
 	struct rig g;
@@ -801,11 +811,7 @@ TEST(a_full_gap_page_fetches_the_older_page_up_to_a_bound)
 		CHECK_INT(g.f.nreq > before && strstr(g.f.req[g.f.nreq - 1].path, "/messages") != NULL,
 			  page < 4);
 	}
-	g.now += 300;
-	mxsync_tick(g.m, g.now);
-	char *nb = state_next_batch(&g);
-	CHECK_STR(nb ? nb : "", "s2");
-	free(nb);
+	check_saved_batch(&g, "s2");
 	rig_free(&g);
 }
 
@@ -825,11 +831,7 @@ TEST(a_gap_that_cannot_be_fetched_is_given_up_and_the_sync_goes_on)
 	for (int i = 0; i < g.f.nreq; i++)
 		n += strstr(g.f.req[i].path, "/messages") != NULL;
 	CHECK_INT(n, 5);
-	g.now += 300;
-	mxsync_tick(g.m, g.now);
-	char *nb = state_next_batch(&g);
-	CHECK_STR(nb ? nb : "", "s2");
-	free(nb);
+	check_saved_batch(&g, "s2");
 	rig_free(&g);
 }
 
@@ -899,11 +901,7 @@ TEST(a_reply_outlives_a_homeserver_that_fails_for_minutes)
 	CHECK(fails > 10);
 	/* Past ten minutes: that failure was the last; no PUT comes any more. */
 	CHECK(!fail_put(&g, false));
-	g.now += 300;
-	mxsync_tick(g.m, g.now);
-	char *nb = state_next_batch(&g);
-	CHECK_STR(nb ? nb : "", "s2");  /* the resume point moves on */
-	free(nb);
+	check_saved_batch(&g, "s2");  /* the resume point moves on */
 	rig_free(&g);
 }
 
@@ -929,11 +927,7 @@ TEST(an_unreachable_homeserver_never_uses_up_a_replys_tries)
 	}
 	CHECK(put_req(&g)->id > g_answered_put);
 	reply_put(&g, "{\"event_id\":\"$x\"}");
-	g.now += 300;
-	mxsync_tick(g.m, g.now);
-	char *nb = state_next_batch(&g);
-	CHECK_STR(nb ? nb : "", "s2");
-	free(nb);
+	check_saved_batch(&g, "s2");
 	rig_free(&g);
 }
 
