@@ -130,6 +130,7 @@ static void on_http(const struct http_response *resp, void *data)
 		.body = resp->body,
 		.body_len = resp->body_len,
 		.retry_after = http_response_header(resp, "Retry-After"),
+		.wall_ms = wall_ms(),
 	};
 	if (r.transport_error)
 		log_debug("matrix: transport error", "err=%s detail=\"%s\"", r.error_name,
@@ -144,7 +145,7 @@ static void on_http(const struct http_response *resp, void *data)
 	}
 	struct mxsync_stats before, after;
 	mxsync_get_stats(mx->sync, &before);
-	int64_t arrived = wall_ms();
+	int64_t arrived = r.wall_ms;
 	int64_t t0 = clock_now_us();
 	mxsync_on_response(mx->sync, &r, net_loop_now_ms(mx->loop));
 	hist_add(mx, clock_now_us() - t0);

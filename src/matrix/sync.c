@@ -33,6 +33,7 @@
 #define MAX_ROOMS 20000                  /* joined rooms tracked, count */
 #define MAX_BATCHES 8                   /* synced batches with replies in flight, count */
 #define SYNC_LOST_AFTER 3                /* failed syncs in a row that count as lost */
+#define COOLDOWN_BACKLOG_MS (15 * 60 * 1000) /* oldest a replayed question counts as, ms */
 #define BACKFILL_PAGE 50                /* events per /messages request, count */
 #define BACKFILL_PAGES 4                /* pages fetched per sync gap, count */
 #define BACKFILL_MAX_ATTEMPTS 5         /* tries per page before giving up */
@@ -594,8 +595,26 @@ static const char *thread_root(const struct mx_event *ev)
 	return ev->rel_type && strcmp(ev->rel_type, "m.thread") == 0 ? ev->rel_event_id : NULL;
 }
 
+/* When the user asked, on the monotonic clock, for the cooldown. Live events
+ * count as asked now. A backlog (the first sync of a run, the sync after an
+ * outage, a fetched gap) is judged by when each was sent, or scobot would
+ * take a minute of ordinary questions replayed in one go for a flood;
+ * origin_server_ts is the sender's server's word, so it only ever moves an
+ * event back, by at most COOLDOWN_BACKLOG_MS. */
+static int64_t asked_at(const struct mx_event *ev, int64_t now, int64_t wall_ms, bool backlog)
+{
+	if (!backlog || wall_ms <= 0 || ev->origin_server_ts <= 0)
+		return now;
+	int64_t age = wall_ms - ev->origin_server_ts;
+	if (age < 0)
+		age = 0;
+	if (age > COOLDOWN_BACKLOG_MS)
+		age = COOLDOWN_BACKLOG_MS;
+	return now - age;
+}
+
 static void consider(struct mxsync *m, struct room *r, const char *room_id,
-		     const struct mx_event *ev, int64_t now)
+		     const struct mx_event *ev, int64_t now, int64_t asked)
 {
 	if (strcmp(ev->type, "m.room.message") != 0 || !ev->body || !ev->msgtype)
 		return;
@@ -624,7 +643,7 @@ static void consider(struct mxsync *m, struct room *r, const char *room_id,
 	}
 
 	char lbuf[128];
-	switch (cooldown_check(m->cooldown, ev->sender, room_id, now)) {
+	switch (cooldown_check(m->cooldown, ev->sender, room_id, asked)) {
 	case COOLDOWN_OK:
 		break;
 	case COOLDOWN_NOTICE:
@@ -693,7 +712,8 @@ static bool joined_in(const struct mxsync *m, const struct mx_room *sr)
 	return false;
 }
 
-static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now)
+static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now,
+			  int64_t s_wall, bool backlog)
 {
 	char lbuf[128];
 	/* The backlog a first sync skips says nothing about the lag now. */
@@ -758,7 +778,8 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 			if (!m->first_sync && ev->origin_server_ts > m->stats.newest_event_ts)
 				m->stats.newest_event_ts = ev->origin_server_ts;
 			if (!m->first_sync)
-				consider(m, r, sr->room_id, ev, now);
+				consider(m, r, sr->room_id, ev, now,
+					 asked_at(ev, now, s_wall, backlog));
 		}
 		if (sr->encrypted && !r->encrypted) {
 			r->encrypted = true;
@@ -909,6 +930,8 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 	if (s->skipped)
 		log_warn("matrix: sync response had malformed parts, skipped them",
 			 "skipped=%zu", s->skipped);
+	/* What this sync brings piled up while scobot was away or cut off. */
+	bool backlog = !m->ready_sent || m->sync_fails > 0 || m->lost_told;
 	if ((m->sync_fails >= SYNC_LOST_AFTER || m->lost_told) && m->ready_sent) {
 		/* Ready again after a loss: the host counts reconnects. */
 		log_notice("matrix: connection recovered", "failures=%d", m->sync_fails);
@@ -927,7 +950,7 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 	m->batches[m->nbatches].pending = 0;
 	m->batches[m->nbatches].seq = ++m->batch_seq;
 	m->nbatches++;
-	process_batch(m, s, now);
+	process_batch(m, s, now, r->wall_ms, backlog);
 	mx_sync_free(s);
 	if (m->first_sync)
 		log_info("matrix: first sync, backlog skipped");
@@ -1088,7 +1111,8 @@ static void on_backfill(struct mxsync *m, struct job *j, const struct mxsync_res
 		struct room *rm = room_find(m, j->room_id);
 		m->stats.backfilled += p->n_events;
 		for (size_t i = 0; rm && i < p->n_events; i++)
-			consider(m, rm, j->room_id, &p->events[i], now);
+			consider(m, rm, j->room_id, &p->events[i], now,
+				 asked_at(&p->events[i], now, r->wall_ms, true));
 		/* A full page may have older events of the gap behind it. */
 		if (p->end && p->n_events > 0 && j->page < BACKFILL_PAGES)
 			queue_backfill(m, j->room_id, p->end, j->to, j->page + 1, j->batch);

@@ -78,6 +78,7 @@ struct mxsync_response {
 	const char *body;
 	size_t body_len;
 	const char *retry_after;    /* the Retry-After header, or NULL */
+	int64_t wall_ms;            /* Unix time (ms) it arrived; 0 unknown */
 };
 
 struct mxsync;

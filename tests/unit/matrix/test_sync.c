@@ -931,6 +931,47 @@ TEST(an_unreachable_homeserver_never_uses_up_a_replys_tries)
 	rig_free(&g);
 }
 
+/* A sync of n questions in !r:test from n users, sent 1 s apart, the last
+ * one a second before the response arrives (wall clock). */
+static void questions_sync(struct rig *g, const char *next, int n, int64_t wall, int first)
+{
+	static char buf[16384];
+	size_t off = (size_t)snprintf(buf, sizeof(buf), "{\"next_batch\":\"%s\",\"rooms\":{"
+				      "\"join\":{\"!r:test\":{\"timeline\":{\"events\":[", next);
+	for (int i = 0; i < n; i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+			"%s{\"type\":\"m.room.message\",\"event_id\":\"$b%d\",\"sender\":"
+			"\"@u%d:test\",\"origin_server_ts\":%lld,\"content\":{\"msgtype\":"
+			"\"m.text\",\"body\":\"!sco help\"}}", i ? "," : "", first + i, first + i,
+			(long long)(wall - 1000 * (n - i)));
+	snprintf(buf + off, sizeof(buf) - off, "],\"limited\":false}}}}}");
+	struct mxsync_response r = {.id = sync_req(g)->id, .status = 200, .body = buf,
+				    .body_len = strlen(buf), .wall_ms = wall};
+	mxsync_on_response(g->m, &r, g->now);
+}
+
+TEST(a_backlog_is_judged_by_when_each_question_was_asked)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	/* Restart: the first sync of the new run brings 20 questions asked over
+	 * 20 s in one room; the room allows 15 at once and 1.5 a second after. */
+	rig_crash_restart(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	int64_t wall = 1800000000000;
+	questions_sync(&g, "s2", 20, wall, 0);
+	CHECK_INT(g.f.responds, 20);
+	/* The same arriving live, all at once: that is a flood. */
+	g.now += 60 * 1000;
+	mxsync_tick(g.m, g.now);
+	int before = g.f.responds;
+	questions_sync(&g, "s3", 20, wall + 60 * 1000, 100);
+	CHECK_INT(g.f.responds - before, 15);
+	rig_free(&g);
+}
+
 static void refuse_sync(struct rig *g, int times)
 {
 	for (int i = 0; i < times; i++) {
