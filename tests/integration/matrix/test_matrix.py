@@ -220,14 +220,15 @@ def t_answers_commands_and_questions_once(c):
 
 def t_sigkill_restart_mid_stream_of_200(c):
     hs = c.hs
-    rooms = [room(hs, room_id="!k%d:test" % i) for i in range(8)]
+    # 20 rooms: ten commands each, within a room's cooldown allowance (15).
+    rooms = [room(hs, room_id="!k%d:test" % i) for i in range(20)]
     b = c.bot()
     b.wait_ready()
     ids = []
     kills = 0
     for i in range(200):
         # A different user each time: the per-user cooldown is not under test.
-        ids.append(say(hs, rooms[i % 8], "!sco sg %d" % (2002 + i % 20), sender="@u%d:test" % i))
+        ids.append(say(hs, rooms[i % 20], "!sco sg %d" % (2002 + i % 20), sender="@u%d:test" % i))
         if i in (60, 110, 160):
             # Killed while answering: the stream keeps coming meanwhile.
             b.kill(signal.SIGKILL)
