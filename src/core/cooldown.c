@@ -145,3 +145,15 @@ const char *cooldown_notice_text(enum lang lang)
 	};
 	return text[lang >= 0 && lang < LANG_COUNT ? lang : LANG_EN];
 }
+
+int64_t cooldown_asked_at(int64_t now_mono, int64_t now_wall, int64_t sent_wall)
+{
+	if (sent_wall <= 0 || now_wall <= 0)
+		return now_mono;
+	int64_t age = now_wall - sent_wall;
+	if (age < 0)
+		age = 0;
+	if (age > COOLDOWN_BACKLOG_MS)
+		age = COOLDOWN_BACKLOG_MS;
+	return now_mono - age;
+}

@@ -42,6 +42,17 @@ void cooldown_free(struct cooldown *cd);
 enum cooldown_verdict cooldown_check(struct cooldown *cd, const char *user, const char *channel,
                                      int64_t now);
 
+/* The oldest a replayed question counts as, ms (see cooldown_asked_at). */
+#define COOLDOWN_BACKLOG_MS (15 * 60 * 1000)
+
+/* The `now` to judge a message by: when it was sent (sent_wall, Unix ms, from
+ * the platform) on the monotonic clock of now_mono, given the wall clock
+ * now_wall. A backlog replayed in one go (after a restart, a resume or an
+ * outage) is then judged as it was asked, not as a burst. Never later than
+ * now_mono, never more than COOLDOWN_BACKLOG_MS earlier, so a clock skew or
+ * a forged timestamp gains little. sent_wall <= 0: now_mono. */
+int64_t cooldown_asked_at(int64_t now_mono, int64_t now_wall, int64_t sent_wall);
+
 /* The one short notice for the first message over a limit, in lang (an
  * unknown lang gives English). */
 const char *cooldown_notice_text(enum lang lang);

@@ -38,6 +38,7 @@
 #define RENDER_BYTES (2 * ANSWER_MAX_BYTES + 64) /* a rendered answer, bytes */
 #define PATH_MAX_BYTES 512               /* a REST path, bytes */
 #define GATEWAY_BOT_RETRY_CAP_MS 60000   /* longest wait between /gateway/bot tries, ms */
+#define DC_SNOWFLAKE_EPOCH_MS 1420070400000LL /* Unix ms of 2015-01-01 (reference.mdx "Snowflakes") */
 #define DISCORD_TRIM_BYTES (256u << 10)  /* payload size after which freed heap is trimmed, bytes */
 #define DISCORD_CALLBACK_WARN_MS 1500    /* an interaction answer queued this long is late, ms */
 
@@ -577,6 +578,19 @@ static void post_answer(struct discord *dc, const char *channel, const char *rep
 	}
 }
 
+/* When a message was sent, for the cooldown: Discord's own clock in its id
+ * (reference.mdx "Snowflakes": ms since 2015-01-01 in the top 42 bits), which
+ * no user can set; so the events a resume replays in one go are judged as
+ * they were asked, not as a flood. */
+static int64_t asked_at(struct discord *dc, const char *id)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	uint64_t v = strtoull(id, NULL, 10);
+	return cooldown_asked_at(now_ms(dc), wall, (int64_t)(v >> 22) + DC_SNOWFLAKE_EPOCH_MS);
+}
+
 static void cooldown_notice(struct discord *dc, struct answer *a)
 {
 	enum lang l = a->lang >= 0 && a->lang < LANG_COUNT ? a->lang : LANG_EN;
@@ -677,7 +691,7 @@ static void on_message_create(struct discord *dc, const cJSON *d)
 		return;
 	struct answer *a = &dc->answer;
 	enum cooldown_verdict v = cooldown_check(dc->cooldown, m.author_id, m.channel_id,
-	                                         now_ms(dc));
+	                                         asked_at(dc, m.id));
 	if (v == COOLDOWN_SILENT)
 		return;
 	if (v == COOLDOWN_NOTICE) {

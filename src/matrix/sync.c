@@ -33,7 +33,6 @@
 #define MAX_ROOMS 20000                  /* joined rooms tracked, count */
 #define MAX_BATCHES 8                   /* synced batches with replies in flight, count */
 #define SYNC_LOST_AFTER 3                /* failed syncs in a row that count as lost */
-#define COOLDOWN_BACKLOG_MS (15 * 60 * 1000) /* oldest a replayed question counts as, ms */
 #define BACKFILL_PAGE 50                /* events per /messages request, count */
 #define BACKFILL_PAGES 4                /* pages fetched per sync gap, count */
 #define BACKFILL_MAX_ATTEMPTS 5         /* tries per page before giving up */
@@ -595,22 +594,13 @@ static const char *thread_root(const struct mx_event *ev)
 	return ev->rel_type && strcmp(ev->rel_type, "m.thread") == 0 ? ev->rel_event_id : NULL;
 }
 
-/* When the user asked, on the monotonic clock, for the cooldown. Live events
- * count as asked now. A backlog (the first sync of a run, the sync after an
- * outage, a fetched gap) is judged by when each was sent, or scobot would
- * take a minute of ordinary questions replayed in one go for a flood;
- * origin_server_ts is the sender's server's word, so it only ever moves an
- * event back, by at most COOLDOWN_BACKLOG_MS. */
+/* When the user asked, for the cooldown: live events count as asked now; a
+ * backlog (the first sync of a run, the sync after an outage, a fetched gap)
+ * by origin_server_ts, the sender's server's word, which cooldown_asked_at
+ * only lets move an event back, and not far. */
 static int64_t asked_at(const struct mx_event *ev, int64_t now, int64_t wall_ms, bool backlog)
 {
-	if (!backlog || wall_ms <= 0 || ev->origin_server_ts <= 0)
-		return now;
-	int64_t age = wall_ms - ev->origin_server_ts;
-	if (age < 0)
-		age = 0;
-	if (age > COOLDOWN_BACKLOG_MS)
-		age = COOLDOWN_BACKLOG_MS;
-	return now - age;
+	return backlog ? cooldown_asked_at(now, wall_ms, ev->origin_server_ts) : now;
 }
 
 static void consider(struct mxsync *m, struct room *r, const char *room_id,

@@ -19,7 +19,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fake_discord import FakeDiscord  # noqa: E402
+from fake_discord import SNOWFLAKE_EPOCH_MS, FakeDiscord  # noqa: E402
 
 # argv: DRIVER (tests/integration/discord/discord_driver), or --scobot BINARY to run
 # the same scenarios through the daemon's own wiring with a generated config.
@@ -278,7 +278,15 @@ async def cooldown_gives_one_short_notice_then_silence():
         for i in range(7):
             mids.append(await fd.inject_message(content="!sco sg 2011", author_id="700000000000000042",
                                                 channel_id="800000000000000077"))
-        await fd.wait_for(lambda: len(fd.posts) >= 6, 20)
+        try:
+            await fd.wait_for(lambda: len(fd.posts) >= 6, 20)
+        except Exception:
+            # What the fixture saw, for a failure that could not be replayed.
+            print("# posts=%d %r" % (len(fd.posts), [((p["message_reference"] or {}).get(
+                "message_id"), p["content"][:30], p["t"]) for p in fd.posts]))
+            print("# rest=%r" % [(r["route"], r["status"], r["t"]) for r in fd.rest])
+            print("# asked=%r" % mids)
+            raise
         await asyncio.sleep(1.0)
         assert len(fd.posts) == 6, "posts: %d" % len(fd.posts)
         notice = replies_to(fd, mids[5])
@@ -577,6 +585,37 @@ async def sigterm_with_replies_held_by_429_answers_each_once_after_restart():
             await fd.wait_for(lambda: fd.events("nonce_dedupe"), 5)
             assert len(replies_to(fd, other)) == 1, "replayed question answered twice"
             assert len(replies_to(fd, m0)) == 1, "question before the rewind answered again"
+            bot.lines += bot2.lines
+        finally:
+            bot2.kill()
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def questions_replayed_after_a_restart_are_judged_by_when_they_were_asked():
+    # One user asked 8 questions, 3 s apart, while scobot was stopped: well
+    # within 5 at once and one per 2 s. The resume replays them in one go;
+    # judged by their snowflake times (reference.mdx "Snowflakes") all are
+    # answered, judged by arrival 5 would be, then a notice.
+    async def body(fd, bot):
+        await bot.start()
+        m0 = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, m0)
+        assert await bot.stop() == 0
+        now = int(time.time() * 1000) - SNOWFLAKE_EPOCH_MS
+        mids = []
+        for i in range(8):
+            mid = str(((now - (8 - i) * 3000) << 22) | (1 << 17) | (200 + i))
+            mids.append(await fd.inject_message(content="!sco sg 2011", msg_id=mid,
+                                                author_id="700000000000000077",
+                                                channel_id="80000000000000009%d" % i))
+        bot2 = Bot(fd, state_dir=bot.dir)
+        try:
+            await bot2.start()
+            for m in mids:
+                p = await answered_once(fd, m)
+                assert "Imanaliev" in p["content"], p["content"]
             bot.lines += bot2.lines
         finally:
             bot2.kill()

@@ -156,6 +156,18 @@ TEST(table_is_bounded_and_keeps_working_with_many_users)
 	cooldown_free(cd);
 }
 
+TEST(a_message_counts_as_asked_when_it_was_sent_within_bounds)
+{
+	int64_t mono = 5000000, wall = 1800000000000;
+	CHECK(cooldown_asked_at(mono, wall, wall - 3000) == mono - 3000);
+	/* Not later than now (a sender's clock ahead of ours)... */
+	CHECK(cooldown_asked_at(mono, wall, wall + 60000) == mono);
+	/* ... nor more than COOLDOWN_BACKLOG_MS earlier (a forged timestamp). */
+	CHECK(cooldown_asked_at(mono, wall, 1) == mono - COOLDOWN_BACKLOG_MS);
+	CHECK(cooldown_asked_at(mono, wall, 0) == mono);
+	CHECK(cooldown_asked_at(mono, 0, wall) == mono);
+}
+
 TEST(the_notice_speaks_each_language_and_falls_back_to_english)
 {
 	CHECK_CONTAINS(cooldown_notice_text(LANG_EN), "wait");
