@@ -339,6 +339,8 @@ static void rest_start(struct discord *dc, struct rest_req *r)
 		/* Cannot fail for a well-formed request; treat like a network error. */
 		struct rl_info info = {.status = 0};
 		ratelimit_release(dc->rl, r->route, r->major, &info, now_ms(dc));
+		if (!r->global_exempt)
+			ratelimit_global_done(dc->rl, now_ms(dc));
 		log_error("discord request could not start", "what=\"%s\" err=%s", r->what,
 		          strerror((int)-id));
 		rest_unlink(dc, r);
@@ -425,6 +427,8 @@ static void rest_done(const struct http_response *resp, void *data)
 	rl_info_from(resp, &info, &body429);
 	info.interaction_token = r->kind == REST_CALLBACK || r->kind == REST_FOLLOWUP;
 	ratelimit_release(dc->rl, r->route, r->major, &info, now);
+	if (!r->global_exempt)
+		ratelimit_global_done(dc->rl, now);
 	cJSON_Delete(body429);
 	r->inflight = false;
 	if (resp->error == HTTP_ERR_TLS && !dc->rest_tls_told) {

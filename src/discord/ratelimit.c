@@ -32,8 +32,9 @@ struct ratelimit {
 	unsigned nbuckets;
 	struct route_hash routes[RL_MAX_ROUTES];
 	unsigned nroutes;
-	int64_t global_ring[RL_GLOBAL_PER_SECOND];  /* times of the last sends */
-	unsigned global_head;
+	/* Each slot: when its request's response came, or GLOBAL_BUSY while
+	 * the request is in flight. */
+	int64_t global_ring[RL_GLOBAL_PER_SECOND];
 	int64_t global_until;   /* after a global 429 */
 	bool stopped;
 	/* Invalid requests per second over the window, as a ring of counters. */
@@ -126,6 +127,18 @@ static struct bucket *bucket_get(struct ratelimit *rl, const char *key, int64_t 
 	return b;
 }
 
+#define GLOBAL_BUSY INT64_MAX
+
+/* The slot free the longest (a busy one only when all are). */
+static unsigned global_oldest(const struct ratelimit *rl)
+{
+	unsigned best = 0;
+	for (unsigned i = 1; i < RL_GLOBAL_PER_SECOND; i++)
+		if (rl->global_ring[i] < rl->global_ring[best])
+			best = i;
+	return best;
+}
+
 int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *major,
                           bool global_exempt, int64_t now)
 {
@@ -135,8 +148,10 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
 	if (!global_exempt) {
 		if (now < rl->global_until)
 			return rl->global_until - now;
-		/* The oldest of the last 50 sends must be a second (and a margin) old. */
-		int64_t oldest = rl->global_ring[rl->global_head];
+		/* A slot whose request ended a second (and a margin) ago. */
+		int64_t oldest = rl->global_ring[global_oldest(rl)];
+		if (oldest == GLOBAL_BUSY)
+			return RL_WAIT_RESPONSE_MS;  /* all 50 in flight */
 		if (now - oldest < 1000 + RL_GLOBAL_MARGIN_MS)
 			return oldest + 1000 + RL_GLOBAL_MARGIN_MS - now;
 	}
@@ -161,11 +176,19 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
 	}
 	b->inflight++;
 	b->last_used = now;
-	if (!global_exempt) {
-		rl->global_ring[rl->global_head] = now;
-		rl->global_head = (rl->global_head + 1) % RL_GLOBAL_PER_SECOND;
-	}
+	if (!global_exempt)
+		rl->global_ring[global_oldest(rl)] = GLOBAL_BUSY;
 	return 0;
+}
+
+void ratelimit_global_done(struct ratelimit *rl, int64_t now)
+{
+	for (unsigned i = 0; i < RL_GLOBAL_PER_SECOND; i++)
+		if (rl->global_ring[i] == GLOBAL_BUSY) {
+			/* Slots are alike: any busy one stands for this request. */
+			rl->global_ring[i] = now;
+			return;
+		}
 }
 
 static double header_double(rl_header_fn *header, void *ctx, const char *name, bool *ok)

@@ -4,7 +4,8 @@
  *
  * Use: before each request ratelimit_acquire(); 0 means send now (a slot is
  * taken), > 0 is how long to wait; after the response (or network failure)
- * ratelimit_release() with what came back. */
+ * ratelimit_release() with what came back, and for a request that is not
+ * global-exempt ratelimit_global_done(). */
 #ifndef SCOBOT_DISCORD_RATELIMIT_H
 #define SCOBOT_DISCORD_RATELIMIT_H
 
@@ -13,9 +14,10 @@
 #include <stdint.h>
 
 #define RL_GLOBAL_PER_SECOND 50        /* requests per second (rate-limits.mdx "Global Rate Limit") */
-/* Slack added to the global window, ms: our send times are not Discord's
- * arrival times, and a burst released exactly one second after the previous
- * one can overlap it at the far end and earn global 429s. */
+/* Slack added to the global window, ms. A global slot is held from the
+ * request's start until its response and for a second after that: the
+ * request reached Discord somewhere in between, so however late its bytes
+ * left (a slow host, a full socket), no 51 arrivals fit in one second. */
 #define RL_GLOBAL_MARGIN_MS 150
 #define RL_MAX_BUCKETS 4096            /* buckets tracked; idle ones are evicted first */
 #define RL_MAX_ROUTES 64               /* route templates whose bucket hash we learned */
@@ -66,6 +68,10 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
                           bool global_exempt, int64_t now);
 
 /* The response for a request that acquire let through. */
+/* A request that took a global slot got its response (or failed for good):
+ * the slot's second starts now. */
+void ratelimit_global_done(struct ratelimit *rl, int64_t now);
+
 void ratelimit_release(struct ratelimit *rl, const char *route, const char *major,
                        const struct rl_info *info, int64_t now);
 

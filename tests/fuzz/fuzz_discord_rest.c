@@ -156,6 +156,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct rl_info info;
 		cJSON *body429 = fill_info(&r, &info);
 		ratelimit_release(rl, route, major, &info, now);
+		if (!exempt && wait == 0)
+			ratelimit_global_done(rl, now);
 		cJSON_Delete(body429);
 		if (info.status == 401 || info.status == 403 || info.status == 429)
 			invalid_sent++;

@@ -125,9 +125,37 @@ TEST(global_limit_is_50_per_second)
 			sent++;
 	}
 	CHECK_INT(sent, 50);
-	/* The next one waits a second plus the margin after the burst began. */
-	CHECK(ratelimit_acquire(rl, MSG, "x", false, 1500 + RL_GLOBAL_MARGIN_MS - 1) > 0);
-	CHECK_INT(ratelimit_acquire(rl, MSG, "x", false, 1500 + RL_GLOBAL_MARGIN_MS), 0);
+	/* All 50 in flight: wait for responses, however long ago they left. */
+	CHECK_INT(ratelimit_acquire(rl, MSG, "x", false, 5000), RL_WAIT_RESPONSE_MS);
+	/* Their responses came at 5000: a second and the margin after that. */
+	for (int k = 0; k < 50; k++)
+		ratelimit_global_done(rl, 5000);
+	CHECK(ratelimit_acquire(rl, MSG, "x", false, 6000 + RL_GLOBAL_MARGIN_MS - 1) > 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "x", false, 6000 + RL_GLOBAL_MARGIN_MS), 0);
+	ratelimit_free(rl);
+}
+
+TEST(a_slot_is_held_until_a_second_after_its_response)
+{
+	/* The request's bytes may leave late; it reached Discord before its
+	 * response came back, so the slot's second runs from the response. */
+	struct ratelimit *rl = ratelimit_new();
+	char major[16];
+	for (int k = 0; k < 50; k++) {
+		snprintf(major, sizeof(major), "%d", k);
+		CHECK_INT(ratelimit_acquire(rl, MSG, major, false, 0), 0);
+	}
+	for (int k = 0; k < 49; k++)
+		ratelimit_global_done(rl, 100);   /* 49 quick responses */
+	ratelimit_global_done(rl, 900);       /* and one slow */
+	int64_t at = 1100 + RL_GLOBAL_MARGIN_MS;
+	for (int k = 0; k < 49; k++) {
+		snprintf(major, sizeof(major), "y%d", k);   /* other channels: no bucket waits */
+		CHECK_INT(ratelimit_acquire(rl, MSG, major, false, at), 0);
+	}
+	int64_t w = ratelimit_acquire(rl, MSG, "z", false, at);
+	CHECK_INT(w, 800);                    /* the slow one's second ends later */
+	CHECK_INT(ratelimit_acquire(rl, MSG, "z", false, at + w), 0);
 	ratelimit_free(rl);
 }
 
