@@ -702,9 +702,31 @@ static bool joined_in(const struct mxsync *m, const struct mx_room *sr)
 	return false;
 }
 
+struct candidate {
+	const char *room_id;
+	const struct mx_event *ev;
+	int64_t asked;
+	size_t order;
+};
+
+static int by_asked(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+	if (x->asked != y->asked)
+		return x->asked < y->asked ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now,
 			  int64_t s_wall, bool backlog)
 {
+	/* Messages are considered after every room is read, oldest first across
+	 * rooms: a user asking in two rooms of one backlog must meet the
+	 * cooldown in the order they asked, not in the order rooms are listed. */
+	size_t qcap = 0, nq = 0;
+	for (size_t i = 0; i < s->n_rooms; i++)
+		qcap += s->rooms[i].n_timeline;
+	struct candidate *q = qcap ? xcalloc(qcap, sizeof(*q)) : NULL;
 	char lbuf[128];
 	/* The backlog a first sync skips says nothing about the lag now. */
 	m->stats.newest_event_ts = 0;
@@ -767,9 +789,11 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 			note_member(m, r, ev);
 			if (!m->first_sync && ev->origin_server_ts > m->stats.newest_event_ts)
 				m->stats.newest_event_ts = ev->origin_server_ts;
-			if (!m->first_sync)
-				consider(m, r, sr->room_id, ev, now,
-					 asked_at(ev, now, s_wall, backlog));
+			if (!m->first_sync && nq < qcap) {
+				q[nq] = (struct candidate){sr->room_id, ev,
+							   asked_at(ev, now, s_wall, backlog), nq};
+				nq++;
+			}
 		}
 		if (sr->encrypted && !r->encrypted) {
 			r->encrypted = true;
@@ -783,6 +807,15 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 				   mx_build_notice(m->notice_text, NULL, NULL, NULL), 0);
 		}
 	}
+	if (nq)
+		qsort(q, nq, sizeof(*q), by_asked);
+	for (size_t i = 0; i < nq; i++) {
+		/* Looked up now: room_get above may have moved the rooms. */
+		struct room *r = room_find(m, q[i].room_id);
+		if (r)
+			consider(m, r, q[i].room_id, q[i].ev, now, q[i].asked);
+	}
+	free(q);
 }
 
 /* ---- the sync lane -------------------------------------------------------- */

@@ -972,6 +972,35 @@ TEST(a_backlog_is_judged_by_when_each_question_was_asked)
 	rig_free(&g);
 }
 
+TEST(a_backlog_across_rooms_is_judged_oldest_first)
+{
+	/* One user asked in !a 20 s before asking in !b; the sync happens to
+	 * list !b first. Judged in listed order, the older question would look
+	 * like it came 20 s after the newer one and be refused. */
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	rig_crash_restart(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	int64_t wall = 1800000000000;
+	char buf[2048];
+	snprintf(buf, sizeof(buf), "{\"next_batch\":\"s2\",\"rooms\":{\"join\":{"
+		 "\"!b:test\":{\"summary\":{\"m.joined_member_count\":3},\"timeline\":{\"events\":["
+		 "{\"type\":\"m.room.message\",\"event_id\":\"$late\",\"sender\":\"@u:test\","
+		 "\"origin_server_ts\":%lld,\"content\":{\"msgtype\":\"m.text\",\"body\":\"!sco a\"}}]}},"
+		 "\"!a:test\":{\"summary\":{\"m.joined_member_count\":3},\"timeline\":{\"events\":["
+		 "{\"type\":\"m.room.message\",\"event_id\":\"$early\",\"sender\":\"@u:test\","
+		 "\"origin_server_ts\":%lld,\"content\":{\"msgtype\":\"m.text\",\"body\":\"!sco b\"}}]}}"
+		 "}}}", (long long)(wall - 1000), (long long)(wall - 21000));
+	struct mxsync_response r = {.id = sync_req(&g)->id, .status = 200, .body = buf,
+				    .body_len = strlen(buf), .wall_ms = wall};
+	mxsync_on_response(g.m, &r, g.now);
+	CHECK_INT(g.f.responds, 2);
+	CHECK_STR(g.f.last_text, "a");   /* the newer question last */
+	rig_free(&g);
+}
+
 static void refuse_sync(struct rig *g, int times)
 {
 	for (int i = 0; i < times; i++) {
