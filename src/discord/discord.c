@@ -38,7 +38,7 @@
 #define RENDER_BYTES (2 * ANSWER_MAX_BYTES + 64) /* a rendered answer, bytes */
 #define PATH_MAX_BYTES 512               /* a REST path, bytes */
 #define GATEWAY_BOT_RETRY_CAP_MS 60000   /* longest wait between /gateway/bot tries, ms */
-#define DC_SNOWFLAKE_EPOCH_MS 1420070400000LL /* Unix ms of 2015-01-01 (reference.mdx "Snowflakes") */
+#define DC_SNOWFLAKE_EPOCH_MS 1420070400000LL /* 2015-01-01, Unix ms (reference.mdx "Snowflakes") */
 #define DISCORD_TRIM_BYTES (256u << 10)  /* payload size after which freed heap is trimmed, bytes */
 #define DISCORD_CALLBACK_WARN_MS 1500    /* an interaction answer queued this long is late, ms */
 

@@ -387,9 +387,10 @@ static void save_state(struct mxsync *m)
 }
 
 /* Saves at most once per SAVE_INTERVAL_MS: even off the loop, an fsync per
- * batch would keep the disk busy under load. A file that lags is safe: it only ever holds a resume
- * point whose replies were all sent, so a restart re-reads a little more and
- * the homeserver dedupes the re-sent replies by txnId. */
+ * batch would keep the disk busy under load. A file that lags is safe: it
+ * only ever holds a resume point whose replies were all sent, so a restart
+ * re-reads a little more and the homeserver dedupes the re-sent replies by
+ * txnId. */
 static void save_soon(struct mxsync *m, int64_t now)
 {
 	m->dirty = true;
@@ -640,7 +641,8 @@ static void consider(struct mxsync *m, struct room *r, const char *room_id,
 		log_info("matrix: cooldown", "room=%s user=%s", room_id,
 			 log_escape(ev->sender, strlen(ev->sender), lbuf, sizeof(lbuf)));
 		queue_send(m, room_id, 'c', ev->event_id, ev->event_id,
-			   mx_build_notice(cooldown_notice_text(lang_detect(text, len)), NULL, ev->event_id, thread_root(ev)), 0);
+			   mx_build_notice(cooldown_notice_text(lang_detect(text, len)), NULL,
+					   ev->event_id, thread_root(ev)), 0);
 		return;
 	case COOLDOWN_SILENT:
 		return;

@@ -59,8 +59,9 @@ typedef void net_signal_fn(int signo, void *data);
 /* Delivers signo (SIGHUP, SIGTERM, SIGINT, ...) to cb on the loop until the
  * loop is freed. At most NET_LOOP_MAX_SIGNALS watches per loop. A watched
  * signal no longer has its default action (SIGTERM no longer kills), so the
- * callback must act. A watch alone does not keep net_loop_run running. Returns 0, -EINVAL for a bad signo, -ENOSPC when the
- * table is full, or the negative errno from libuv. */
+ * callback must act. A watch alone does not keep net_loop_run running.
+ * Returns 0, -EINVAL for a bad signo, -ENOSPC when the table is full, or the
+ * negative errno from libuv. */
 int net_signal_watch(struct net_loop *loop, int signo, net_signal_fn *cb, void *data);
 
 /* Most signals one loop watches (count). */
