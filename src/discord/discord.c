@@ -582,10 +582,11 @@ static void post_answer(struct discord *dc, const char *channel, const char *rep
 	}
 }
 
-/* When a message was sent, for the cooldown: Discord's own clock in its id
- * (reference.mdx "Snowflakes": ms since 2015-01-01 in the top 42 bits), which
- * no user can set; so the events a resume replays in one go are judged as
- * they were asked, not as a flood. */
+/* When a message or interaction was sent, for the cooldown: Discord's own
+ * clock in its id (reference.mdx "Snowflakes": ms since 2015-01-01 in the top
+ * 42 bits), which no user can set; so the events a resume replays in one go
+ * are judged as they were asked, not as a flood. Both kinds use it, so a
+ * host clock off from Discord's shifts them alike. */
 static int64_t asked_at(struct discord *dc, const char *id)
 {
 	struct timespec ts;
@@ -774,7 +775,7 @@ static void on_interaction_create(struct discord *dc, const cJSON *d)
 		answer_init(a, lang == LANG_NONE ? LANG_EN : lang);
 		answer_text(a, "Unknown command.");
 		a->ephemeral = true;
-	} else if (cooldown_check(dc->cooldown, in.user_id, in.channel_id, now_ms(dc))
+	} else if (cooldown_check(dc->cooldown, in.user_id, in.channel_id, asked_at(dc, in.id))
 	           != COOLDOWN_OK) {
 		/* A slash command must always get a response, so over the limit it
 		 * is a short private notice, never silence. */

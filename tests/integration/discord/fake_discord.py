@@ -67,10 +67,11 @@ FAULTS = ("reconnect", "invalid_session_true", "invalid_session_false", "drop", 
 SNOWFLAKE_EPOCH_MS = 1420070400000  # developers/reference.mdx "Snowflakes"
 
 
-def make_snowflake(counter=[0]):
-    """developers/reference.mdx "Snowflakes": timestamp << 22 | worker | process | increment."""
+def make_snowflake(counter=[0], skew_ms=0):
+    """developers/reference.mdx "Snowflakes": timestamp << 22 | worker | process | increment.
+    skew_ms: Discord's clock ahead of (or behind) this host's."""
     counter[0] = (counter[0] + 1) & 0xFFF
-    ms = int(time.time() * 1000) - SNOWFLAKE_EPOCH_MS
+    ms = int(time.time() * 1000) + skew_ms - SNOWFLAKE_EPOCH_MS
     return str((ms << 22) | (1 << 17) | counter[0])
 
 
@@ -110,10 +111,11 @@ class FakeDiscord:
                  bot_id="900000000000000002", heartbeat_ms=45000, shards=1,
                  max_concurrency=1, allow_message_content=True, guilds=2,
                  start_remaining=1000, ws_path="/gateway", global_limit=GLOBAL_LIMIT,
-                 gateway_url=None, resume_url=None):
+                 gateway_url=None, resume_url=None, clock_skew_ms=0):
         self.token = token
         self.global_limit = global_limit   # benchmarks lift it to measure the bot alone
         self.gateway_url = gateway_url     # tests: a URL the bot must refuse
+        self.clock_skew_ms = clock_skew_ms  # tests: message and interaction ids from a skewed clock
         self.resume_url = resume_url
         self.dispatched_at = {}            # message id -> monotonic time of its dispatch
         self.app_id = app_id
@@ -594,7 +596,7 @@ class FakeDiscord:
         """developers/events/gateway-events.mdx "Message Create"."""
         if guild_id is None and channel_id != "dm":
             guild_id = self.guild_ids[0] if self.guild_ids else None
-        mid = msg_id or make_snowflake()
+        mid = msg_id or make_snowflake(skew_ms=self.clock_skew_ms)
         d = {"id": mid, "channel_id": channel_id, "type": 0, "content": content,
              "timestamp": "2026-01-01T00:00:00.000000+00:00", "edited_timestamp": None,
              "tts": False, "mention_everyone": False, "attachments": [], "embeds": [],
@@ -622,7 +624,7 @@ class FakeDiscord:
         a /sco subcommand is an option of type 1 (application-commands.mdx "Subcommands")."""
         if guild_id is None:
             guild_id = self.guild_ids[0] if self.guild_ids else None
-        iid = make_snowflake()
+        iid = make_snowflake(skew_ms=self.clock_skew_ms)
         token = "itok-" + secrets.token_hex(8)
         sub_opts = []
         for name, value in (options or {}).items():

@@ -623,6 +623,30 @@ async def questions_replayed_after_a_restart_are_judged_by_when_they_were_asked(
     await with_bot({"heartbeat_ms": 2000}, [], body)
 
 
+@scenario
+async def slash_commands_and_messages_share_a_cooldown_under_clock_skew():
+    # Discord's clock 30 s behind ours: ids say every event is 30 s old. A
+    # slash command then four messages from one user are five answers, the
+    # sixth gets the notice; judging the slash command by our clock and the
+    # messages by their ids would refuse the messages.
+    async def body(fd, bot):
+        await bot.start()
+        user = "700000000000000088"
+        await fd.inject_interaction(sub="sg", options={"query": "2011"}, user_id=user,
+                                    channel_id="800000000000000101")
+        await fd.wait_for(lambda: fd.callbacks, 5)
+        assert fd.callbacks[0]["type"] == 4 and not fd.callbacks[0]["data"].get("flags"), fd.callbacks[0]
+        mids = [await fd.inject_message(content="!sco sg 2011", author_id=user,
+                                        channel_id="80000000000000011%d" % i) for i in range(5)]
+        for m in mids[:4]:
+            p = await answered_once(fd, m)
+            assert "Imanaliev" in p["content"], p["content"]
+        p = await answered_once(fd, mids[4])
+        assert "wait" in p["content"], p["content"]
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000, "clock_skew_ms": -30000}, [], body)
+
+
 # ---------------------------------------------------------------- heartbeats
 
 @scenario
