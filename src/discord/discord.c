@@ -29,6 +29,7 @@
 #include "net/loop.h"
 #include "net/timer.h"
 #include "net/ws.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -307,6 +308,16 @@ static struct rest_req *rest_enqueue(struct discord *dc, enum rest_kind kind, co
 	return r;
 }
 
+/* A request that acquire let through is over: its bucket and, unless it is
+ * exempt, its global slot learn so. */
+static void rest_release(struct discord *dc, const struct rest_req *r, const struct rl_info *info,
+                         int64_t now)
+{
+	ratelimit_release(dc->rl, r->route, r->major, info, now);
+	if (!r->global_exempt)
+		ratelimit_global_done(dc->rl, now);
+}
+
 static void rest_start(struct discord *dc, struct rest_req *r)
 {
 	int64_t waited = now_ms(dc) - r->created;
@@ -338,9 +349,7 @@ static void rest_start(struct discord *dc, struct rest_req *r)
 	if (id < 0) {
 		/* Cannot fail for a well-formed request; treat like a network error. */
 		struct rl_info info = {.status = 0};
-		ratelimit_release(dc->rl, r->route, r->major, &info, now_ms(dc));
-		if (!r->global_exempt)
-			ratelimit_global_done(dc->rl, now_ms(dc));
+		rest_release(dc, r, &info, now_ms(dc));
 		log_error("discord request could not start", "what=\"%s\" err=%s", r->what,
 		          strerror((int)-id));
 		rest_unlink(dc, r);
@@ -426,9 +435,7 @@ static void rest_done(const struct http_response *resp, void *data)
 	cJSON *body429 = NULL;
 	rl_info_from(resp, &info, &body429);
 	info.interaction_token = r->kind == REST_CALLBACK || r->kind == REST_FOLLOWUP;
-	ratelimit_release(dc->rl, r->route, r->major, &info, now);
-	if (!r->global_exempt)
-		ratelimit_global_done(dc->rl, now);
+	rest_release(dc, r, &info, now);
 	cJSON_Delete(body429);
 	r->inflight = false;
 	if (resp->error == HTTP_ERR_TLS && !dc->rest_tls_told) {
@@ -589,11 +596,9 @@ static void post_answer(struct discord *dc, const char *channel, const char *rep
  * host clock off from Discord's shifts them alike. */
 static int64_t asked_at(struct discord *dc, const char *id)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	uint64_t v = strtoull(id, NULL, 10);
-	return cooldown_asked_at(now_ms(dc), wall, (int64_t)(v >> 22) + DC_SNOWFLAKE_EPOCH_MS);
+	return cooldown_asked_at(now_ms(dc), clock_wall_ms(),
+	                         (int64_t)(v >> 22) + DC_SNOWFLAKE_EPOCH_MS);
 }
 
 static void cooldown_notice(struct discord *dc, struct answer *a)

@@ -143,13 +143,15 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
                           bool global_exempt, int64_t now)
 {
 	char key[RL_KEY_MAX];
+	unsigned slot = 0;
 	if (rl->stopped)
 		return -EPERM;
 	if (!global_exempt) {
 		if (now < rl->global_until)
 			return rl->global_until - now;
 		/* A slot whose request ended a second (and a margin) ago. */
-		int64_t oldest = rl->global_ring[global_oldest(rl)];
+		slot = global_oldest(rl);
+		int64_t oldest = rl->global_ring[slot];
 		if (oldest == GLOBAL_BUSY)
 			return RL_WAIT_RESPONSE_MS;  /* all 50 in flight */
 		if (now - oldest < 1000 + RL_GLOBAL_MARGIN_MS)
@@ -177,7 +179,7 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
 	b->inflight++;
 	b->last_used = now;
 	if (!global_exempt)
-		rl->global_ring[global_oldest(rl)] = GLOBAL_BUSY;
+		rl->global_ring[slot] = GLOBAL_BUSY;
 	return 0;
 }
 

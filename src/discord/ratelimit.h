@@ -67,11 +67,11 @@ void ratelimit_free(struct ratelimit *rl);
 int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *major,
                           bool global_exempt, int64_t now);
 
-/* The response for a request that acquire let through. */
 /* A request that took a global slot got its response (or failed for good):
  * the slot's second starts now. */
 void ratelimit_global_done(struct ratelimit *rl, int64_t now);
 
+/* The response for a request that acquire let through. */
 void ratelimit_release(struct ratelimit *rl, const char *route, const char *major,
                        const struct rl_info *info, int64_t now);
 

@@ -45,14 +45,6 @@ struct matrix {
 	int64_t sync_lag_ms;  /* at the last sync with events, ms */
 };
 
-/* Unix time in ms: origin_server_ts is wall time, so the lag must be too. */
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void hist_add(struct matrix *mx, int64_t us)
 {
 	size_t b = 0;
@@ -130,7 +122,8 @@ static void on_http(const struct http_response *resp, void *data)
 		.body = resp->body,
 		.body_len = resp->body_len,
 		.retry_after = http_response_header(resp, "Retry-After"),
-		.wall_ms = wall_ms(),
+		/* origin_server_ts is wall time, so the lag must be too. */
+		.wall_ms = clock_wall_ms(),
 	};
 	if (r.transport_error)
 		log_debug("matrix: transport error", "err=%s detail=\"%s\"", r.error_name,

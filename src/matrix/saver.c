@@ -45,12 +45,11 @@ static void unref(struct mx_saver *sv)
 }
 
 /* Writes text unless a newer generation is already on disk. */
-static int write_locked(struct mx_saver *sv, const char *text, uint64_t gen, bool *skipped)
+static int write_locked(struct mx_saver *sv, const char *text, uint64_t gen)
 {
 	int r = 0;
 	pthread_mutex_lock(&sv->lock);
-	*skipped = gen <= sv->written;
-	if (!*skipped) {
+	if (gen > sv->written) {
 		r = mx_state_write(sv->path, text);
 		if (r == 0)
 			sv->written = gen;
@@ -62,8 +61,7 @@ static int write_locked(struct mx_saver *sv, const char *text, uint64_t gen, boo
 static void job_work(void *data)
 {
 	struct job *j = data;
-	bool skipped;
-	j->err = write_locked(j->sv, j->text, j->gen, &skipped);
+	j->err = write_locked(j->sv, j->text, j->gen);
 }
 
 static void start(struct mx_saver *sv, char *text, uint64_t gen);
@@ -128,8 +126,7 @@ int mx_saver_flush(struct mx_saver *sv, char *text)
 	/* Newer than anything queued: that one need not be written at all. */
 	mx_state_text_free(sv->queued);
 	sv->queued = NULL;
-	bool skipped;
-	int r = write_locked(sv, text, gen, &skipped);
+	int r = write_locked(sv, text, gen);
 	if (r < 0)
 		log_error("matrix: cannot save state", "path=%s err=%s", sv->path, strerror(-r));
 	mx_state_text_free(text);

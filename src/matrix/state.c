@@ -301,13 +301,3 @@ out:
 	free(tmp);
 	return r;
 }
-
-int mx_state_save(const char *path, const struct mx_state *st)
-{
-	char *text = mx_state_serialize(st);
-	if (!text)
-		return -ENOMEM;
-	int r = mx_state_write(path, text);
-	mx_state_text_free(text);
-	return r;
-}

@@ -34,15 +34,13 @@ struct mx_state {
  * it is not a valid state file (st is left empty); other negative errno from the
  * file system. */
 int mx_state_load(const char *path, struct mx_state *st);
-/* Writes path atomically: temp file (0600), fsync, rename, fsync of the
- * directory. Returns 0 or a negative errno; the old file stays on failure. */
-int mx_state_save(const char *path, const struct mx_state *st);
-/* mx_state_save in two halves, so the blocking one can run off the loop:
- * the JSON text (NULL when out of memory; it holds the token, so release it
- * with mx_state_text_free, which wipes it), and the atomic write of a text
- * (temporary file, fsync, rename, directory fsync; 0 or a negative errno).
- * mx_state_write touches nothing but its arguments and the file system, so
- * it may run on another thread. */
+/* Saving comes in two halves, so the blocking one can run off the loop: the
+ * JSON text (NULL when out of memory; it holds the token, so release it with
+ * mx_state_text_free, which wipes it), and the atomic write of a text to
+ * path (temp file (0600), fsync, rename, fsync of the directory; 0 or a
+ * negative errno, the old file staying on failure). mx_state_write touches
+ * nothing but its arguments and the file system, so it may run on another
+ * thread. */
 char *mx_state_serialize(const struct mx_state *st);
 void mx_state_text_free(char *text);
 int mx_state_write(const char *path, const char *text);

@@ -563,6 +563,15 @@ static void queue_send(struct mxsync *m, const char *room, char kind, const char
 	job_push(m, j, false);
 }
 
+/* The count of jobs batch `seq` waits for, or NULL when it is committed. */
+static size_t *batch_pending(struct mxsync *m, uint64_t seq)
+{
+	for (size_t i = 0; seq && i < m->nbatches; i++)
+		if (m->batches[i].seq == seq)
+			return &m->batches[i].pending;
+	return NULL;
+}
+
 /* Fetches the events a limited timeline left out (CS: Syncing, "limited";
  * API: message_pagination.yaml), newest first from the timeline's prev_batch
  * back to where the previous sync ended. The batch that saw the gap waits
@@ -580,12 +589,11 @@ static void queue_backfill(struct mxsync *m, const char *room, const char *from,
 	j->from = xstrdup(from);
 	j->to = xstrdup(to);
 	j->page = page;
-	for (size_t i = 0; batch && i < m->nbatches; i++)
-		if (m->batches[i].seq == batch) {
-			j->batch = batch;
-			m->batches[i].pending++;
-			break;
-		}
+	size_t *pending = batch_pending(m, batch);
+	if (pending) {
+		j->batch = batch;
+		(*pending)++;
+	}
 	job_push(m, j, false);
 }
 
@@ -775,13 +783,14 @@ static void process_batch(struct mxsync *m, const struct mx_sync *s, int64_t now
 			note_member(m, r, &sr->state[k]);
 		if (sr->limited) {
 			m->stats.gaps++;
-			if (!m->first_sync && sr->prev_batch && m->batch_from && m->nbatches &&
-			    !joined_in(m, sr)) {
+			if (m->first_sync || joined_in(m, sr)) {
+				/* the backlog, or history from before we were here */
+			} else if (sr->prev_batch && m->batch_from && m->nbatches) {
 				log_notice("matrix: sync gap, fetching the missed events", "room=%s",
 					   sr->room_id);
 				queue_backfill(m, sr->room_id, sr->prev_batch, m->batch_from, 1,
 					       m->batches[m->nbatches - 1].seq);
-			} else if (!m->first_sync) {
+			} else {
 				log_warn("matrix: sync gap without a prev_batch, older events in this "
 					 "room are not answered", "room=%s", sr->room_id);
 			}
@@ -1071,12 +1080,11 @@ static void op_start(struct mxsync *m, struct job *j, int64_t now)
 /* A job the batch waited for is finished for good: the batch may be done. */
 static void batch_release(struct mxsync *m, uint64_t batch, int64_t now)
 {
-	for (size_t i = 0; batch && i < m->nbatches; i++)
-		if (m->batches[i].seq == batch && m->batches[i].pending > 0) {
-			m->batches[i].pending--;
-			commit_batches(m, now);
-			break;
-		}
+	size_t *pending = batch_pending(m, batch);
+	if (pending && *pending > 0) {
+		(*pending)--;
+		commit_batches(m, now);
+	}
 }
 
 /* A send finished for good (sent, or given up): the batch may be done. */

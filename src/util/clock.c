@@ -1,4 +1,4 @@
-/* clock.c: CLOCK_MONOTONIC, never the wall clock. */
+/* clock.c: CLOCK_MONOTONIC, and the wall clock only for platform timestamps. */
 #include "util/clock.h"
 
 #include <time.h>
@@ -13,4 +13,11 @@ int64_t clock_now_us(void)
 int64_t clock_now_ms(void)
 {
 	return clock_now_us() / 1000;
+}
+
+int64_t clock_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

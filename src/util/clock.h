@@ -9,5 +9,8 @@
 int64_t clock_now_ms(void);
 /* Microseconds, for latency histograms and benchmarks. */
 int64_t clock_now_us(void);
+/* Unix time in ms (CLOCK_REALTIME), only to compare with timestamps a
+ * platform put on its events; never for timeouts or ordering. */
+int64_t clock_wall_ms(void);
 
 #endif
