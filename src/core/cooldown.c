@@ -12,7 +12,7 @@ struct slot {
 	char *key;          /* "u:<id>" or "c:<id>"; NULL when free */
 	uint32_t hash;
 	int64_t tat;        /* theoretical arrival time of the next answer, ms */
-	int64_t last;       /* last message seen, for eviction */
+	int64_t last;       /* the latest time judged for this key (and eviction) */
 	bool noticed;       /* the one notice of this spell was sent */
 };
 
@@ -79,7 +79,13 @@ static struct slot *lookup(struct cooldown *cd, char kind, const char *id, int64
 	for (unsigned i = 0; i < COOLDOWN_PROBES; i++) {
 		struct slot *s = &cd->slots[(h + i) % COOLDOWN_SLOTS];
 		if (same(s, h, kind, id)) {
-			s->last = now;
+			/* A key's time never goes back: two clocks read a moment
+			 * apart (cooldown_asked_at) can put a later message 1 ms
+			 * before an earlier one, and a question replayed out of
+			 * order counts as asked with the newest one seen, not as
+			 * too early for what came after it. */
+			if (now > s->last)
+				s->last = now;
 			return s;
 		}
 		if (s == keep)
@@ -125,14 +131,14 @@ enum cooldown_verdict cooldown_check(struct cooldown *cd, const char *user, cons
 {
 	struct slot *u = user ? lookup(cd, 'u', user, now, NULL) : NULL;
 	struct slot *c = channel ? lookup(cd, 'c', channel, now, u) : NULL;
-	if (u && !allows(u, &cd->user, now))
+	if (u && !allows(u, &cd->user, u->last))
 		return refuse(u);
-	if (c && !allows(c, &cd->channel, now))
+	if (c && !allows(c, &cd->channel, c->last))
 		return refuse(c);
 	if (u)
-		take(u, &cd->user, now);
+		take(u, &cd->user, u->last);
 	if (c)
-		take(c, &cd->channel, now);
+		take(c, &cd->channel, c->last);
 	return COOLDOWN_OK;
 }
 

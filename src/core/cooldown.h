@@ -38,7 +38,8 @@ struct cooldown *cooldown_new(const struct cooldown_config *cfg);
 void cooldown_free(struct cooldown *cd);
 /* Decides whether user (may be NULL) in channel (NULL: no channel limit) may
  * be answered now, and if so counts the answer against both. A refused
- * message costs nothing, so a flood of them never delays the next answer. */
+ * message costs nothing, so a flood of them never delays the next answer.
+ * A `now` earlier than one already seen for a key counts as that latest one. */
 enum cooldown_verdict cooldown_check(struct cooldown *cd, const char *user, const char *channel,
                                      int64_t now);
 

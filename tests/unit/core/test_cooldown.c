@@ -37,6 +37,21 @@ TEST(allowance_comes_back_one_answer_every_window_over_max)
 	cooldown_free(cd);
 }
 
+TEST(a_time_that_goes_back_counts_as_the_latest_seen)
+{
+	/* Asked times built from two clocks can step back a millisecond inside
+	 * a burst; that must not cost the burst an answer. */
+	struct cooldown *cd = cooldown_new(NULL);
+	for (int i = 0; i < 4; i++)
+		CHECK_INT(cooldown_check(cd, "u1", "c1", 1000), COOLDOWN_OK);
+	CHECK_INT(cooldown_check(cd, "u1", "c1", 999), COOLDOWN_OK);
+	CHECK_INT(cooldown_check(cd, "u1", "c1", 999), COOLDOWN_NOTICE);
+	/* A question replayed minutes out of order is not "too early". */
+	CHECK_INT(cooldown_check(cd, "u2", NULL, 200000), COOLDOWN_OK);
+	CHECK_INT(cooldown_check(cd, "u2", NULL, 80000), COOLDOWN_OK);
+	cooldown_free(cd);
+}
+
 TEST(a_flood_of_refused_messages_does_not_delay_the_next_answer)
 {
 	struct cooldown *cd = cooldown_new(NULL);
