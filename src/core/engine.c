@@ -11,6 +11,7 @@
 #include "core/commands.h"
 #include "core/i18n.h"
 #include "core/match.h"
+#include "core/when.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -22,6 +23,7 @@ struct ctx {
 	struct answer *a;
 	enum lang lang;
 	const char *prefix;
+	int32_t today;  /* days since 1970-01-01: what "now" means for this query */
 };
 
 /* --- Template output ------------------------------------------------------ */
@@ -80,6 +82,12 @@ static void emit0(struct ctx *c, enum msg m)
 	emitv(c, m, NULL, 0);
 }
 
+static void answer_facts(struct ctx *c, const char *command, const char *const *ids,
+                         size_t n);
+#define ANSWER_FACTS(c, cmd, ...) \
+	answer_facts(c, cmd, (const char *const[]){__VA_ARGS__}, \
+	             sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
 static const char *L(const struct ctx *c, const struct l10n *t)
 {
 	const char *s = t->s[c->lang];
@@ -98,17 +106,16 @@ static void space(struct ctx *c)
 		answer_text(c->a, " ");
 }
 
-/* A short, self-contained copy of a formatted template, for use as an argument. */
-static const char *fmt_term(struct ctx *c, const struct fact_sg *sg, char *buf, size_t size)
+/* Expands {0}..{9} of a template into buf, for a template used as an argument
+ * of another. */
+static const char *fill(char *buf, size_t size, const char *t, const char *const *args,
+                        size_t nargs)
 {
-	char a[16], b[16];
-	snprintf(a, sizeof(a), "%d", sg->first_year);
-	snprintf(b, sizeof(b), "%d", sg->last_year);
-	const char *t = i18n(c->lang, sg->last_year ? M_TERM_RANGE : M_TERM_OPEN);
 	size_t o = 0;
 	for (; *t && o + 1 < size; t++) {
-		if (t[0] == '{' && (t[1] == '0' || t[1] == '1') && t[2] == '}') {
-			const char *v = t[1] == '0' ? a : b;
+		if (t[0] == '{' && t[1] >= '0' && t[1] <= '9' && t[2] == '}') {
+			size_t i = (size_t)(t[1] - '0');
+			const char *v = i < nargs && args[i] ? args[i] : "";
 			size_t n = strlen(v);
 			if (o + n + 1 > size)
 				break;
@@ -123,9 +130,46 @@ static const char *fmt_term(struct ctx *c, const struct fact_sg *sg, char *buf, 
 	return buf;
 }
 
+/* A date as it stands after "since", "to", "on" ("с", "до", "于"). */
+static const char *date_text(const struct ctx *c, const struct pdate *d, char *buf, size_t size)
+{
+	return when_date(c->lang, d, true, buf, size);
+}
+
+/* "1 January 2019 to 31 December 2021" where the facts give days, else years. */
+static const char *fmt_term(struct ctx *c, const struct fact_sg *sg, char *buf, size_t size)
+{
+	char a[64], b[64];
+	if (sg->from.prec == DATE_DAY && (sg->to.prec == DATE_DAY || !sg->to.prec)) {
+		date_text(c, &sg->from, a, sizeof(a));
+		if (!sg->to.prec)
+			return fill(buf, size, i18n(c->lang, M_TERM_FROM), (const char *[]){a}, 1);
+		date_text(c, &sg->to, b, sizeof(b));
+		return fill(buf, size, i18n(c->lang, M_TERM_DATES), (const char *[]){a, b}, 2);
+	}
+	snprintf(a, sizeof(a), "%d", sg->first_year);
+	snprintf(b, sizeof(b), "%d", sg->last_year);
+	return fill(buf, size, i18n(c->lang, sg->last_year ? M_TERM_RANGE : M_TERM_OPEN),
+	            (const char *[]){a, b}, 2);
+}
+
 static const char *country_name(struct ctx *c, const struct fact_country *co)
 {
 	return co ? L(c, &co->name) : "";
+}
+
+/* English official names of states ("Republic of Kazakhstan", "Russian
+ * Federation") take the article after a preposition: "from the Republic of". */
+static const char *country_after_prep(struct ctx *c, const struct fact_country *co,
+                                      char *buf, size_t size)
+{
+	const char *n = country_name(c, co);
+	if (c->lang == LANG_EN && (strstr(n, "Republic") || strstr(n, "Federation") ||
+	                           strstr(n, "Kingdom") || strstr(n, "United ")))
+		snprintf(buf, size, "the %s", n);
+	else
+		snprintf(buf, size, "%s", n);
+	return buf;
 }
 
 static bool at_line_start(const struct answer *a)
@@ -170,12 +214,64 @@ static void as_of(struct ctx *c)
 	} else if (!line_start) {
 		space(c);
 	}
-	emit(c, M_AS_OF, L(c, &c->f->as_of));
+	const struct fact_sg *sg;
+	bool appointed;
+	struct pdate to = when_facts_run_to(c->f, c->today, &sg, &appointed);
+	char d[64];
+	emit(c, M_AS_OF, when_date(c->lang, &to, false, d, sizeof(d)));
+}
+
+/* "Sources: The Astana Times (4 July 2024), Trend News Agency (4 July 2024)":
+ * the first `max` distinct sources of the given records. */
+static void sources_line(struct ctx *c, const struct fact_refs *const *refs, size_t nrefs,
+                         size_t max)
+{
+	const struct fact_source *seen[16];
+	size_t n = 0;
+	for (size_t r = 0; r < nrefs; r++) {
+		for (size_t i = 0; refs[r] && i < refs[r]->n && n < max && n < 16; i++) {
+			const struct fact_source *src = refs[r]->v[i];
+			bool dup = false;
+			for (size_t k = 0; k < n && !dup; k++)
+				dup = seen[k] == src;
+			if (!dup)
+				seen[n++] = src;
+		}
+	}
+	if (!n)
+		return;
+	char list[1024], item[256], d[64];
+	size_t o = 0;
+	list[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const struct fact_source *src = seen[i];
+		if (src->published.prec)
+			fill(item, sizeof(item), i18n(c->lang, M_SOURCE_ITEM),
+			     (const char *[]){src->publisher,
+			                      when_date(c->lang, &src->published, false, d, sizeof(d))},
+			     2);
+		else
+			snprintf(item, sizeof(item), "%s", src->publisher);
+		int w = snprintf(list + o, sizeof(list) - o, "%s%s",
+		                 i ? (c->lang == LANG_ZH ? "；" : "; ") : "", item);
+		if (w < 0 || (size_t)w >= sizeof(list) - o)
+			break;
+		o += (size_t)w;
+	}
+	if (!at_line_start(c->a))
+		answer_break(c->a);
+	emit(c, M_SOURCES, list);
+}
+
+static void sg_sources(struct ctx *c, const struct fact_sg *sg)
+{
+	const struct fact_refs *r = &sg->sources;
+	sources_line(c, &r, 1, 3);
 }
 
 static void sg_item(struct ctx *c, const struct fact_sg *sg)
 {
-	char term[64];
+	char term[160];
 	answer_item(c->a);
 	emit(c, M_SG_ITEM, L(c, &sg->person->name), country_name(c, sg->country),
 	     fmt_term(c, sg, term, sizeof(term)));
@@ -190,7 +286,7 @@ static void sg_notes(struct ctx *c, const struct fact_sg *const *v, size_t n)
 
 static void sg_fields(struct ctx *c, const struct fact_sg *const *v, size_t n)
 {
-	char term[64];
+	char term[160];
 	answer_end_body(c->a);
 	for (size_t i = 0; i < n && i < ANSWER_MAX_FIELDS; i++) {
 		answer_field_begin(c->a, L(c, &v[i]->person->name));
@@ -202,29 +298,69 @@ static void sg_fields(struct ctx *c, const struct fact_sg *const *v, size_t n)
 
 /* --- Secretaries-General ---------------------------------------------------- */
 
+/* Who held the post on `today`, or why that cannot be said. Returns the term,
+ * or NULL after saying "not sure". */
+static const struct fact_sg *sg_today(struct ctx *c, bool say)
+{
+	const struct fact_sg *v[4];
+	char d[64], e[64];
+	size_t n = when_sgs_on(c->f, c->today, c->today, v, 4);
+	if (n >= 1)
+		return v[n - 1];
+	if (!say)
+		return NULL;
+	const struct fact_sg *last = when_last_known(c->f, c->today);
+	struct pdate now = date_from_days(c->today);
+	if (!last || c->today < c->f->sgs[0].from.first) {
+		const struct fact_opening *op = &c->f->opening;
+		char y[16];
+		snprintf(y, sizeof(y), "%d", now.y);
+		emit(c, M_SG_BEFORE, y, L(c, &op->date_text), L(c, &op->place));
+	} else {
+		emit(c, M_SG_UNKNOWN_NOW, when_date(c->lang, &now, false, d, sizeof(d)),
+		     L(c, &last->person->name), country_name(c, last->country),
+		     date_text(c, &last->to, e, sizeof(e)));
+	}
+	c->a->status = ANSWER_NOT_SURE;
+	return NULL;
+}
+
 static void answer_sg_current(struct ctx *c)
 {
-	const struct fact_sg *sg = facts_sg_current(c->f);
-	char term[64];
+	char d[64], e[64];
 	c->a->command = "sg";
-	emit(c, M_SG_CURRENT, L(c, &sg->person->name), country_name(c, sg->country),
-	     fmt_term(c, sg, term, sizeof(term)));
-	note(c, &sg->note);
+	const struct fact_sg *sg = sg_today(c, true);
+	if (sg) {
+		if (sg->to.prec)
+			emit(c, M_SG_NOW, L(c, &sg->person->name), country_name(c, sg->country),
+			     date_text(c, &sg->from, d, sizeof(d)), date_text(c, &sg->to, e, sizeof(e)));
+		else
+			emit(c, M_SG_NOW_OPEN, L(c, &sg->person->name), country_name(c, sg->country),
+			     date_text(c, &sg->from, d, sizeof(d)));
+		note(c, &sg->note);
+		sg_sources(c, sg);
+	}
 	as_of(c);
 }
 
+/* Every term known today, in order; with `count`, how many have served so far. */
 static void answer_sg_list(struct ctx *c, bool count)
 {
 	const struct fact_sg *v[SG_LIST_MAX];
-	size_t n = 0;
+	size_t n = 0, served = 0;
 	char num[24];
-	for (size_t i = 0; i < c->f->n_sgs && n < SG_LIST_MAX; i++)
-		v[n++] = &c->f->sgs[i];
-	snprintf(num, sizeof(num), "%zu", n);
+	for (size_t i = 0; i < c->f->n_sgs && n < SG_LIST_MAX; i++) {
+		const struct fact_sg *sg = &c->f->sgs[i];
+		if (!when_term_known(sg, c->today))
+			continue;
+		v[n++] = sg;
+		served += sg->from.first <= c->today;
+	}
+	snprintf(num, sizeof(num), "%zu", served);
 	c->a->command = "sgs";
 	answer_set_title(c->a, i18n(c->lang, M_TITLE_SGS));
 	if (count)
-		emit(c, M_SGS_COUNT, num);
+		emit(c, M_COUNT_SGS, num);
 	else
 		emit0(c, M_SGS_HEAD);
 	answer_break(c->a);
@@ -257,8 +393,8 @@ static void answer_sg_years(struct ctx *c, const int *years, size_t n)
 
 static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 {
-	const struct fact_sg *v[SG_LIST_MAX];
-	char y[16], term[64], num[24];
+	const struct fact_sg *all[SG_LIST_MAX], *v[SG_LIST_MAX];
+	char y[16], term[160], num[24], d[64], e[64];
 	snprintf(y, sizeof(y), "%d", year);
 	c->a->command = "sg";
 	const struct fact_opening *op = &c->f->opening;
@@ -268,20 +404,34 @@ static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 			as_of(c);
 		return;
 	}
-	if (year > c->f->as_of_year) {
-		const struct fact_sg *cur = facts_sg_current(c->f);
-		emit(c, M_SG_AFTER, y, L(c, &c->f->as_of), L(c, &cur->person->name),
-		     country_name(c, cur->country), fmt_term(c, cur, term, sizeof(term)));
+	size_t n = 0, na = facts_sgs_in_year(c->f, year, all, SG_LIST_MAX);
+	for (size_t i = 0; i < na; i++)
+		if (when_term_known(all[i], c->today))
+			v[n++] = all[i];
+	struct pdate now = date_from_days(c->today);
+	const struct fact_sg *last = when_last_known(c->f, c->today);
+	if (n == 0 && last && last->to.prec && year > last->to.y) {
+		/* Past the last known term: say what is known, never guess. */
+		emit(c, year > now.y ? M_SG_FUTURE_UNKNOWN : M_SG_PAST_UNKNOWN, y,
+		     L(c, &last->person->name), country_name(c, last->country),
+		     date_text(c, &last->to, d, sizeof(d)));
+		c->a->status = ANSWER_NOT_SURE;
+		if (with_as_of)
+			as_of(c);
 		return;
 	}
-	size_t n = facts_sgs_in_year(c->f, year, v, SG_LIST_MAX);
 	if (n == 0) {
 		/* A gap in the table: say so rather than guess. */
 		emit(c, M_SG_COUNTRY_NONE, y);
 		c->a->status = ANSWER_NOT_SURE;
 		return;
 	}
-	if (n == 1) {
+	if (n == 1 && v[0]->to.prec && v[0]->to.last >= c->today && year >= now.y &&
+	    v[0]->from.prec == DATE_DAY) {
+		emit(c, M_SG_FUTURE_ONE, y, L(c, &v[0]->person->name),
+		     country_name(c, v[0]->country), date_text(c, &v[0]->from, d, sizeof(d)),
+		     date_text(c, &v[0]->to, e, sizeof(e)));
+	} else if (n == 1) {
 		emit(c, M_SG_YEAR_ONE, y, L(c, &v[0]->person->name), country_name(c, v[0]->country),
 		     fmt_term(c, v[0], term, sizeof(term)));
 	} else {
@@ -299,16 +449,21 @@ static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 static void answer_sg_country(struct ctx *c, const struct fact_country *co)
 {
 	const struct fact_sg *v[SG_LIST_MAX];
-	char term[64];
-	size_t n = facts_sgs_of_country(c->f, co, v, SG_LIST_MAX);
+	char term[160];
+	char from[160];
+	size_t n = 0, na = facts_sgs_of_country(c->f, co, v, SG_LIST_MAX);
+	for (size_t i = 0; i < na; i++)
+		if (when_term_known(v[i], c->today))
+			v[n++] = v[i];
+	country_after_prep(c, co, from, sizeof(from));
 	c->a->command = "sg";
 	if (n == 0) {
-		emit(c, M_SG_COUNTRY_NONE, L(c, &co->name));
+		emit(c, M_SG_COUNTRY_NONE, from);
 	} else if (n == 1) {
-		emit(c, M_SG_COUNTRY_ONE, L(c, &co->name), L(c, &v[0]->person->name),
+		emit(c, M_SG_COUNTRY_ONE, from, L(c, &v[0]->person->name),
 		     fmt_term(c, v[0], term, sizeof(term)));
 	} else {
-		emit(c, M_SG_COUNTRY_MANY, L(c, &co->name));
+		emit(c, M_SG_COUNTRY_MANY, from);
 		answer_break(c->a);
 		for (size_t i = 0; i < n; i++)
 			sg_item(c, v[i]);
@@ -334,9 +489,17 @@ static size_t sg_persons(struct ctx *c, const struct analysis *an,
 static void answer_sg_persons(struct ctx *c, const struct fact_sg *const *v, size_t n,
                               const char *query, size_t qlen)
 {
-	char term[64];
+	char term[160];
 	c->a->command = "sg";
-	if (n == 1) {
+	if (n == 1 && v[0] == sg_today(c, false)) {
+		char d[64], e[64];
+		emit(c, M_SG_NOW, L(c, &v[0]->person->name), country_name(c, v[0]->country),
+		     date_text(c, &v[0]->from, d, sizeof(d)), date_text(c, &v[0]->to, e, sizeof(e)));
+	} else if (n == 1 && v[0]->from.first > c->today) {
+		char d[64], e[64];
+		emit(c, M_TERM_RUNS, L(c, &v[0]->person->name), country_name(c, v[0]->country),
+		     date_text(c, &v[0]->from, d, sizeof(d)), date_text(c, &v[0]->to, e, sizeof(e)));
+	} else if (n == 1) {
 		emit(c, M_SG_PERSON, L(c, &v[0]->person->name), country_name(c, v[0]->country),
 		     fmt_term(c, v[0], term, sizeof(term)));
 	} else {
@@ -350,13 +513,15 @@ static void answer_sg_persons(struct ctx *c, const struct fact_sg *const *v, siz
 			sg_item(c, v[i]);
 	}
 	sg_notes(c, v, n);
+	if (n == 1)
+		sg_sources(c, v[0]);
 	as_of(c);
 }
 
 static void answer_first(struct ctx *c)
 {
 	const struct fact_sg *sg = &c->f->sgs[0];
-	char term[64];
+	char term[160];
 	c->a->command = "sg";
 	emit(c, M_FIRST, L(c, &sg->person->name), country_name(c, sg->country),
 	     fmt_term(c, sg, term, sizeof(term)));
@@ -366,17 +531,29 @@ static void answer_first(struct ctx *c)
 
 static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool successor)
 {
-	char term[64], term2[64];
+	char term[160], term2[160], d[64], e[64];
 	size_t i = (size_t)(sg - c->f->sgs);
 	c->a->command = "sg";
 	if (successor) {
-		if (i + 1 >= c->f->n_sgs) {
+		const struct fact_sg *nx = i + 1 < c->f->n_sgs ? &c->f->sgs[i + 1] : NULL;
+		if (nx && !when_term_known(nx, c->today))
+			nx = NULL;
+		if (!nx && !sg->to.prec) {
 			emit(c, M_SUCCESSOR_NONE, L(c, &sg->person->name));
+		} else if (!nx) {
+			emit(c, M_SUCCESSOR_UNKNOWN, L(c, &sg->person->name),
+			     date_text(c, &sg->to, d, sizeof(d)));
+			c->a->status = ANSWER_NOT_SURE;
+		} else if (nx->from.first > c->today && nx->appointed.prec) {
+			emit(c, M_SUCCESSOR_APPOINTED, L(c, &nx->person->name),
+			     country_name(c, nx->country), date_text(c, &nx->appointed, d, sizeof(d)),
+			     L(c, &sg->person->name), date_text(c, &nx->from, e, sizeof(e)));
+			sg_sources(c, nx);
 		} else {
-			const struct fact_sg *nx = &c->f->sgs[i + 1];
 			emit(c, M_SUCCESSOR, L(c, &nx->person->name), country_name(c, nx->country),
 			     fmt_term(c, nx, term, sizeof(term)), L(c, &sg->person->name),
 			     fmt_term(c, sg, term2, sizeof(term2)));
+			sg_sources(c, nx);
 		}
 	} else {
 		if (i == 0) {
@@ -387,7 +564,122 @@ static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool succes
 			emit(c, M_PREDECESSOR, L(c, &pv->person->name), country_name(c, pv->country),
 			     fmt_term(c, pv, term, sizeof(term)), L(c, &sg->person->name));
 			note(c, &pv->note);
+			sg_sources(c, pv);
 		}
+	}
+	as_of(c);
+}
+
+/* "When was Yermekbayev appointed?": the date and place when the facts have
+ * them, else how any Secretary-General is appointed. */
+static void answer_appointed(struct ctx *c, const struct fact_sg *sg)
+{
+	char d[64], e[64], f[64];
+	if (!sg)
+		sg = sg_today(c, false);
+	if (!sg || !sg->appointed.prec) {
+		ANSWER_FACTS(c, "appointment", "sg.appointment");
+		return;
+	}
+	c->a->command = "sg";
+	emit(c, sg->to.last >= c->today ? M_TERM_RUNS : M_TERM_RAN, L(c, &sg->person->name),
+	     country_name(c, sg->country), date_text(c, &sg->from, d, sizeof(d)),
+	     date_text(c, &sg->to, e, sizeof(e)));
+	space(c);
+	emit(c, M_APPOINTED, date_text(c, &sg->appointed, f, sizeof(f)),
+	     has_note(&sg->appointed_at) ? L(c, &sg->appointed_at) : "");
+	sg_sources(c, sg);
+	as_of(c);
+}
+
+/* "Is Zhang Ming still secretary-general?" */
+static void answer_still(struct ctx *c, const struct fact_sg *sg)
+{
+	char d[64], e[64];
+	c->a->command = "sg";
+	const struct fact_sg *now = sg_today(c, false);
+	if (now == sg) {
+		emit(c, M_STILL_YES, L(c, &sg->person->name), date_text(c, &sg->from, d, sizeof(d)),
+		     date_text(c, &sg->to, e, sizeof(e)));
+	} else if (sg->from.first > c->today) {
+		emit(c, M_TERM_RUNS, L(c, &sg->person->name), country_name(c, sg->country),
+		     date_text(c, &sg->from, d, sizeof(d)), date_text(c, &sg->to, e, sizeof(e)));
+	} else if (now) {
+		char f[64];
+		emit(c, M_STILL_NO, L(c, &sg->person->name), date_text(c, &sg->to, d, sizeof(d)),
+		     L(c, &now->person->name), country_name(c, now->country),
+		     date_text(c, &now->from, f, sizeof(f)));
+	} else {
+		sg_today(c, true);
+	}
+	as_of(c);
+}
+
+/* The rules of the office, from the facts: how long a term is, and whether it
+ * is renewed. */
+static void term_rule(struct ctx *c)
+{
+	static const char *const en[] = {"", "one-year", "two-year", "three-year", "four-year",
+	                                 "five-year", "six-year"};
+	static const char *const ru[] = {"", "один год", "два года", "три года", "четыре года",
+	                                 "пять лет", "шесть лет"};
+	static const char *const zh[] = {"", "一年", "两年", "三年", "四年", "五年", "六年"};
+	char n[32];
+	int y = c->f->office.term_years;
+	if (!y)
+		return;
+	if (y <= 6)
+		snprintf(n, sizeof(n), "%s", c->lang == LANG_RU ? ru[y] : c->lang == LANG_ZH ? zh[y] : en[y]);
+	else
+		snprintf(n, sizeof(n), c->lang == LANG_ZH ? "%d年" : c->lang == LANG_RU ? "%d лет" : "%d-year", y);
+	if (!at_line_start(c->a))
+		space(c);
+	emit(c, c->f->office.renewable ? M_TERM_RULE_RENEWABLE : M_TERM_RULE, n);
+}
+
+/* "When does the current term end?", "when did Norov's term end?" */
+static void answer_term(struct ctx *c, const struct fact_sg *sg)
+{
+	char d[64], e[64], term[160];
+	c->a->command = "sg";
+	if (!sg && !(sg = sg_today(c, true))) {
+		as_of(c);
+		return;
+	}
+	if (sg->to.prec && sg->from.prec)
+		emit(c, sg->to.last >= c->today ? M_TERM_RUNS : M_TERM_RAN, L(c, &sg->person->name),
+		     country_name(c, sg->country), date_text(c, &sg->from, d, sizeof(d)),
+		     date_text(c, &sg->to, e, sizeof(e)));
+	else
+		emit(c, M_SG_PERSON, L(c, &sg->person->name), country_name(c, sg->country),
+		     fmt_term(c, sg, term, sizeof(term)));
+	term_rule(c);
+	sg_sources(c, sg);
+	as_of(c);
+}
+
+/* "Who was secretary-general when the Secretariat turned ten?" */
+static void answer_anniversary(struct ctx *c, int years)
+{
+	const struct fact_opening *op = &c->f->opening;
+	int32_t day = date_add_years(date_days(op->year, op->month, op->day), years);
+	struct pdate pd = date_from_days(day);
+	char ord[16], d[64], e[64];
+	when_ordinal(c->lang, years, ord, sizeof(ord));
+	date_text(c, &pd, d, sizeof(d));
+	c->a->command = "sg";
+	const struct fact_sg *v[4];
+	size_t n = when_sgs_on(c->f, day, c->today, v, 4);
+	if (day <= c->today && n) {
+		emit(c, M_ANNIV, ord, d, L(c, &v[n - 1]->person->name),
+		     country_name(c, v[n - 1]->country));
+		sg_sources(c, v[n - 1]);
+	} else if (day > c->today && n && v[n - 1]->to.prec) {
+		emit(c, M_ANNIV_FUTURE, ord, d, L(c, &v[n - 1]->person->name),
+		     country_name(c, v[n - 1]->country), date_text(c, &v[n - 1]->to, e, sizeof(e)));
+	} else {
+		emit(c, M_ANNIV_UNKNOWN, ord, d);
+		c->a->status = ANSWER_NOT_SURE;
 	}
 	as_of(c);
 }
@@ -504,9 +796,6 @@ static void answer_facts(struct ctx *c, const char *command, const char *const *
 	as_of(c);
 }
 
-#define ANSWER_FACTS(c, cmd, ...) \
-	answer_facts(c, cmd, (const char *const[]){__VA_ARGS__}, \
-	             sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 
 static void answer_departments(struct ctx *c)
 {
@@ -547,7 +836,7 @@ static void answer_functions(struct ctx *c)
 
 static void doc_line(struct ctx *c, const struct doc *d)
 {
-	char term[64];
+	char term[160];
 	switch ((enum doc_kind)d->kind) {
 	case DOC_FACT: {
 		const struct fact *ft = &c->f->facts[d->index];
@@ -682,7 +971,11 @@ static void answer_help(struct ctx *c, const char *arg, size_t len, enum lang ro
 			return;
 		}
 	}
-	emit(c, M_HELP_HEAD, L(c, &c->f->as_of));
+	const struct fact_sg *sg;
+	bool appointed;
+	struct pdate to = when_facts_run_to(c->f, c->today, &sg, &appointed);
+	char d[64];
+	emit(c, M_HELP_HEAD, when_date(c->lang, &to, false, d, sizeof(d)));
 	answer_break(c->a);
 	for (size_t i = 0; i < c->e->ncommands; i++) {
 		char u[160];
@@ -698,20 +991,49 @@ static void answer_help(struct ctx *c, const char *arg, size_t len, enum lang ro
 	emit(c, M_HELP_LANG, lang_name(c, room_lang == LANG_NONE ? c->lang : room_lang), cmd);
 }
 
+/* What scobot knows and how old its newest fact is, against today. */
 static void answer_about(struct ctx *c)
 {
-	char n[24];
+	char n[24], ns[24], d[64], src[256], age[64], t[64], pd[64];
+	const struct fact_sg *sg;
+	bool appointed;
+	struct pdate to = when_facts_run_to(c->f, c->today, &sg, &appointed);
+	struct pdate now = date_from_days(c->today);
 	snprintf(n, sizeof(n), "%zu", c->f->n_facts + c->f->n_sgs + c->f->n_attendees);
+	snprintf(ns, sizeof(ns), "%zu", c->f->n_sources);
+	/* The event's newest source published by today says where it comes from. */
+	const struct fact_refs *refs = sg ? &sg->sources : &c->f->opening.sources;
+	const struct fact_source *best = NULL;
+	for (size_t i = 0; i < refs->n; i++) {
+		const struct fact_source *s = refs->v[i];
+		if (s->published.prec && s->published.first <= c->today &&
+		    (!best || s->published.first > best->published.first))
+			best = s;
+	}
+	if (best)
+		fill(src, sizeof(src), i18n(c->lang, M_SOURCE_ITEM),
+		     (const char *[]){best->publisher,
+		                      when_date(c->lang, &best->published, false, pd, sizeof(pd))},
+		     2);
+	else
+		snprintf(src, sizeof(src), "%s", refs->n ? refs->v[0]->publisher : "");
 	c->a->command = "about";
-	emit(c, M_ABOUT, n, L(c, &c->f->as_of));
+	emit(c, M_ABOUT, n, ns, when_date(c->lang, &to, true, d, sizeof(d)), src,
+	     when_age(c->lang, to.first, c->today, age, sizeof(age)),
+	     when_date(c->lang, &now, false, t, sizeof(t)));
 }
 
 static void answer_source(struct ctx *c)
 {
-	char cmd[64];
-	snprintf(cmd, sizeof(cmd), "%s fact staff.officials", prefix_of(c));
+	char cmd[64], n[24], d[64];
+	const struct fact_sg *sg;
+	bool appointed;
+	struct pdate to = when_facts_run_to(c->f, c->today, &sg, &appointed);
+	snprintf(cmd, sizeof(cmd), "%s fact sg.term", prefix_of(c));
+	snprintf(n, sizeof(n), "%zu", c->f->n_sources);
 	c->a->command = "source";
-	emit(c, M_SOURCE_CMD, c->f->document, L(c, &c->f->as_of), cmd);
+	emit(c, M_SOURCE_CMD, n, c->f->document ? c->f->document : "",
+	     when_date(c->lang, &to, false, d, sizeof(d)), cmd);
 }
 
 static void answer_fact(struct ctx *c, const char *arg, size_t len)
@@ -741,7 +1063,12 @@ static void answer_fact(struct ctx *c, const char *arg, size_t len)
 	}
 	fact_body(c, ft);
 	answer_break(c->a);
-	emit(c, M_SOURCE_QUOTE, ft->source->text);
+	if (ft->source) {
+		emit(c, M_SOURCE_QUOTE, ft->source->text);
+		answer_break(c->a);
+	}
+	const struct fact_refs *r = &ft->sources;
+	sources_line(c, &r, 1, 8);
 	as_of(c);
 }
 
@@ -845,13 +1172,40 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 	size_t nsg = sg_persons(c, an, v, SG_LIST_MAX);
 	bool sg = has(an, C_SG) || has(an, C_EXEC_SEC);
 	bool opening = has(an, C_OPEN) || has(an, C_ATTEND);
+	bool term = has(an, C_TERM);
+	int anniv = has(an, C_ANNIV) ? when_anniversary_number(text, len) : 0;
+	bool relation = has(an, C_SUCC) || has(an, C_PREC);
 
 	if (an->ntok == 0 || (only_small_talk(an) && !has(an, C_THANKS))) {
 		answer_help(c, NULL, 0, LANG_NONE);
 	} else if (only_small_talk(an)) {
 		answer_welcome(c);
-	} else if (nsg && (has(an, C_SUCC) || has(an, C_PREC))) {
+	} else if (anniv > 0 && anniv <= 100) {
+		answer_anniversary(c, anniv);
+	} else if (has(an, C_ANNIV)) {
+		ANSWER_FACTS(c, "opened", "secretariat.anniversaries");
+	} else if (nsg && has(an, C_STILL)) {
+		answer_still(c, v[nsg - 1]);
+	} else if ((term || sg) && (has(an, C_RENEW) || (has(an, C_LENGTH) && !nsg))) {
+		ANSWER_FACTS(c, "sg", "sg.term");
+	} else if (!an->nyears && !relation &&
+		   ((term && (has(an, C_END) || has(an, C_WHEN) || has(an, C_CURRENT) || sg || nsg)) ||
+		    (has(an, C_END) && (sg || nsg)))) {
+		answer_term(c, nsg ? v[nsg - 1] : NULL);
+	} else if ((sg || nsg) && has(an, C_APPOINT) &&
+		   (nsg || has(an, C_WHEN) || has(an, C_WHERE) || has(an, C_CURRENT)) &&
+		   !has(an, C_WHO)) {
+		answer_appointed(c, nsg ? v[nsg - 1] : NULL);
+	} else if (nsg && relation) {
 		answer_relation(c, v[nsg - 1], has(an, C_SUCC));
+	} else if (sg && relation && !an->nyears && !an->ncountries && !an->npersons) {
+		const struct fact_sg *cur = sg_today(c, false);
+		if (!cur)
+			cur = when_last_known(c->f, c->today);
+		if (cur)
+			answer_relation(c, cur, has(an, C_SUCC));
+		else
+			answer_sg_current(c);
 	} else if (an->npersons && opening && !sg) {
 		const struct fact_attendee *at =
 			facts_attendee_of_person(c->f, &c->f->people[an->persons[0]]);
@@ -886,8 +1240,10 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		answer_sg_persons(c, &nth, 1, "", 0);
 	} else if (has(an, C_UN)) {
 		ANSWER_FACTS(c, "opened", "opening.messages");
-	} else if (has(an, C_WHERE) && (has(an, C_SECRETARIAT) || has(an, C_OPEN))) {
+	} else if (has(an, C_WHERE) && has(an, C_OPEN)) {
 		ANSWER_FACTS(c, "opened", "opening.ceremony");
+	} else if ((has(an, C_WHERE) || has(an, C_LOCATED) || has(an, C_HOST)) && !sg) {
+		ANSWER_FACTS(c, "opened", "secretariat.seat");
 	} else if (sg && has(an, C_APPOINT)) {
 		ANSWER_FACTS(c, "appointment", "sg.appointment");
 	} else if (has(an, C_RENAME) || (has(an, C_EXEC_SEC) && !has(an, C_FIRST))) {
@@ -954,6 +1310,14 @@ static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
 		answer_sg_country(c, &c->f->countries[an->countries[0]]);
 	} else if (has(an, C_FIRST)) {
 		answer_first(c);
+	} else if (has(an, C_SUCC) || has(an, C_PREC)) {
+		const struct fact_sg *cur = sg_today(c, false);
+		if (!cur)
+			cur = when_last_known(c->f, c->today);
+		if (cur)
+			answer_relation(c, cur, has(an, C_SUCC));
+		else
+			answer_sg_current(c);
 	} else if (ordinal(an) && ordinal(an) <= c->f->n_sgs) {
 		const struct fact_sg *nth = &c->f->sgs[ordinal(an) - 1];
 		answer_sg_persons(c, &nth, 1, "", 0);
@@ -1099,7 +1463,7 @@ bool engine_strip_prefix(const char *prefix, const char *text, size_t len, size_
 
 void engine_answer(const struct engine *e, const struct engine_query *q, struct answer *out)
 {
-	struct ctx c = {e, e->facts, out, engine_query_lang(q), q->prefix};
+	struct ctx c = {e, e->facts, out, engine_query_lang(q), q->prefix, q->today};
 	const char *text = q->text ? q->text : "";
 	size_t len = q->text ? q->len : 0;
 	if (len > ENGINE_MAX_INPUT)
@@ -1168,7 +1532,9 @@ size_t engine_complete_sg(const struct engine *e, const char *partial, size_t le
 			snprintf(out[n++], 101, "%s", name);
 	}
 	if (pl && norm[0] >= '0' && norm[0] <= '9') {
-		for (int y = f->opening.year; y <= f->as_of_year && n < max; y++) {
+		const struct fact_sg *last = f->n_sgs ? &f->sgs[f->n_sgs - 1] : NULL;
+		int end = last ? (last->last_year ? last->last_year : last->first_year) : 0;
+		for (int y = f->opening.year; y <= end && n < max; y++) {
 			char ys[16];
 			snprintf(ys, sizeof(ys), "%d", y);
 			if (strncmp(ys, norm, pl) == 0)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/answer.h"
 #include "core/facts.h"
@@ -29,6 +30,8 @@ struct engine_query {
 	enum lang lang;       /* forced (--lang, a Discord locale); LANG_NONE: detect */
 	enum lang room_lang;  /* the room's default; used when the text is Latin */
 	const char *prefix;   /* shown in help and usage ("!sco"); NULL: "!sco" */
+	int32_t today;        /* what "now" means: days since 1970-01-01 (UTC), from
+	                         the caller's clock or --today; never a fact's date */
 };
 
 /* Answers a command ("sg 2011", with the prefix already removed) or a plain

@@ -19,7 +19,9 @@ void facts_error_format(const struct facts_error *err, char *buf, size_t size)
 		return;
 	}
 	const char *reason = err->reason[0] ? err->reason : "unknown error";
-	if (err->file[0] && err->line > 0)
+	if (err->file[0] && err->line > 0 && err->path[0])
+		snprintf(buf, size, "%s:%d: %s: %s", err->file, err->line, err->path, reason);
+	else if (err->file[0] && err->line > 0)
 		snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line, err->column, reason);
 	else if (err->file[0] && err->path[0])
 		snprintf(buf, size, "%s: %s: %s", err->file, err->path, reason);
@@ -98,6 +100,21 @@ const struct fact_sentence *facts_sentence(const struct facts *f, const char *id
 	                                               f->n_sentences,
 	                                               sizeof(*f->impl->sentences_by_id),
 	                                               cmp_key_sentence);
+	return s ? *s : NULL;
+}
+
+static int cmp_key_source(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct fact_source *const *)elem)->id);
+}
+
+const struct fact_source *facts_source(const struct facts *f, const char *id)
+{
+	if (!f || !id || !f->impl->sources_by_id)
+		return NULL;
+	const struct fact_source *const *s = bsearch(id, f->impl->sources_by_id, f->n_sources,
+	                                             sizeof(*f->impl->sources_by_id),
+	                                             cmp_key_source);
 	return s ? *s : NULL;
 }
 
@@ -195,7 +212,16 @@ const struct fact_attendee *facts_attendee_of_country(const struct facts *f,
 	return f->impl->attendee_of_country[i];
 }
 
-const struct fact_sg *facts_sg_current(const struct facts *f)
+size_t facts_sgs_on_day(const struct facts *f, int32_t day, const struct fact_sg **out,
+                        size_t max)
 {
-	return f ? f->impl->current : NULL;
+	size_t n = 0;
+	if (!f || (!out && max))
+		return 0;
+	for (size_t i = 0; i < f->n_sgs && n < max; i++) {
+		const struct fact_sg *sg = &f->sgs[i];
+		if (sg->from.first <= day && (!sg->to.prec || day <= sg->to.last))
+			out[n++] = sg;
+	}
+	return n;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/lang.h"
+#include "util/date.h"
 
 /* Upper bounds that keep a hostile or mistaken fact file from exhausting memory. */
 #define FACTS_MAX_FILE_BYTES (1u << 20)  /* bytes per fact file */
@@ -23,6 +24,33 @@
 #define FACTS_MAX_TEXT 2048              /* bytes per string */
 #define FACTS_MIN_YEAR 1900
 #define FACTS_MAX_YEAR 2100
+
+/* Where a fact comes from: the January 2024 article, an official SCO page or a
+ * news report. Dates of publication may be missing (undated official pages). */
+enum source_kind {
+	SOURCE_ARTICLE,
+	SOURCE_OFFICIAL,
+	SOURCE_NEWS,
+};
+
+struct fact_source {
+	const char *id;           /* "astanatimes-2024-yermekbayev" */
+	enum source_kind kind;
+	const char *publisher;    /* "The Astana Times"; two sources are independent
+	                             when their publishers differ */
+	const char *title;
+	const char *url;          /* NULL when there is none */
+	struct pdate published;   /* prec DATE_NONE when the page gives no date */
+	struct pdate retrieved;
+	const char *document;     /* the file its sentences come from, or NULL */
+};
+
+/* The sources a record rests on, in the order the file lists them (the
+ * document's own source first when the record quotes a sentence). */
+struct fact_refs {
+	const struct fact_source *const *v;
+	size_t n;
+};
 
 /* A sentence of the source document, verbatim. */
 struct fact_sentence {
@@ -51,15 +79,28 @@ struct fact_person {
 	const char *checked;      /* where the translated name forms were checked */
 };
 
-/* One Secretary-General term. last_year == 0 means "from first_year onwards". */
+/* One Secretary-General term. Dates carry their own precision ("2004",
+ * "2010-01", "2019-01-01"); `to` has prec DATE_NONE when the end is not known.
+ * first_year/last_year are the years of from/to (last_year 0: no end known). */
 struct fact_sg {
 	const struct fact_person *person;
 	const struct fact_country *country;
+	struct pdate from, to;
+	struct pdate appointed;   /* prec DATE_NONE when not known */
+	struct l10n appointed_at; /* "by the Council of Heads of State at ..." or NULL */
 	int first_year;
 	int last_year;
 	int order;                /* 1-based position in the list */
 	struct l10n note;         /* all NULL when there is none */
-	const struct fact_sentence *source;
+	const struct fact_sentence *source; /* the quoted sentence, or NULL */
+	struct fact_refs sources;
+};
+
+/* The rules of the office (term length, renewal), when the facts give them. */
+struct fact_office {
+	int term_years;           /* 0 when no file gives the rules */
+	bool renewable;
+	struct fact_refs sources;
 };
 
 /* A person at the opening ceremony. */
@@ -68,7 +109,8 @@ struct fact_attendee {
 	const struct fact_country *country; /* NULL for the Executive Secretary */
 	struct l10n role;         /* "Foreign Minister", "SCO Executive Secretary" */
 	struct l10n note;         /* editorial note, all NULL when there is none */
-	const struct fact_sentence *source;
+	const struct fact_sentence *source; /* or NULL */
+	struct fact_refs sources;
 };
 
 /* A fact in prose, possibly with a list of items (departments, functions). */
@@ -80,20 +122,23 @@ struct fact {
 	const struct l10n *items;
 	size_t n_items;
 	struct fact_aliases keywords[LANG_COUNT];
-	const struct fact_sentence *source;
+	const struct fact_sentence *source; /* or NULL */
+	struct fact_refs sources;
 };
 
 struct fact_opening {
 	int year, month, day;
 	struct l10n date_text;    /* "15 January 2004" */
 	struct l10n place;        /* "Beijing, China" */
-	const struct fact_sentence *source;
+	const struct fact_sentence *source; /* or NULL */
+	struct fact_refs sources;
 };
 
 struct facts {
-	struct l10n as_of;        /* "January 2024" */
-	int as_of_year;           /* 2024 */
-	const char *document;     /* the source document's file name */
+	const char *document;     /* the source document's file name, or NULL */
+	const struct fact_source *document_source; /* the source it belongs to */
+	const struct fact_source *sources;     size_t n_sources;   /* file order */
+	struct fact_office office;
 
 	const struct fact_sentence *sentences; size_t n_sentences;
 	const struct fact_country *countries;  size_t n_countries;
@@ -143,6 +188,7 @@ const struct fact *facts_get(const struct facts *f, const char *id);
 const struct fact_person *facts_person(const struct facts *f, const char *id);
 const struct fact_country *facts_country(const struct facts *f, const char *id);
 const struct fact_sentence *facts_sentence(const struct facts *f, const char *id);
+const struct fact_source *facts_source(const struct facts *f, const char *id);
 
 /* Terms that include `year`, in order; returns how many were written (<= max). */
 size_t facts_sgs_in_year(const struct facts *f, int year,
@@ -157,7 +203,9 @@ const struct fact_attendee *facts_attendee_of_person(const struct facts *f,
 const struct fact_attendee *facts_attendee_of_country(const struct facts *f,
                                                       const struct fact_country *c);
 
-/* The current term: the open-ended one, else the latest. */
-const struct fact_sg *facts_sg_current(const struct facts *f);
+/* The term(s) that may include the day (days since 1970-01-01): two only when
+ * an imprecise boundary leaves it open which of two holders it was. */
+size_t facts_sgs_on_day(const struct facts *f, int32_t day, const struct fact_sg **out,
+                        size_t max);
 
 #endif

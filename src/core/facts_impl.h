@@ -18,6 +18,7 @@ struct facts_impl {
 
 	/* Sorted by id for bsearch; the public arrays keep file order. */
 	const struct fact_sentence *const *sentences_by_id;
+	const struct fact_source *const *sources_by_id;
 	const struct fact_country *const *countries_by_id;
 	const struct fact_person *const *people_by_id;
 
@@ -26,8 +27,6 @@ struct facts_impl {
 	const struct facts_sg_span *sgs_of_person;
 	const struct fact_attendee *const *attendee_of_country;
 	const struct fact_attendee *const *attendee_of_person;
-
-	const struct fact_sg *current;
 };
 
 #endif

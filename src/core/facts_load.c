@@ -34,9 +34,8 @@ extern const size_t facts_embedded_files_count;
 /* Each top-level key holds one kind of record; a kind may be spread over several
  * files, and the loader merges them in file-name order. */
 enum top_key {
-	TOP_DOCUMENT,
-	TOP_AS_OF,
-	TOP_AS_OF_YEAR,
+	TOP_SOURCES,
+	TOP_OFFICE,
 	TOP_SENTENCES,
 	TOP_COUNTRIES,
 	TOP_PEOPLE,
@@ -47,14 +46,14 @@ enum top_key {
 };
 
 static const char *const top_keys[TOP_COUNT] = {
-	"document", "as_of", "as_of_year", "sentences", "countries",
+	"sources", "office", "sentences", "countries",
 	"people", "secretaries_general", "opening", "facts",
 };
 
 static bool top_is_list(enum top_key k)
 {
-	return k == TOP_SENTENCES || k == TOP_COUNTRIES || k == TOP_PEOPLE || k == TOP_SGS ||
-	       k == TOP_FACTS;
+	return k == TOP_SOURCES || k == TOP_SENTENCES || k == TOP_COUNTRIES || k == TOP_PEOPLE ||
+	       k == TOP_SGS || k == TOP_FACTS;
 }
 
 /* The facts the engine answers its fixed commands from: a table without them
@@ -80,6 +79,11 @@ static const struct {
 };
 
 static const char *const lang_names[LANG_COUNT] = {"English", "Russian", "Chinese"};
+
+static bool is_json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 struct part {
 	const char *file;
@@ -112,6 +116,8 @@ struct loader {
 
 	cJSON *roots[FACTS_MAX_FILES];
 	size_t n_roots;
+	const struct facts_file *files; /* the raw texts, to put a line on an error */
+	size_t n_files;
 	struct part parts[TOP_COUNT][FACTS_MAX_FILES];
 	size_t n_parts[TOP_COUNT];
 
@@ -135,6 +141,107 @@ static const char *quote(char *buf, size_t size, const char *s, size_t len)
 	return buf;
 }
 
+/* ---- where a value stands in its file ----
+ * cJSON keeps no positions, so an error found after parsing (a bad date, a
+ * missing source) is placed by walking the text along the error's JSON path:
+ * an operator editing a file gets a line number, not just a path. */
+
+static size_t skip_ws(const char *d, size_t n, size_t i)
+{
+	while (i < n && is_json_space(d[i]))
+		i++;
+	return i;
+}
+
+static size_t skip_string(const char *d, size_t n, size_t i)
+{
+	for (i++; i < n && d[i] != '"'; i++)
+		if (d[i] == '\\')
+			i++;
+	return i < n ? i + 1 : n;
+}
+
+static size_t skip_value(const char *d, size_t n, size_t i)
+{
+	if (i < n && d[i] == '"')
+		return skip_string(d, n, i);
+	if (i < n && (d[i] == '{' || d[i] == '[')) {
+		int depth = 0;
+		while (i < n) {
+			if (d[i] == '"') {
+				i = skip_string(d, n, i);
+				continue;
+			}
+			if (d[i] == '{' || d[i] == '[')
+				depth++;
+			else if ((d[i] == '}' || d[i] == ']') && --depth == 0)
+				return i + 1;
+			i++;
+		}
+		return n;
+	}
+	while (i < n && d[i] != ',' && d[i] != '}' && d[i] != ']' && !is_json_space(d[i]))
+		i++;
+	return i;
+}
+
+/* One step of a path: the member `key` of the object at i, or element `index`
+ * of the array at i. Returns the value's offset, or n when it is not there. */
+static size_t step_into(const char *d, size_t n, size_t i, const char *key, size_t klen,
+                        long index)
+{
+	char open = key ? '{' : '[', close = key ? '}' : ']';
+	if (i >= n || d[i] != open)
+		return n;
+	i = skip_ws(d, n, i + 1);
+	for (long k = 0; i < n && d[i] != close; k++) {
+		if (key) {
+			size_t ks = i + 1, ke = skip_string(d, n, i);
+			bool hit = ke - ks == klen + 1 && memcmp(d + ks, key, klen) == 0;
+			i = skip_ws(d, n, ke);
+			if (i < n && d[i] == ':')
+				i = skip_ws(d, n, i + 1);
+			if (hit)
+				return i;
+		} else if (k == index) {
+			return i;
+		}
+		i = skip_ws(d, n, skip_value(d, n, i));
+		if (i < n && d[i] == ',')
+			i = skip_ws(d, n, i + 1);
+	}
+	return n;
+}
+
+/* The 1-based line of the deepest part of `path` found in the text. */
+static int path_line(const char *d, size_t n, const char *path)
+{
+	size_t at = skip_ws(d, n, 0), best = at;
+	const char *p = path;
+	while (*p && at < n) {
+		if (*p == '.')
+			p++;
+		if (*p == '[') {
+			char *end;
+			long idx = strtol(p + 1, &end, 10);
+			if (*end != ']')
+				break;
+			at = step_into(d, n, at, NULL, 0, idx);
+			p = end + 1;
+		} else {
+			size_t kl = strcspn(p, ".[");
+			at = step_into(d, n, at, p, kl, 0);
+			p += kl;
+		}
+		if (at < n)
+			best = at;
+	}
+	int line = 1;
+	for (size_t i = 0; i < best && i < n; i++)
+		line += d[i] == '\n';
+	return line;
+}
+
 __attribute__((format(printf, 2, 3)))
 static int fail(struct loader *l, const char *fmt, ...)
 {
@@ -143,6 +250,9 @@ static int fail(struct loader *l, const char *fmt, ...)
 	if (l->file)
 		snprintf(e->file, sizeof(e->file), "%s", l->file);
 	snprintf(e->path, sizeof(e->path), "%s", l->path);
+	for (size_t i = 0; l->file && l->path[0] && i < l->n_files; i++)
+		if (l->files[i].data && strcmp(l->files[i].name, l->file) == 0)
+			e->line = path_line(l->files[i].data, l->files[i].len, l->path);
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
@@ -496,6 +606,84 @@ static int get_person_ref(struct loader *l, const cJSON *obj, const struct fact_
 	return 0;
 }
 
+/* The sources a record rests on: the document's own source when it quotes a
+ * sentence ("source"), then each id listed in "sources"; at least one in all,
+ * so that no fact stands without saying where it comes from. */
+static int get_refs(struct loader *l, const cJSON *obj, const struct fact_sentence **ret_sentence,
+                    struct fact_refs *ret)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "sources");
+	const struct fact_sentence *sentence = NULL;
+	int r;
+	if (cJSON_GetObjectItemCaseSensitive(obj, "source") &&
+	    (r = get_sentence_ref(l, obj, &sentence)) < 0)
+		return r;
+	size_t n = 0;
+	size_t old = l->plen;
+	if (list) {
+		path_key(l, "sources");
+		if (!cJSON_IsArray(list))
+			return fail(l, "expected an array of source ids, got %s", type_name(list));
+		n = (size_t)cJSON_GetArraySize(list);
+		if (n == 0)
+			return fail(l, "empty list: leave \"sources\" out instead");
+		if (n > FACTS_MAX_ITEMS)
+			return fail(l, "%zu sources; the limit is %d", n, FACTS_MAX_ITEMS);
+	}
+	const struct fact_source **v = arena_array(l->a, n + 1, sizeof(*v));
+	size_t k = 0;
+	if (sentence)
+		v[k++] = l->f->document_source;
+	size_t i = 0;
+	for (const cJSON *item = list ? list->child : NULL; item; item = item->next, i++) {
+		size_t old_i = path_index(l, i);
+		const char *id;
+		if ((r = check_id(l, item, &id)) < 0)
+			return r;
+		const struct fact_source *src = facts_source(l->f, id);
+		if (!src)
+			return fail(l, "no source has the id \"%s\"", id);
+		for (size_t j = 0; j < k; j++)
+			if (v[j] == src)
+				return fail(l, "source \"%s\" is cited twice%s", id,
+				            sentence && j == 0 ? " (the quoted sentence already cites it)"
+				                               : "");
+		v[k++] = src;
+		path_set(l, old_i);
+	}
+	path_set(l, old);
+	if (k == 0)
+		return fail(l, "names no source: give \"source\" (a sentence of the document) "
+		            "or \"sources\" (source ids)");
+	*ret_sentence = sentence;
+	*ret = (struct fact_refs){v, k};
+	return 0;
+}
+
+/* Sources by different publishers count as independent. */
+static size_t independent_sources(const struct fact_refs *refs)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < refs->n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(refs->v[i]->publisher, refs->v[j]->publisher) == 0;
+		n += !seen;
+	}
+	return n;
+}
+
+static const char *fmt_pdate(char *buf, size_t size, const struct pdate *d)
+{
+	if (d->prec == DATE_DAY)
+		snprintf(buf, size, "%04d-%02d-%02d", d->y, d->m, d->d);
+	else if (d->prec == DATE_MONTH)
+		snprintf(buf, size, "%04d-%02d", d->y, d->m);
+	else
+		snprintf(buf, size, "%04d", d->y);
+	return buf;
+}
+
 /* A record that names both a person and a country must not contradict the
  * person's own country: that is how a mistyped country id gets caught. */
 static int check_same_country(struct loader *l, const struct fact_person *p,
@@ -538,11 +726,6 @@ static int scan_bytes(struct loader *l, const char *data, size_t len)
 			return fail_at(l, data, start, "invalid UTF-8");
 	}
 	return 0;
-}
-
-static bool is_json_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* cJSON reports running out of input as an error at the last byte. Parsing
@@ -614,9 +797,9 @@ static int collect(struct loader *l, const char *file, const cJSON *root)
 			k++;
 		char q[FACTS_QUOTE_BYTES];
 		if (k == TOP_COUNT)
-			return fail(l, "unknown top-level key \"%s\" (expected one of: document, as_of, "
-			            "as_of_year, sentences, countries, people, secretaries_general, "
-			            "opening, facts)", quote(q, sizeof(q), c->string, strlen(c->string)));
+			return fail(l, "unknown top-level key \"%s\" (expected one of: sources, office, "
+			            "sentences, countries, people, secretaries_general, opening, facts)",
+			            quote(q, sizeof(q), c->string, strlen(c->string)));
 		path_key(l, top_keys[k]);
 		if (seen[k])
 			return fail(l, "duplicate top-level key");
@@ -690,22 +873,122 @@ static int sort_unique(struct loader *l, enum top_key k, const char *kind, struc
 
 /* ---- record kinds, in the order their references need ---- */
 
-static int build_source(struct loader *l)
+/* A date written "YYYY", "YYYY-MM" or "YYYY-MM-DD" (or a bare year number, as
+ * older files wrote term years), inside the years the table allows. */
+static int read_pdate(struct loader *l, const cJSON *v, struct pdate *ret)
 {
-	struct facts *f = l->f;
-	const cJSON *v = single(l, TOP_DOCUMENT);
-	if (!v)
-		return fail(l, "missing: no fact file names the source document");
-	int r = read_string(l, v, &f->document);
+	if (cJSON_IsNumber(v)) {
+		int y;
+		int r = read_int(l, v, FACTS_MIN_YEAR, FACTS_MAX_YEAR, &y);
+		if (r < 0)
+			return r;
+		char buf[8];
+		snprintf(buf, sizeof(buf), "%04d", y);
+		return date_parse(buf, 4, ret);
+	}
+	const char *s;
+	size_t len;
+	int r = check_string(l, v, FACTS_MAX_TEXT, &s, &len);
 	if (r < 0)
 		return r;
-	if (!(v = single(l, TOP_AS_OF)))
-		return fail(l, "missing: no fact file gives the as-of date");
-	if ((r = read_l10n(l, v, "the as-of date", &f->as_of)) < 0)
+	char q[FACTS_QUOTE_BYTES];
+	if (date_parse(s, len, ret) < 0)
+		return fail(l, "\"%s\" is not a date: write YYYY, YYYY-MM or YYYY-MM-DD",
+		            quote(q, sizeof(q), s, len));
+	if (ret->y < FACTS_MIN_YEAR || ret->y > FACTS_MAX_YEAR)
+		return fail(l, "year %d is outside the range %d..%d", ret->y, FACTS_MIN_YEAR,
+		            FACTS_MAX_YEAR);
+	return 0;
+}
+
+/* An optional date key; null or absent leave *ret with no date. */
+static int get_pdate(struct loader *l, const cJSON *obj, const char *key, bool required,
+                     struct pdate *ret)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	memset(ret, 0, sizeof(*ret));
+	if (!v || (cJSON_IsNull(v) && !required))
+		return 0;
+	size_t old = path_key(l, key);
+	int r = read_pdate(l, v, ret);
+	path_set(l, old);
+	return r;
+}
+
+static int build_sources(struct loader *l)
+{
+	static const struct field fields[] = {
+		{"id", true}, {"kind", true}, {"publisher", true}, {"title", true},
+		{"url", false}, {"published", true}, {"retrieved", true}, {"document", false},
+	};
+	static const char *const kinds[] = {"article", "official", "news"};
+	size_t total;
+	int r = count_records(l, TOP_SOURCES, &total);
+	if (r < 0)
 		return r;
-	if (!(v = single(l, TOP_AS_OF_YEAR)))
-		return fail(l, "missing: no fact file gives the as-of year");
-	return read_int(l, v, FACTS_MIN_YEAR, FACTS_MAX_YEAR, &f->as_of_year);
+	struct fact_source *v = arena_array(l->a, total, sizeof(*v));
+	struct origin *orig = arena_array(&l->scratch, total, sizeof(*orig));
+	struct idref *refs = arena_array(&l->scratch, total, sizeof(*refs));
+	size_t k = 0;
+	for (size_t p = 0; p < l->n_parts[TOP_SOURCES]; p++) {
+		const struct part *part = &l->parts[TOP_SOURCES][p];
+		size_t i = 0;
+		for (const cJSON *item = part->value->child; item; item = item->next, i++, k++) {
+			struct fact_source *src = &v[k];
+			const char *kind = NULL;
+			path_reset(l, part->file);
+			path_push(l, "sources[%zu]", i);
+			if ((r = check_object(l, item, fields, 8)) < 0 ||
+			    (r = get_id(l, item, "id", &src->id)) < 0 ||
+			    (r = get_string(l, item, "kind", &kind)) < 0 ||
+			    (r = get_string(l, item, "publisher", &src->publisher)) < 0 ||
+			    (r = get_string(l, item, "title", &src->title)) < 0 ||
+			    (r = get_pdate(l, item, "published", false, &src->published)) < 0 ||
+			    (r = get_pdate(l, item, "retrieved", true, &src->retrieved)) < 0 ||
+			    (r = get_string(l, item, "document", &src->document)) < 0)
+				return r;
+			const cJSON *url = cJSON_GetObjectItemCaseSensitive(item, "url");
+			if (url && !cJSON_IsNull(url) && (r = get_string(l, item, "url", &src->url)) < 0)
+				return r;
+			size_t kk = 0;
+			while (kk < 3 && strcmp(kinds[kk], kind) != 0)
+				kk++;
+			if (kk == 3) {
+				path_key(l, "kind");
+				return fail(l, "expected \"article\", \"official\" or \"news\"");
+			}
+			src->kind = (enum source_kind)kk;
+			if (src->url && strncmp(src->url, "https://", 8) != 0 &&
+			    strncmp(src->url, "http://", 7) != 0) {
+				path_key(l, "url");
+				return fail(l, "a source URL starts with https:// or http://");
+			}
+			if (src->published.prec && src->published.first > src->retrieved.last) {
+				path_key(l, "retrieved");
+				return fail(l, "retrieved before it was published");
+			}
+			if (src->document) {
+				if (l->f->document_source) {
+					path_key(l, "document");
+					return fail(l, "only one source may hold the document; \"%s\" "
+					            "already does", l->f->document_source->id);
+				}
+				l->f->document_source = src;
+				l->f->document = src->document;
+			}
+			orig[k] = (struct origin){part->file, i};
+			refs[k] = (struct idref){src->id, k};
+		}
+	}
+	if ((r = sort_unique(l, TOP_SOURCES, "source", refs, total, orig)) < 0)
+		return r;
+	const struct fact_source **by_id = arena_array(l->a, total, sizeof(*by_id));
+	for (size_t i = 0; i < total; i++)
+		by_id[i] = &v[refs[i].seq];
+	l->f->sources = v;
+	l->f->n_sources = total;
+	l->impl->sources_by_id = by_id;
+	return 0;
 }
 
 static int build_sentences(struct loader *l)
@@ -715,6 +998,12 @@ static int build_sentences(struct loader *l)
 	int r = count_records(l, TOP_SENTENCES, &total);
 	if (r < 0)
 		return r;
+	if (!l->f->document_source) {
+		path_reset(l, l->parts[TOP_SENTENCES][0].file);
+		path_key(l, "sentences");
+		return fail(l, "sentences need a source that names their document "
+		            "(a source with \"document\")");
+	}
 	struct fact_sentence *v = arena_array(l->a, total, sizeof(*v));
 	struct origin *orig = arena_array(&l->scratch, total, sizeof(*orig));
 	struct idref *refs = arena_array(&l->scratch, total, sizeof(*refs));
@@ -832,30 +1121,94 @@ static int build_people(struct loader *l)
 	return 0;
 }
 
-/* Terms must come in order so that "who was SG in <year>" is a binary search,
- * and may share only a boundary year (2022: Norov until, Zhang Ming from). */
+/* The rules of the office; optional, but when given they bound every term. */
+static int build_office(struct loader *l)
+{
+	static const struct field fields[] = {
+		{"term_years", true}, {"renewable", true}, {"source", false}, {"sources", false},
+	};
+	struct fact_office *o = &l->f->office;
+	const cJSON *v = single(l, TOP_OFFICE);
+	if (!v)
+		return 0;
+	int r = check_object(l, v, fields, 4);
+	if (r < 0)
+		return r;
+	size_t old = path_key(l, "term_years");
+	if ((r = read_int(l, cJSON_GetObjectItemCaseSensitive(v, "term_years"), 1, 20,
+	                  &o->term_years)) < 0)
+		return r;
+	path_set(l, old);
+	const cJSON *ren = cJSON_GetObjectItemCaseSensitive(v, "renewable");
+	if (!cJSON_IsBool(ren)) {
+		path_key(l, "renewable");
+		return fail(l, "expected true or false, got %s", type_name(ren));
+	}
+	o->renewable = cJSON_IsTrue(ren);
+	const struct fact_sentence *unused;
+	return get_refs(l, v, &unused, &o->sources);
+}
+
+/* Terms must follow each other without overlap or gap, so that "who was SG on
+ * <day>" has one answer wherever the dates are exact; a date of lower precision
+ * ("2006") may end where the next one ("2007-01") begins. */
 static int check_term_order(struct loader *l, const struct fact_sg *prev,
                             const struct fact_sg *sg)
 {
+	char a[40], b[40];
 	size_t old = path_key(l, "from");
-	if (!prev->last_year)
+	if (!prev->to.prec)
 		return fail(l, "only the last term may be open-ended, but the term before this "
-		            "one (%s, from %d) has no end", prev->person->id, prev->first_year);
-	if (sg->first_year < prev->first_year)
-		return fail(l, "terms must be in chronological order: this one starts in %d, "
-		            "before the previous one (%d)", sg->first_year, prev->first_year);
-	if (sg->first_year < prev->last_year)
-		return fail(l, "overlaps the previous term (%s, %d-%d) by more than a shared "
-		            "boundary year", prev->person->id, prev->first_year, prev->last_year);
+		            "one (%s, from %s) has no end", prev->person->id,
+		            fmt_pdate(a, sizeof(a), &prev->from));
+	if (sg->from.first < prev->from.first)
+		return fail(l, "terms must be in chronological order: this one starts on %s, "
+		            "before the previous one (%s)", fmt_pdate(a, sizeof(a), &sg->from),
+		            fmt_pdate(b, sizeof(b), &prev->from));
+	if (sg->from.first <= prev->to.last)
+		return fail(l, "overlaps the previous term (%s, to %s): this one starts on %s",
+		            prev->person->id, fmt_pdate(a, sizeof(a), &prev->to),
+		            fmt_pdate(b, sizeof(b), &sg->from));
+	if (sg->from.first > prev->to.last + 1)
+		return fail(l, "leaves a gap after the previous term (%s, to %s): this one "
+		            "starts on %s", prev->person->id, fmt_pdate(a, sizeof(a), &prev->to),
+		            fmt_pdate(b, sizeof(b), &sg->from));
 	path_set(l, old);
+	return 0;
+}
+
+static int check_term(struct loader *l, const struct fact_sg *sg)
+{
+	char a[40], b[40];
+	size_t old = path_key(l, "to");
+	if (sg->to.prec && sg->to.last < sg->from.first)
+		return fail(l, "the term ends (%s) before it starts (%s)",
+		            fmt_pdate(a, sizeof(a), &sg->to), fmt_pdate(b, sizeof(b), &sg->from));
+	int years = l->f->office.term_years;
+	if (years && sg->to.prec && sg->to.last >= date_add_years(sg->from.first, years))
+		return fail(l, "the term (%s to %s) is longer than the %d years the rules of the "
+		            "office allow", fmt_pdate(a, sizeof(a), &sg->from),
+		            fmt_pdate(b, sizeof(b), &sg->to), years);
+	path_set(l, old);
+	if (sg->appointed.prec && sg->appointed.first > sg->from.last) {
+		path_key(l, "appointed");
+		return fail(l, "appointed (%s) after the term began (%s)",
+		            fmt_pdate(a, sizeof(a), &sg->appointed), fmt_pdate(b, sizeof(b), &sg->from));
+	}
+	if (independent_sources(&sg->sources) < 2) {
+		path_key(l, "sources");
+		return fail(l, "a change of office holder needs two independent sources (different "
+		            "publishers); this term cites only %s", sg->sources.v[0]->publisher);
+	}
 	return 0;
 }
 
 static int build_sgs(struct loader *l)
 {
 	static const struct field fields[] = {
-		{"person", true}, {"country", true}, {"from", true},
-		{"to", true}, {"source", true}, {"note", false},
+		{"person", true}, {"country", true}, {"from", true}, {"to", true},
+		{"appointed", false}, {"appointed_at", false}, {"source", false},
+		{"sources", false}, {"note", false},
 	};
 	size_t total;
 	int r = count_records(l, TOP_SGS, &total);
@@ -870,32 +1223,25 @@ static int build_sgs(struct loader *l)
 			struct fact_sg *sg = &v[k];
 			path_reset(l, part->file);
 			path_push(l, "secretaries_general[%zu]", i);
-			if ((r = check_object(l, item, fields, 6)) < 0 ||
+			if ((r = check_object(l, item, fields, 9)) < 0 ||
 			    (r = get_person_ref(l, item, &sg->person)) < 0 ||
 			    (r = get_country_ref(l, item, "country", false, &sg->country)) < 0 ||
-			    (r = check_same_country(l, sg->person, sg->country)) < 0)
+			    (r = check_same_country(l, sg->person, sg->country)) < 0 ||
+			    (r = get_pdate(l, item, "from", true, &sg->from)) < 0 ||
+			    (r = get_pdate(l, item, "to", false, &sg->to)) < 0 ||
+			    (r = get_pdate(l, item, "appointed", false, &sg->appointed)) < 0)
 				return r;
-			size_t old = path_key(l, "from");
-			if ((r = read_int(l, cJSON_GetObjectItemCaseSensitive(item, "from"),
-			                  FACTS_MIN_YEAR, FACTS_MAX_YEAR, &sg->first_year)) < 0)
-				return r;
-			path_set(l, old);
-			const cJSON *to = cJSON_GetObjectItemCaseSensitive(item, "to");
-			old = path_key(l, "to");
-			if (!cJSON_IsNull(to) &&
-			    (r = read_int(l, to, FACTS_MIN_YEAR, FACTS_MAX_YEAR, &sg->last_year)) < 0)
-				return r;
-			if (sg->last_year && sg->last_year < sg->first_year)
-				return fail(l, "the term ends (%d) before it starts (%d)", sg->last_year,
-				            sg->first_year);
-			path_set(l, old);
-			if (k > 0 && (r = check_term_order(l, &v[k - 1], sg)) < 0)
-				return r;
+			sg->first_year = sg->from.y;
+			sg->last_year = sg->to.prec ? sg->to.y : 0;
 			char what[FACTS_MAX_ID + 48];
 			snprintf(what, sizeof(what), "the Secretary-General term of \"%s\"",
 			         sg->person->id);
 			if ((r = get_l10n(l, item, "note", what, &sg->note)) < 0 ||
-			    (r = get_sentence_ref(l, item, &sg->source)) < 0)
+			    (r = get_l10n(l, item, "appointed_at", what, &sg->appointed_at)) < 0 ||
+			    (r = get_refs(l, item, &sg->source, &sg->sources)) < 0 ||
+			    (r = check_term(l, sg)) < 0)
+				return r;
+			if (k > 0 && (r = check_term_order(l, &v[k - 1], sg)) < 0)
 				return r;
 			sg->order = (int)k + 1;
 		}
@@ -932,7 +1278,7 @@ static int build_attendees(struct loader *l, const cJSON *arr)
 {
 	static const struct field fields[] = {
 		{"person", true}, {"country", true}, {"role", true},
-		{"source", true}, {"note", false},
+		{"source", false}, {"sources", false}, {"note", false},
 	};
 	size_t base = l->plen;
 	path_key(l, "attendees");
@@ -949,7 +1295,7 @@ static int build_attendees(struct loader *l, const cJSON *arr)
 	for (const cJSON *item = arr->child; item; item = item->next, i++) {
 		struct fact_attendee *at = &v[i];
 		size_t old = path_index(l, i);
-		if ((r = check_object(l, item, fields, 5)) < 0 ||
+		if ((r = check_object(l, item, fields, 6)) < 0 ||
 		    (r = get_person_ref(l, item, &at->person)) < 0 ||
 		    (r = get_country_ref(l, item, "country", true, &at->country)) < 0 ||
 		    (r = check_same_country(l, at->person, at->country)) < 0)
@@ -964,7 +1310,7 @@ static int build_attendees(struct loader *l, const cJSON *arr)
 		snprintf(what, sizeof(what), "attendee \"%s\"", at->person->id);
 		if ((r = get_l10n(l, item, "role", what, &at->role)) < 0 ||
 		    (r = get_l10n(l, item, "note", what, &at->note)) < 0 ||
-		    (r = get_sentence_ref(l, item, &at->source)) < 0)
+		    (r = get_refs(l, item, &at->source, &at->sources)) < 0)
 			return r;
 		path_set(l, old);
 	}
@@ -978,13 +1324,13 @@ static int build_opening(struct loader *l)
 {
 	static const struct field fields[] = {
 		{"date", true}, {"date_text", true}, {"place", true},
-		{"source", true}, {"attendees", true},
+		{"source", false}, {"sources", false}, {"attendees", true},
 	};
 	struct fact_opening *o = &l->f->opening;
 	const cJSON *v = single(l, TOP_OPENING);
 	if (!v)
 		return fail(l, "missing: no fact file describes the opening");
-	int r = check_object(l, v, fields, 5);
+	int r = check_object(l, v, fields, 6);
 	if (r < 0)
 		return r;
 	size_t old = path_key(l, "date");
@@ -1001,7 +1347,7 @@ static int build_opening(struct loader *l)
 	path_set(l, old);
 	if ((r = get_l10n(l, v, "date_text", "the opening date", &o->date_text)) < 0 ||
 	    (r = get_l10n(l, v, "place", "the opening place", &o->place)) < 0 ||
-	    (r = get_sentence_ref(l, v, &o->source)) < 0)
+	    (r = get_refs(l, v, &o->source, &o->sources)) < 0)
 		return r;
 	return build_attendees(l, cJSON_GetObjectItemCaseSensitive(v, "attendees"));
 }
@@ -1038,7 +1384,7 @@ static int build_facts(struct loader *l)
 {
 	static const struct field fields[] = {
 		{"id", true}, {"topic", true}, {"text", true}, {"note", false},
-		{"items", false}, {"keywords", true}, {"source", true},
+		{"items", false}, {"keywords", true}, {"source", false}, {"sources", false},
 	};
 	size_t total;
 	int r = count_records(l, TOP_FACTS, &total);
@@ -1055,7 +1401,7 @@ static int build_facts(struct loader *l)
 			struct fact *fact = &v[k];
 			path_reset(l, part->file);
 			path_push(l, "facts[%zu]", i);
-			if ((r = check_object(l, item, fields, 7)) < 0 ||
+			if ((r = check_object(l, item, fields, 8)) < 0 ||
 			    (r = get_id(l, item, "id", &fact->id)) < 0 ||
 			    (r = get_id(l, item, "topic", &fact->topic)) < 0)
 				return r;
@@ -1065,7 +1411,7 @@ static int build_facts(struct loader *l)
 			    (r = get_l10n(l, item, "note", what, &fact->note)) < 0 ||
 			    (r = get_items(l, item, what, fact)) < 0 ||
 			    (r = get_aliases(l, item, "keywords", what, fact->keywords)) < 0 ||
-			    (r = get_sentence_ref(l, item, &fact->source)) < 0)
+			    (r = get_refs(l, item, &fact->source, &fact->sources)) < 0)
 				return r;
 			orig[k] = (struct origin){part->file, i};
 			refs[k] = (struct idref){fact->id, k};
@@ -1156,14 +1502,13 @@ static void build_indexes(struct loader *l)
 	impl->attendee_of_country = ac;
 	impl->attendee_of_person = ap;
 
-	/* Only the last term may be open-ended, so the last term is the current one
-	 * whether or not it has an end year. */
-	impl->current = &f->sgs[f->n_sgs - 1];
 }
 
 static int load(struct loader *l, const struct facts_file *files, size_t n)
 {
 	path_reset(l, NULL);
+	l->files = files;
+	l->n_files = n;
 	if (n == 0)
 		return fail(l, "no fact files");
 	if (n > FACTS_MAX_FILES)
@@ -1188,9 +1533,9 @@ static int load(struct loader *l, const struct facts_file *files, size_t n)
 		if ((r = collect(l, files[i].name, root)) < 0)
 			return r;
 	}
-	if ((r = build_source(l)) < 0 || (r = build_sentences(l)) < 0 ||
+	if ((r = build_sources(l)) < 0 || (r = build_sentences(l)) < 0 ||
 	    (r = build_countries(l)) < 0 || (r = build_people(l)) < 0 ||
-	    (r = build_sgs(l)) < 0 || (r = build_opening(l)) < 0 ||
+	    (r = build_office(l)) < 0 || (r = build_sgs(l)) < 0 || (r = build_opening(l)) < 0 ||
 	    (r = build_facts(l)) < 0 || (r = check_required_facts(l)) < 0)
 		return r;
 	build_indexes(l);

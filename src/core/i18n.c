@@ -8,7 +8,7 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 	[M_TERM_OPEN] = {"from {0} onwards", "с {0} г.", "{0}年至今"},
 	[M_SG_CURRENT] = {
 		"The Secretary-General is {*0} ({1}), in office {2}.",
-		"Генеральный секретарь ШОС — {*0} ({1}), в должности {2}",
+		"Генеральный секретарь ШОС — {*0} ({1}), в должности {2}.",
 		"现任秘书长是{*0}（{1}），任期{2}。"},
 	[M_SG_YEAR_ONE] = {
 		"In {0} the Secretary-General was {*1} ({2}, {3}).",
@@ -130,13 +130,13 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 	[M_HELP_COMMAND] = {"{`0} — {1}", "{`0} — {1}", "{`0}：{1}"},
 	[M_ALIASES] = {"Also: {0}", "Также: {0}", "别名：{0}"},
 	[M_ABOUT] = {
-		"scobot answers questions about the SCO Secretariat from {0} facts taken from one source document; its knowledge is as of {1}. Ask in English, Russian or Chinese.",
-		"scobot отвечает на вопросы о Секретариате ШОС по {0} фактам из одного исходного документа; сведения актуальны на {1}. Спрашивайте по-русски, по-английски или по-китайски.",
-		"scobot根据同一份原始文件中的{0}条事实回答有关上合组织秘书处的问题；资料截至{1}。可用中文、俄文或英文提问。"},
+		"scobot answers questions about the SCO Secretariat from {0} facts and {1} sources: the January 2024 anniversary article, official SCO pages and news agencies. Its newest fact dates from {2}, {4} before today ({5}); source: {3}. Ask in English, Russian or Chinese.",
+		"scobot отвечает на вопросы о Секретариате ШОС по {0} фактам из {1} источников: юбилейной статьи января 2024 года, официальных страниц ШОС и информагентств. Самый новый факт относится к {2}, это {4} до сегодняшнего дня ({5}); источник: {3}. Спрашивайте по-русски, по-английски или по-китайски.",
+		"scobot根据{1}个来源中的{0}条事实回答有关上合组织秘书处的问题：2024年1月的周年纪念文章、上合组织官方网页和通讯社报道。最新的事实日期为{2}，距今天（{5}）{4}；来源：{3}。可用中文、俄文或英文提问。"},
 	[M_SOURCE_CMD] = {
-		"Source: {0}, an article on the 20th anniversary of the opening of the SCO Secretariat (knowledge as of {1}). Every fact cites its sentence: try {`2}.",
-		"Источник: {0}, статья к 20-летию открытия Секретариата ШОС (сведения на {1}). Каждый факт ссылается на своё предложение: попробуйте {`2}.",
-		"来源：{0}，一篇纪念上合组织秘书处成立二十周年的文章（资料截至{1}）。每条事实都注明出处句子：试试{`2}。"},
+		"Sources: {0} in all. The founding one is {1}, an article on the 20th anniversary of the opening of the SCO Secretariat; later events come from official SCO pages and news agencies (as of {2}). Every fact names its sources: try {`3}.",
+		"Источники: всего {0}. Основной — {1}, статья к 20-летию открытия Секретариата ШОС; более поздние события — по официальным страницам ШОС и сообщениям информагентств (сведения на {2}). Каждый факт называет свои источники: попробуйте {`3}.",
+		"来源：共{0}个。基础来源是{1}，一篇纪念上合组织秘书处成立二十周年的文章；此后的事件来自上合组织官方网页和通讯社报道（资料截至{2}）。每条事实都注明来源：试试{`3}。"},
 	[M_LANG_SET] = {
 		"Answers in this room will be in {0}.",
 		"Ответы в этой комнате будут на языке: {0}.",
@@ -167,6 +167,87 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 		"You're welcome! Ask me anything about the SCO Secretariat ({`0}).",
 		"Пожалуйста! Спрашивайте о Секретариате ШОС ({`0}).",
 		"不客气！欢迎继续询问有关上合组织秘书处的问题（{`0}）。"},
+	[M_TERM_DATES] = {"{0} to {1}", "с {0} по {1}", "{0}至{1}"},
+	[M_TERM_FROM] = {"from {0}", "с {0}", "{0}起"},
+	[M_SG_NOW] = {
+		"The Secretary-General is {*0} ({1}), in office since {2}; the term runs to {3}.",
+		"Генеральный секретарь ШОС — {*0} ({1}), в должности с {2}; срок полномочий — до {3}.",
+		"现任秘书长是{*0}（{1}），自{2}起任职，任期至{3}。"},
+	[M_SG_NOW_OPEN] = {
+		"The Secretary-General is {*0} ({1}), in office since {2}.",
+		"Генеральный секретарь ШОС — {*0} ({1}), в должности с {2}.",
+		"现任秘书长是{*0}（{1}），自{2}起任职。"},
+	[M_SG_UNKNOWN_NOW] = {
+		"I don't know who the Secretary-General is today ({0}): the last term in my facts, that of {*1} ({2}), ended on {3}, and they name no successor.",
+		"Не знаю, кто сегодня ({0}) Генеральный секретарь: последний известный мне срок — {*1} ({2}) — истёк {3}, а преемник в моих сведениях не назван.",
+		"我不知道今天（{0}）的秘书长是谁：我所知的最后一任是{*1}（{2}），任期已于{3}结束，资料中没有继任者。"},
+	[M_SG_FUTURE_ONE] = {
+		"In {0} the post is held by {*1} ({2}), whose term runs from {3} to {4}.",
+		"В {0} году эту должность занимает {*1} ({2}): срок полномочий — с {3} по {4}.",
+		"{0}年担任秘书长的是{*1}（{2}），任期自{3}至{4}。"},
+	[M_SG_FUTURE_UNKNOWN] = {
+		"I don't know who will be Secretary-General in {0}: the last term in my facts, that of {*1} ({2}), runs to {3}, and they name no successor yet.",
+		"Не знаю, кто будет Генеральным секретарём в {0} году: последний известный мне срок — {*1} ({2}) — продлится до {3}, а преемник пока не назван.",
+		"我不知道{0}年的秘书长会是谁：我所知的最后一任是{*1}（{2}），任期至{3}，资料中尚无继任者。"},
+	[M_SG_PAST_UNKNOWN] = {
+		"I don't know who held the post in {0}: the last term in my facts, that of {*1} ({2}), ended on {3}, and they name no successor.",
+		"Не знаю, кто занимал эту должность в {0} году: последний известный мне срок — {*1} ({2}) — истёк {3}, а преемник не назван.",
+		"我不知道{0}年谁担任秘书长：我所知的最后一任是{*1}（{2}），任期已于{3}结束，资料中没有继任者。"},
+	[M_SUCCESSOR_UNKNOWN] = {
+		"The term of {*0} runs to {1}; my facts do not name a successor yet.",
+		"{*0}: срок полномочий — до {1}; преемник в моих сведениях пока не назван.",
+		"{*0}的任期至{1}；资料中尚未提到继任者。"},
+	[M_SUCCESSOR_APPOINTED] = {
+		"{*0} ({1}) was appointed on {2} to succeed {3}, taking office on {4}.",
+		"Преемник: {*0} ({1}); назначен {2}, вступает в должность {4} (предшественник — {3}).",
+		"{*0}（{1}）于{2}获任命接替{3}，于{4}就任。"},
+	[M_STILL_YES] = {
+		"Yes: {*0} is the Secretary-General, in office since {1}; the term runs to {2}.",
+		"Да: {*0} — Генеральный секретарь ШОС, в должности с {1}; срок полномочий — до {2}.",
+		"是的：{*0}是现任秘书长，自{1}起任职，任期至{2}。"},
+	[M_STILL_NO] = {
+		"No: the term of {*0} ended on {1}. The Secretary-General now is {*2} ({3}), since {4}.",
+		"Нет: {*0} — срок полномочий истёк {1}. Сейчас Генеральный секретарь ШОС — {*2} ({3}), с {4}.",
+		"不是：{*0}的任期已于{1}结束。现任秘书长是{*2}（{3}），自{4}起任职。"},
+	[M_TERM_RUNS] = {
+		"The term of {*0} ({1}) runs from {2} to {3}.",
+		"{*0} ({1}): срок полномочий — с {2} по {3}.",
+		"{*0}（{1}）的任期自{2}至{3}。"},
+	[M_TERM_RAN] = {
+		"The term of {*0} ({1}) ran from {2} to {3}.",
+		"{*0} ({1}): срок полномочий длился с {2} по {3}.",
+		"{*0}（{1}）的任期自{2}至{3}。"},
+	/* {0} is the term in words: "three-year", "три года", "三年". */
+	[M_TERM_RULE] = {
+		"A Secretary-General serves one {0} term, which is not renewed.",
+		"Генеральный секретарь назначается на один срок — {0}, без продления.",
+		"秘书长任期{0}，只任一届，不得连任。"},
+	[M_TERM_RULE_RENEWABLE] = {
+		"A term is {0} and may be renewed.",
+		"Срок полномочий — {0}, его можно продлить.",
+		"任期{0}，可以连任。"},
+	[M_APPOINTED] = {
+		"Appointed on {0} {1}.",
+		"Назначен {0} {1}.",
+		"{1}于{0}任命。"},
+	[M_ANNIV] = {
+		"The Secretariat's {0} anniversary was on {1}; the Secretary-General then was {*2} ({3}).",
+		"{0}-летие Секретариата отмечалось {1}; Генеральным секретарём тогда был {*2} ({3}).",
+		"秘书处成立{0}周年是{1}，当时的秘书长是{*2}（{3}）。"},
+	[M_ANNIV_FUTURE] = {
+		"The Secretariat's {0} anniversary falls on {1}, within the term of {*2} ({3}), which runs to {4}.",
+		"{0}-летие Секретариата придётся на {1}, на период полномочий: {*2} ({3}), срок — до {4}.",
+		"秘书处成立{0}周年是{1}，届时在{*2}（{3}）的任期内，其任期至{4}。"},
+	[M_ANNIV_UNKNOWN] = {
+		"The Secretariat's {0} anniversary falls on {1}; who will be Secretary-General then is not in my facts.",
+		"{0}-летие Секретариата придётся на {1}; кто тогда будет Генеральным секретарём, мне неизвестно.",
+		"秘书处成立{0}周年是{1}；届时谁担任秘书长，我的资料中没有。"},
+	[M_SOURCES] = {"Sources: {0}.", "Источники: {0}.", "来源：{0}。"},
+	[M_SOURCE_ITEM] = {"{0} ({1})", "{0} ({1})", "{0}（{1}）"},
+	[M_COUNT_SGS] = {
+		"{0} people have been Secretary-General (or, at first, Executive Secretary) so far:",
+		"Генеральными секретарями (вначале — исполнительным секретарём) на сегодня были {0} человек:",
+		"迄今共有{0}人担任秘书长（最初称执行秘书）："},
 };
 
 const char *i18n(enum lang lang, enum msg m)

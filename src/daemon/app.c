@@ -59,6 +59,7 @@ struct app {
 	struct engine *engine;
 	const char *config_path;
 	const char *facts_dir; /* --facts, which wins over the config on reload */
+	int32_t today;         /* --today, or 0: the clock decides what "now" is */
 	struct roomlang *rooms;
 	struct adapter_host host;
 
@@ -310,7 +311,8 @@ static void host_respond(void *ctx, const struct respond_request *req, struct an
 			room_lang = config_room_lang(live_cfg(app), req->platform, req->room);
 	}
 	struct engine_query q = {req->text, req->len, req->lang, room_lang,
-	                         platform_prefix(app, req->platform)};
+	                         platform_prefix(app, req->platform),
+	                         app->today ? app->today : clock_today()};
 	engine_answer(app->engine, &q, out);
 	metrics_answer(app->metrics, req->platform, out->command, out->status);
 	if (out->action == ACTION_SET_LANG && req->room) {
@@ -608,13 +610,14 @@ static int start_matrix(struct app *app)
 }
 
 int app_run(struct config *cfg, struct facts *facts, const char *config_path,
-            const char *facts_dir)
+            const char *facts_dir, int32_t today)
 {
 	struct app app = {
 		.cfg = cfg,
 		.facts = facts,
 		.config_path = config_path,
 		.facts_dir = facts_dir,
+		.today = today,
 		.host = {.respond = host_respond, .fatal = host_fatal, .ready = host_ready,
 		         .progress = host_progress, .lost = host_lost, .sent = host_sent},
 	};

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/xalloc.h"
+#include "util/clock.h"
 
 /* Reads one line into buf (NUL-terminated, without the newline). Returns false
  * at end of input; *ret_cut tells whether the line was longer than buf. */
@@ -32,8 +33,8 @@ static bool read_line(FILE *in, char *buf, size_t size, bool *ret_cut)
 	return any;
 }
 
-int console_run(const struct engine *e, const char *prefix, enum lang lang, FILE *in,
-                FILE *out)
+int console_run(const struct engine *e, const char *prefix, enum lang lang, int32_t today,
+                FILE *in, FILE *out)
 {
 	bool tty = isatty(fileno(in)) && isatty(fileno(out));
 	char *line = xmalloc(CONSOLE_MAX_LINE + 1);
@@ -62,7 +63,8 @@ int console_run(const struct engine *e, const char *prefix, enum lang lang, FILE
 			blank = q[i] == ' ' || q[i] == '\t';
 		if (blank)
 			continue; /* nothing asked: no answer, on a terminal or a pipe */
-		struct engine_query eq = {q, len, lang, session_lang, prefix};
+		struct engine_query eq = {q, len, lang, session_lang, prefix,
+		                          today ? today : clock_today()};
 		engine_answer(e, &eq, a);
 		if (a->action == ACTION_SET_LANG)
 			session_lang = a->action_lang;

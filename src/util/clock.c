@@ -15,6 +15,12 @@ int64_t clock_now_ms(void)
 	return clock_now_us() / 1000;
 }
 
+int32_t clock_today(void)
+{
+	int64_t ms = clock_wall_ms();
+	return (int32_t)((ms >= 0 ? ms : ms - 86399999) / 86400000);
+}
+
 int64_t clock_wall_ms(void)
 {
 	struct timespec ts;

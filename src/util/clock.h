@@ -12,5 +12,8 @@ int64_t clock_now_us(void);
 /* Unix time in ms (CLOCK_REALTIME), only to compare with timestamps a
  * platform put on its events; never for timeouts or ordering. */
 int64_t clock_wall_ms(void);
+/* Today's calendar day in UTC, as days since 1970-01-01: what "now" means to
+ * the engine when no --today is given. */
+int32_t clock_today(void);
 
 #endif
