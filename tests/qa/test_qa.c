@@ -3,6 +3,7 @@
  *
  *   test_qa questions.tsv         every row, TAP, summary at the end
  *   test_qa questions.tsv LINE    only the row on that line, full answer shown
+ *   test_qa questions.tsv -v      every row, each answer shown on one line
  *
  * A row is one of: correct; not sure (the engine declined: right for
  * expect=notsure, a miss for expect=answer, never a failure); wrong as if sure
@@ -253,11 +254,21 @@ static const char *lang_label[LANG_COUNT] = {"en", "ru", "zh"};
 int main(int argc, char **argv)
 {
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: %s questions.tsv [LINE]\n", argv[0]);
+		fprintf(stderr, "usage: %s questions.tsv [LINE | -v]\n", argv[0]);
 		return 2;
 	}
 	const char *path = argv[1];
-	unsigned only = argc == 3 ? (unsigned)strtoul(argv[2], NULL, 10) : 0;
+	bool verbose = argc == 3 && strcmp(argv[2], "-v") == 0;
+	unsigned only = 0;
+	if (argc == 3 && !verbose) {
+		char *end;
+		unsigned long l = strtoul(argv[2], &end, 10);
+		if (*end || l == 0 || l > 1000000) {
+			fprintf(stderr, "%s: LINE must be a line number, not '%s'\n", argv[0], argv[2]);
+			return 2;
+		}
+		only = (unsigned)l;
+	}
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		printf("Bail out! %s: %s\n", path, strerror(errno));
@@ -404,6 +415,8 @@ int main(int argc, char **argv)
 			printf("ok %u - %s:%u [%s] %s\n", n, path, r->line, lang_label[r->lang], r->question);
 			if (v == V_MISS)
 				printf("# miss: %s -> not sure\n", r->question);
+			else if (verbose)
+				printf("# %s: %s\n", a.status == ANSWER_OK ? "answered" : "not sure", shown);
 		}
 		if (only)
 			printf("# status %d, lang %s, full answer:\n%s\n", (int)a.status,
