@@ -541,9 +541,9 @@ static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool succes
 		if (!nx && !sg->to.prec) {
 			emit(c, M_SUCCESSOR_NONE, L(c, &sg->person->name));
 		} else if (!nx) {
+			/* What is known, and that no successor is: a complete answer. */
 			emit(c, M_SUCCESSOR_UNKNOWN, L(c, &sg->person->name),
 			     date_text(c, &sg->to, d, sizeof(d)));
-			c->a->status = ANSWER_NOT_SURE;
 		} else if (nx->from.first > c->today && nx->appointed.prec) {
 			emit(c, M_SUCCESSOR_APPOINTED, L(c, &nx->person->name),
 			     country_name(c, nx->country), date_text(c, &nx->appointed, d, sizeof(d)),
@@ -635,6 +635,20 @@ static void term_rule(struct ctx *c)
 	if (!at_line_start(c->a))
 		space(c);
 	emit(c, c->f->office.renewable ? M_TERM_RULE_RENEWABLE : M_TERM_RULE, n);
+}
+
+/* "How long is a term?", "can the Secretary-General be re-elected?" */
+static void answer_office(struct ctx *c)
+{
+	if (!c->f->office.term_years) {
+		ANSWER_FACTS(c, "sg", "sg.term");
+		return;
+	}
+	c->a->command = "sg";
+	term_rule(c);
+	const struct fact_refs *r = &c->f->office.sources;
+	sources_line(c, &r, 1, 3);
+	as_of(c);
 }
 
 /* "When does the current term end?", "when did Norov's term end?" */
@@ -1115,11 +1129,13 @@ static const struct fact_attendee *attendee_in(struct ctx *c, const struct analy
 	return NULL;
 }
 
+static void quote_cut(char *buf, size_t size, const char *s, size_t len);
+
 static void not_sure(struct ctx *c, const struct analysis *an, const char *text, size_t len)
 {
 	struct hit h[3];
-	char q[256], cmd[64];
-	user_text(q, sizeof(q), text, len);
+	char q[400], cmd[64];
+	quote_cut(q, sizeof(q), text, len);
 	snprintf(cmd, sizeof(cmd), "%s help", prefix_of(c));
 	c->a->status = ANSWER_NOT_SURE;
 	c->a->command = "unsure";
@@ -1136,6 +1152,126 @@ static void not_sure(struct ctx *c, const struct analysis *an, const char *text,
 	}
 }
 
+/* The user's words cut at a sensible length for quoting back: at most 80
+ * characters, at a space when there is one, with an ellipsis when cut. */
+static void quote_cut(char *buf, size_t size, const char *s, size_t len)
+{
+	size_t i = 0, cps = 0, last_space = 0;
+	while (i < len && cps < 80) {
+		if (s[i] == ' ')
+			last_space = i;
+		utf8_next(s, len, &i);
+		cps++;
+	}
+	size_t n = i;
+	if (i < len && last_space > 20)
+		n = last_space;
+	const char *more = i < len ? "\u2026" : "";
+	size_t ml = strlen(more);
+	if (n + ml + 1 > size)
+		n = utf8_trim(s, n, size - ml - 1);
+	memcpy(buf, s, n);
+	memcpy(buf + n, more, ml + 1);
+}
+
+/* What the question was understood to be about, so a "not sure" says what it
+ * did get: "Secretary-General, 2011". */
+static void understood(struct ctx *c, const struct analysis *an, char *buf, size_t size)
+{
+	size_t o = 0;
+	const char *sep = c->lang == LANG_ZH ? "、" : ", ";
+#define ADD(str)                                                                   \
+	do {                                                                       \
+		int w_ = snprintf(buf + o, size - o, "%s%s", o ? sep : "", (str));  \
+		if (w_ > 0 && (size_t)w_ < size - o)                               \
+			o += (size_t)w_;                                           \
+	} while (0)
+	buf[0] = '\0';
+	if (has(an, C_SG) || has(an, C_EXEC_SEC))
+		ADD(i18n(c->lang, M_WORD_SG));
+	if (has(an, C_SECRETARIAT))
+		ADD(i18n(c->lang, M_WORD_SECRETARIAT));
+	else if (has(an, C_SCO))
+		ADD(i18n(c->lang, M_WORD_SCO));
+	for (size_t i = 0; i < an->npersons; i++)
+		ADD(L(c, &c->f->people[an->persons[i]].name));
+	for (size_t i = 0; i < an->ncountries; i++)
+		ADD(L(c, &c->f->countries[an->countries[i]].short_name));
+	for (size_t i = 0; i < an->nyears; i++) {
+		char y[16];
+		snprintf(y, sizeof(y), "%d", an->years[i]);
+		ADD(y);
+	}
+#undef ADD
+}
+
+/* The facts do not cover the question: say so, name what was understood and
+ * what was not, and offer the commands nearest to it. Never a guess. */
+static void not_covered(struct ctx *c, const struct analysis *an, const char *text,
+                        size_t len)
+{
+	char q[400], what[256], got[512];
+	c->a->status = ANSWER_NOT_SURE;
+	c->a->command = "unsure";
+	if (an->nunknown) {
+		/* The first few words it does not know, as typed. */
+		size_t o = 0, n = an->nunknown < 3 ? an->nunknown : 3;
+		for (size_t i = 0; i < n && o + 4 < sizeof(what); i++) {
+			size_t l = an->unknown_len[i];
+			if (!l)
+				continue;
+			if (o) {
+				const char *sep = c->lang == LANG_ZH ? "、" : ", ";
+				size_t sl = strlen(sep);
+				memcpy(what + o, sep, sl);
+				o += sl;
+			}
+			l = utf8_trim(an->unknown_buf + an->unknown_off[i], l,
+			              sizeof(what) - o - 1 < 60 ? sizeof(what) - o - 1 : 60);
+			memcpy(what + o, an->unknown_buf + an->unknown_off[i], l);
+			o += l;
+		}
+		what[o] = '\0';
+		quote_cut(q, sizeof(q), what, o);
+		emit(c, M_NOT_COVERED_WORDS, q);
+	} else {
+		quote_cut(q, sizeof(q), text, len);
+		emit(c, M_NOT_COVERED, q);
+	}
+	understood(c, an, got, sizeof(got));
+	if (got[0]) {
+		space(c);
+		emit(c, M_UNDERSTOOD, got);
+	}
+	/* The commands nearest to what was understood. */
+	const char *cmds[4];
+	size_t nc = 0;
+	bool sg = has(an, C_SG) || has(an, C_EXEC_SEC) || an->nyears || an->npersons;
+	if (sg)
+		cmds[nc++] = an->nyears ? "sg 2011" : "sg";
+	if (sg && nc < 3)
+		cmds[nc++] = "sgs";
+	if ((has(an, C_OPEN) || has(an, C_ATTEND)) && nc < 3)
+		cmds[nc++] = "opened";
+	if (has(an, C_STAFF) && nc < 3)
+		cmds[nc++] = "staff";
+	if (has(an, C_DEPT) && nc < 3)
+		cmds[nc++] = "departments";
+	if ((has(an, C_FUNC) || has(an, C_DO)) && nc < 3)
+		cmds[nc++] = "functions";
+	if (nc < 3)
+		cmds[nc++] = "help";
+	answer_break(c->a);
+	emit0(c, M_CLOSEST_COMMANDS);
+	for (size_t i = 0; i < nc; i++) {
+		char cmd[64];
+		snprintf(cmd, sizeof(cmd), "%s %s", prefix_of(c), cmds[i]);
+		if (i)
+			answer_text(c->a, c->lang == LANG_ZH ? "、" : ", ");
+		answer_code(c->a, cmd);
+	}
+}
+
 /* "second", "третий", "第四任": the position in the list, or 0. */
 static size_t ordinal(const struct analysis *an)
 {
@@ -1149,6 +1285,7 @@ static size_t ordinal(const struct analysis *an)
 static bool only_small_talk(const struct analysis *an)
 {
 	uint64_t talk = (1ull << C_HELLO) | (1ull << C_THANKS) | (1ull << C_SECRETARIAT) |
+			(1ull << C_SCO) |
 			(1ull << C_SG) | (1ull << C_HELP);
 	return (an->concepts & ~talk) == 0 && !an->nyears && !an->ncountries && !an->npersons &&
 	       (has(an, C_HELLO) || has(an, C_THANKS));
@@ -1180,6 +1317,27 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		answer_help(c, NULL, 0, LANG_NONE);
 	} else if (only_small_talk(an)) {
 		answer_welcome(c);
+	} else if (an->nunknown) {
+		/* A word that is neither part of what the facts cover nor a function
+		 * word (NATO, salary, weather): answering would be a guess. */
+		not_covered(c, an, text, len);
+	} else if (has(an, C_UN) && !has(an, C_MESSAGE)) {
+		/* The facts know the UN only as the sender of a message in 2004. */
+		not_covered(c, an, text, len);
+	} else if (has(an, C_MINISTER) && !opening) {
+		/* Ministers are known only as guests at the opening. */
+		not_covered(c, an, text, len);
+	} else if (an->npersons && (has(an, C_DO) || has(an, C_FUNC)) && !has(an, C_SECRETARIAT) &&
+		   !term && !has(an, C_END) && !has(an, C_WHEN) && !sg) {
+		/* What a person did besides holding the post is not in the facts. */
+		not_covered(c, an, text, len);
+	} else if (an->npersons && has(an, C_LENGTH) && !sg && !term) {
+		/* "How old is Zhang Ming?" ("сколько лет Чжан Мину"). */
+		not_covered(c, an, text, len);
+	} else if (has(an, C_OPEN) && has(an, C_SCO) && !has(an, C_SECRETARIAT) && !sg &&
+		   !has(an, C_ATTEND)) {
+		/* The SCO's own founding (2001) is not the Secretariat's opening. */
+		not_covered(c, an, text, len);
 	} else if (anniv > 0 && anniv <= 100) {
 		answer_anniversary(c, anniv);
 	} else if (has(an, C_ANNIV)) {
@@ -1187,14 +1345,26 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 	} else if (nsg && has(an, C_STILL)) {
 		answer_still(c, v[nsg - 1]);
 	} else if ((term || sg) && (has(an, C_RENEW) || (has(an, C_LENGTH) && !nsg))) {
+		answer_office(c);
+	} else if (has(an, C_ROTATE)) {
 		ANSWER_FACTS(c, "sg", "sg.term");
+	} else if (has(an, C_CITY) && (has(an, C_SECRETARIAT) || has(an, C_SCO)) && !sg &&
+		   !opening) {
+		/* "Is the Secretariat in Moscow?" */
+		ANSWER_FACTS(c, "opened", "secretariat.seat");
+	} else if (has(an, C_MESSAGE) && !nsg) {
+		ANSWER_FACTS(c, "opened", "opening.messages");
+	} else if (has(an, C_MINISTER)) {
+		answer_attendees(c, false);
+	} else if (sg && has(an, C_OPEN) && !an->nyears && !nsg && !has(an, C_ATTEND)) {
+		/* "Who was secretary-general when the Secretariat opened?" */
+		answer_first(c);
 	} else if (!an->nyears && !relation &&
 		   ((term && (has(an, C_END) || has(an, C_WHEN) || has(an, C_CURRENT) || sg || nsg)) ||
 		    (has(an, C_END) && (sg || nsg)))) {
 		answer_term(c, nsg ? v[nsg - 1] : NULL);
 	} else if ((sg || nsg) && has(an, C_APPOINT) &&
-		   (nsg || has(an, C_WHEN) || has(an, C_WHERE) || has(an, C_CURRENT)) &&
-		   !has(an, C_WHO)) {
+		   (nsg || has(an, C_WHEN) || has(an, C_WHERE)) && !has(an, C_WHO)) {
 		answer_appointed(c, nsg ? v[nsg - 1] : NULL);
 	} else if (nsg && relation) {
 		answer_relation(c, v[nsg - 1], has(an, C_SUCC));
@@ -1250,7 +1420,7 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		ANSWER_FACTS(c, "sg", "sg.renamed");
 	} else if (sg && has(an, C_FIRST)) {
 		answer_first(c);
-	} else if (sg && (has(an, C_LIST) || has(an, C_COUNT_WORD))) {
+	} else if (sg && (has(an, C_LIST) || has(an, C_COUNT_WORD) || has(an, C_PLURAL))) {
 		answer_sg_list(c, has(an, C_COUNT_WORD));
 	} else if (sg && !has(an, C_STAFF) && !has(an, C_DEPT) && !has(an, C_FUNC) &&
 		   !has(an, C_REPR) && !has(an, C_MESSAGE)) {
@@ -1267,7 +1437,7 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		ANSWER_FACTS(c, "representatives", "representatives");
 	} else if (has(an, C_STAFF) || (has(an, C_COUNT_WORD) && has(an, C_WORK))) {
 		ANSWER_FACTS(c, "staff", "staff.officials", "staff.technical");
-	} else if (has(an, C_FUNC) || (has(an, C_DO) && has(an, C_SECRETARIAT))) {
+	} else if (has(an, C_FUNC) || (has(an, C_DO) && (has(an, C_SECRETARIAT) || has(an, C_SCO)))) {
 		answer_functions(c);
 	} else if (has(an, C_APPOINT)) {
 		ANSWER_FACTS(c, "appointment", "sg.appointment");
@@ -1300,7 +1470,17 @@ static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
 	match_analyze(c->e, arg, len, an);
 	const struct fact_sg *v[SG_LIST_MAX];
 	size_t nsg = sg_persons(c, an, v, SG_LIST_MAX);
-	if (an->nyears) {
+	if (has(an, C_UN) && has(an, C_MESSAGE) && !an->nunknown) {
+		ANSWER_FACTS(c, "opened", "opening.messages");
+	} else if (an->nunknown || has(an, C_UN)) {
+		/* "sg nato 2016", "генсек ООН в 2011 году": another organisation. */
+		not_covered(c, an, arg, len);
+	} else if (!an->nyears && !nsg && !an->ncountries && !an->npersons &&
+		   (has(an, C_SCO) || has(an, C_SECRETARIAT)) && !has(an, C_LIST) &&
+		   !has(an, C_FIRST) && !has(an, C_SUCC) && !has(an, C_PREC)) {
+		/* "генеральный секретарь ШОС": the name of the post, not an argument. */
+		answer_sg_current(c);
+	} else if (an->nyears) {
 		answer_sg_years(c, an->years, an->nyears);
 	} else if (nsg && (has(an, C_SUCC) || has(an, C_PREC))) {
 		answer_relation(c, v[nsg - 1], has(an, C_SUCC));

@@ -93,9 +93,9 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 	[M_NOTE] = {"{0}", "{0}", "{0}"},
 	[M_SOURCE_QUOTE] = {"Source: “{0}”", "Источник: «{0}»", "出处：“{0}”"},
 	[M_NOT_SURE] = {
-		"I'm not sure what you mean by {!0}.",
-		"Не уверен, что понял вопрос {!0}.",
-		"我不太确定您的意思：{!0}。"},
+		"I'm not sure what you mean by “{!0}”.",
+		"Не уверен, что понял вопрос «{!0}».",
+		"我不太确定您的意思：“{!0}”。"},
 	[M_NOT_SURE_CLOSEST] = {
 		"The closest facts I have:",
 		"Ближайшие факты, которые я знаю:",
@@ -244,6 +244,19 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 		"秘书处成立{0}周年是{1}；届时谁担任秘书长，我的资料中没有。"},
 	[M_SOURCES] = {"Sources: {0}.", "Источники: {0}.", "来源：{0}。"},
 	[M_SOURCE_ITEM] = {"{0} ({1})", "{0} ({1})", "{0}（{1}）"},
+	[M_NOT_COVERED] = {
+		"I'm not sure: my facts do not cover “{!0}”.",
+		"Не уверен: мои сведения не охватывают вопрос «{!0}».",
+		"我不确定：我的资料不涉及“{!0}”。"},
+	[M_NOT_COVERED_WORDS] = {
+		"I'm not sure: my facts about the SCO Secretariat say nothing about “{!0}”.",
+		"Не уверен: в моих сведениях о Секретариате ШОС нет ничего о «{!0}».",
+		"我不确定：我关于上合组织秘书处的资料中没有关于“{!0}”的内容。"},
+	[M_UNDERSTOOD] = {"I understood: {0}.", "Я понял: {0}.", "我理解的部分：{0}。"},
+	[M_CLOSEST_COMMANDS] = {"Closest commands: ", "Ближайшие команды: ", "最接近的命令："},
+	[M_WORD_SG] = {"Secretary-General", "генеральный секретарь", "秘书长"},
+	[M_WORD_SECRETARIAT] = {"the Secretariat", "Секретариат", "秘书处"},
+	[M_WORD_SCO] = {"the SCO", "ШОС", "上合组织"},
 	[M_COUNT_SGS] = {
 		"{0} people have been Secretary-General (or, at first, Executive Secretary) so far:",
 		"Генеральными секретарями (вначале — исполнительным секретарём) на сегодня были {0} человек:",

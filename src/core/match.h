@@ -21,6 +21,10 @@ enum concept {
 	C_SOURCE, C_HELP, C_YEAR_WORD, C_DO, C_WORK, C_UN, C_HELLO, C_THANKS,
 	C_ORD2, C_ORD3, C_ORD4, C_ORD5, C_ORD6, C_ORD7, /* second .. seventh */
 	C_TERM, C_END, C_RENEW, C_LENGTH, C_STILL, C_ANNIV, C_HOST, C_LOCATED,
+	C_SCO,          /* the organisation's name, as opposed to its Secretariat */
+	C_PLURAL,       /* a plural form of the post ("генсеки", "secretaries-general") */
+	C_ROTATE,       /* rotation of the post among member states */
+	C_CITY,         /* a capital city named as a place ("is it in Moscow?") */
 	C_MAX
 };
 
@@ -122,6 +126,13 @@ struct analysis {
 	uint16_t term_off[MATCH_MAX_TERMS], term_len[MATCH_MAX_TERMS];
 	size_t nterms;
 	size_t ncontent;              /* terms that are not stop words */
+
+	/* Words that are neither part of a known idea, name, place or date nor a
+	 * function word: a question that has any is not covered by the facts.
+	 * Offsets into norm, for naming them back. */
+	size_t nunknown;
+	uint16_t unknown_off[MATCH_MAX_ENTITIES], unknown_len[MATCH_MAX_ENTITIES];
+	char unknown_buf[256];        /* the first unknown words, as typed */
 };
 
 void match_build(struct engine *e);
