@@ -632,7 +632,7 @@ static void term_rule(struct ctx *c)
 		snprintf(n, sizeof(n), "%s", c->lang == LANG_RU ? ru[y] : c->lang == LANG_ZH ? zh[y] : en[y]);
 	else
 		snprintf(n, sizeof(n), c->lang == LANG_ZH ? "%d年" : c->lang == LANG_RU ? "%d лет" : "%d-year", y);
-	if (!at_line_start(c->a))
+	if (c->a->nseg && !at_line_start(c->a))
 		space(c);
 	emit(c, c->f->office.renewable ? M_TERM_RULE_RENEWABLE : M_TERM_RULE, n);
 }
@@ -1344,6 +1344,8 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		ANSWER_FACTS(c, "opened", "secretariat.anniversaries");
 	} else if (nsg && has(an, C_STILL)) {
 		answer_still(c, v[nsg - 1]);
+	} else if (nsg && has(an, C_RENEW)) {
+		answer_term(c, v[nsg - 1]);
 	} else if ((term || sg) && (has(an, C_RENEW) || (has(an, C_LENGTH) && !nsg))) {
 		answer_office(c);
 	} else if (has(an, C_ROTATE)) {

@@ -38,7 +38,7 @@ static const struct phrase phrases[] = {
 	{C_SCO, "organisation"}, {C_SCO, "organization"}, {C_SCO, "организация"},
 	{C_SCO, "组织"},
 	{C_PLURAL, "secretaries general"}, {C_PLURAL, "secretaries-general"},
-	{C_PLURAL, "secretaries"}, {C_PLURAL, "sgs"}, {C_PLURAL, "heads"}, {C_PLURAL, "leaders"},
+	{C_PLURAL, "secretaries"}, {C_PLURAL, "sgs"},
 
 	/* Opening. */
 	{C_OPEN, "open"}, {C_OPEN, "opened"}, {C_OPEN, "opening"}, {C_OPEN, "opens"},
@@ -242,6 +242,9 @@ static const struct phrase phrases[] = {
 	{C_WHEN, "哪一天"}, {C_WHEN, "哪天"},
 	{C_TERM, "上任"}, {C_TERM, "就任"},
 	{C_ATTEND, "派"}, {C_WHERE, "峰会"}, {C_WHERE, "哪次峰会"}, {C_APPOINT, "上任命"},
+	{C_TERM, "in office"}, {C_TERM, "at the helm"}, {C_TERM, "на посту"},
+	{C_TERM, "в должности"}, {C_TERM, "在任"}, {C_TERM, "任内"},
+	{C_RENEW, "two terms"}, {C_RENEW, "два срока"}, {C_RENEW, "两届"}, {C_RENEW, "两个任期"},
 	{C_DO, "чем занимался"}, {C_DO, "чем занимается"},
 	{C_YEAR_WORD, "year"}, {C_YEAR_WORD, "years"}, {C_YEAR_WORD, "год"}, {C_YEAR_WORD, "году"},
 	{C_YEAR_WORD, "г"}, {C_YEAR_WORD, "гг"}, {C_YEAR_WORD, "年"},
