@@ -24,6 +24,7 @@ struct ctx {
 	enum lang lang;
 	const char *prefix;
 	int32_t today;  /* days since 1970-01-01: what "now" means for this query */
+	bool plural;    /* the message names the post in the plural ("генсеки") */
 };
 
 /* --- Template output ------------------------------------------------------ */
@@ -908,6 +909,27 @@ static void hit_list(struct ctx *c, const struct hit *h, size_t n)
 	}
 }
 
+/* The editorial notes of the hits (the Sergei/Igor Ivanov note on the
+ * attendees), each once: a search result must not drop what corrects it. */
+static void hit_notes(struct ctx *c, const struct hit *h, size_t n)
+{
+	const struct l10n *shown[3];
+	size_t ns = 0;
+	for (size_t i = 0; i < n && ns < 3; i++) {
+		const struct doc *d = &c->e->docs[h[i].doc];
+		const struct l10n *nt = d->kind == DOC_FACT ? &c->f->facts[d->index].note :
+					d->kind == DOC_SG ? &c->f->sgs[d->index].note :
+							    &c->f->attendees[d->index].note;
+		bool dup = !has_note(nt);
+		for (size_t k = 0; k < ns && !dup; k++)
+			dup = !strcmp(L(c, shown[k]), L(c, nt));
+		if (dup)
+			continue;
+		note(c, nt);
+		shown[ns++] = nt;
+	}
+}
+
 static void user_text(char *buf, size_t size, const char *s, size_t len)
 {
 	size_t n = utf8_trim(s, len, size - 1);
@@ -931,6 +953,7 @@ static void answer_search(struct ctx *c, const char *words, size_t len)
 		emit(c, M_SEARCH_HEAD, q);
 		answer_break(c->a);
 		hit_list(c, h, n);
+		hit_notes(c, h, n);
 		as_of(c);
 	}
 	free(an);
@@ -1076,7 +1099,8 @@ static void answer_fact(struct ctx *c, const char *arg, size_t len)
 		return;
 	}
 	fact_body(c, ft);
-	answer_break(c->a);
+	if (!at_line_start(c->a))
+		answer_break(c->a);
 	if (ft->source) {
 		emit(c, M_SOURCE_QUOTE, ft->source->text);
 		answer_break(c->a);
@@ -1389,6 +1413,9 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		} else {
 			answer_attendees(c, false);
 		}
+	} else if (sg && an->nyears == 1 && has(an, C_STILL) && has(an, C_LIST)) {
+		/* "2004年至今的秘书长有哪些": everyone from that year to now. */
+		answer_sg_list(c, false);
 	} else if (an->nyears && (sg || has(an, C_WHO) || !opening) && !has(an, C_OPEN)) {
 		answer_sg_years(c, an->years, an->nyears);
 	} else if (an->ncountries && (has(an, C_OPEN) || (has(an, C_ATTEND) && !sg)) &&
@@ -1464,6 +1491,10 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 
 static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
 {
+	if (len == 0 && c->plural) {
+		answer_sg_list(c, false);
+		return;
+	}
 	if (len == 0) {
 		answer_sg_current(c);
 		return;
@@ -1480,8 +1511,12 @@ static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
 	} else if (!an->nyears && !nsg && !an->ncountries && !an->npersons &&
 		   (has(an, C_SCO) || has(an, C_SECRETARIAT)) && !has(an, C_LIST) &&
 		   !has(an, C_FIRST) && !has(an, C_SUCC) && !has(an, C_PREC)) {
-		/* "генеральный секретарь ШОС": the name of the post, not an argument. */
-		answer_sg_current(c);
+		/* "генеральный секретарь ШОС": the name of the post, not an argument;
+		 * "генеральные секретари ШОС" asks for all of them. */
+		if (c->plural)
+			answer_sg_list(c, false);
+		else
+			answer_sg_current(c);
 	} else if (an->nyears) {
 		answer_sg_years(c, an->years, an->nyears);
 	} else if (nsg && (has(an, C_SUCC) || has(an, C_PREC))) {
@@ -1645,7 +1680,7 @@ bool engine_strip_prefix(const char *prefix, const char *text, size_t len, size_
 
 void engine_answer(const struct engine *e, const struct engine_query *q, struct answer *out)
 {
-	struct ctx c = {e, e->facts, out, engine_query_lang(q), q->prefix, q->today};
+	struct ctx c = {e, e->facts, out, engine_query_lang(q), q->prefix, q->today, false};
 	const char *text = q->text ? q->text : "";
 	size_t len = q->text ? q->len : 0;
 	if (len > ENGINE_MAX_INPUT)
@@ -1667,6 +1702,13 @@ void engine_answer(const struct engine *e, const struct engine_query *q, struct 
 	}
 	size_t rest = 0;
 	const struct command_info *ci = match_command(e, text, len, &rest);
+	if (ci && !strcmp(ci->name, "sg")) {
+		/* The command word itself may be a plural ("генсеки"). */
+		struct analysis *head = xmalloc(sizeof(*head));
+		match_analyze(e, text, rest, head);
+		c.plural = has(head, C_PLURAL);
+		free(head);
+	}
 	if (ci && (ci->arg || rest >= len)) {
 		run_command(&c, ci, text + rest, len - rest, q->room_lang);
 	} else {
