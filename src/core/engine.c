@@ -131,6 +131,28 @@ static const char *fill(char *buf, size_t size, const char *t, const char *const
 	return buf;
 }
 
+/* Texts of a term that every answer about it needs, formatted once per engine
+ * (answers are built on the event loop, and snprintf of dates dominated the
+ * cost of a command): indexes into engine->sg_text. */
+enum sg_text_kind {
+	SGD_FROM, SGD_TO, SGD_APPOINTED, /* "1 January 2025" after "since", "to", "on" */
+	SGD_TERM,                        /* "1 January 2025 to 31 December 2027" */
+	SGD_SOURCES,                     /* "The Astana Times (4 July 2024); ..." */
+	SGD_FROM_ASOF, SGD_APPOINTED_ASOF, /* the same days as "as of" reads them */
+	SGD_COUNT
+};
+
+static const char *sg_text(const struct ctx *c, const struct fact_sg *sg, enum sg_text_kind k)
+{
+	size_t i = (size_t)(sg - c->f->sgs);
+	return c->e->sg_text[(i * SGD_COUNT + k) * LANG_COUNT + (size_t)c->lang];
+}
+
+static const char *sg_date(const struct ctx *c, const struct fact_sg *sg, enum sg_text_kind k)
+{
+	return sg_text(c, sg, k);
+}
+
 /* A date as it stands after "since", "to", "on" ("с", "до", "于"). */
 static const char *date_text(const struct ctx *c, const struct pdate *d, char *buf, size_t size)
 {
@@ -138,7 +160,7 @@ static const char *date_text(const struct ctx *c, const struct pdate *d, char *b
 }
 
 /* "1 January 2019 to 31 December 2021" where the facts give days, else years. */
-static const char *fmt_term(struct ctx *c, const struct fact_sg *sg, char *buf, size_t size)
+static const char *fmt_term_text(struct ctx *c, const struct fact_sg *sg, char *buf, size_t size)
 {
 	char a[64], b[64];
 	if (sg->from.prec == DATE_DAY && (sg->to.prec == DATE_DAY || !sg->to.prec)) {
@@ -152,6 +174,13 @@ static const char *fmt_term(struct ctx *c, const struct fact_sg *sg, char *buf, 
 	snprintf(b, sizeof(b), "%d", sg->last_year);
 	return fill(buf, size, i18n(c->lang, sg->last_year ? M_TERM_RANGE : M_TERM_OPEN),
 	            (const char *[]){a, b}, 2);
+}
+
+static const char *fmt_term(struct ctx *c, const struct fact_sg *sg, char *buf, size_t size)
+{
+	(void)buf;
+	(void)size;
+	return sg_text(c, sg, SGD_TERM);
 }
 
 static const char *country_name(struct ctx *c, const struct fact_country *co)
@@ -217,15 +246,15 @@ static void as_of(struct ctx *c)
 	}
 	const struct fact_sg *sg;
 	bool appointed;
-	struct pdate to = when_facts_run_to(c->f, c->today, &sg, &appointed);
-	char d[64];
-	emit(c, M_AS_OF, when_date(c->lang, &to, false, d, sizeof(d)));
+	when_facts_run_to(c->f, c->today, &sg, &appointed);
+	emit(c, M_AS_OF, sg ? sg_text(c, sg, appointed ? SGD_APPOINTED_ASOF : SGD_FROM_ASOF) :
+	                      c->e->opening_asof[c->lang]);
 }
 
-/* "Sources: The Astana Times (4 July 2024), Trend News Agency (4 July 2024)":
- * the first `max` distinct sources of the given records. */
-static void sources_line(struct ctx *c, const struct fact_refs *const *refs, size_t nrefs,
-                         size_t max)
+/* "The Astana Times (4 July 2024); Trend News Agency (4 July 2024)": the first
+ * `max` distinct sources of the given records, into list; returns how many. */
+static size_t sources_list(struct ctx *c, const struct fact_refs *const *refs, size_t nrefs,
+                           size_t max, char *list, size_t size)
 {
 	const struct fact_source *seen[16];
 	size_t n = 0;
@@ -239,9 +268,7 @@ static void sources_line(struct ctx *c, const struct fact_refs *const *refs, siz
 				seen[n++] = src;
 		}
 	}
-	if (!n)
-		return;
-	char list[1024], item[256], d[64];
+	char item[256], d[64];
 	size_t o = 0;
 	list[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
@@ -253,12 +280,22 @@ static void sources_line(struct ctx *c, const struct fact_refs *const *refs, siz
 			     2);
 		else
 			snprintf(item, sizeof(item), "%s", src->publisher);
-		int w = snprintf(list + o, sizeof(list) - o, "%s%s",
+		int w = snprintf(list + o, size - o, "%s%s",
 		                 i ? (c->lang == LANG_ZH ? "；" : "; ") : "", item);
-		if (w < 0 || (size_t)w >= sizeof(list) - o)
+		if (w < 0 || (size_t)w >= size - o)
 			break;
 		o += (size_t)w;
 	}
+	return n;
+}
+
+/* "Sources: ..." on a line of its own. */
+static void sources_line(struct ctx *c, const struct fact_refs *const *refs, size_t nrefs,
+                         size_t max)
+{
+	char list[1024];
+	if (!sources_list(c, refs, nrefs, max, list, sizeof(list)))
+		return;
 	if (!at_line_start(c->a))
 		answer_break(c->a);
 	emit(c, M_SOURCES, list);
@@ -266,8 +303,42 @@ static void sources_line(struct ctx *c, const struct fact_refs *const *refs, siz
 
 static void sg_sources(struct ctx *c, const struct fact_sg *sg)
 {
-	const struct fact_refs *r = &sg->sources;
-	sources_line(c, &r, 1, 3);
+	if (!at_line_start(c->a))
+		answer_break(c->a);
+	emit(c, M_SOURCES, sg_text(c, sg, SGD_SOURCES));
+}
+
+/* Formats the per-term texts once, for every language (see sg_text_kind). */
+static void build_sg_text(struct engine *e)
+{
+	const struct facts *f = e->facts;
+	const char **v = arena_array(&e->arena, f->n_sgs * SGD_COUNT * LANG_COUNT + 1, sizeof(*v));
+	for (int l = 0; l < LANG_COUNT; l++) {
+		struct ctx c = {e, f, NULL, (enum lang)l, NULL, 0, false};
+		char buf[1024];
+		for (size_t i = 0; i < f->n_sgs; i++) {
+			const struct fact_sg *sg = &f->sgs[i];
+			const char **t = &v[i * SGD_COUNT * LANG_COUNT];
+#define PUT(k, str) (t[(k) * LANG_COUNT + (size_t)l] = arena_strdup(&e->arena, (str)))
+			PUT(SGD_FROM, date_text(&c, &sg->from, buf, sizeof(buf)));
+			PUT(SGD_TO, sg->to.prec ? date_text(&c, &sg->to, buf, sizeof(buf)) : "");
+			PUT(SGD_APPOINTED,
+			    sg->appointed.prec ? date_text(&c, &sg->appointed, buf, sizeof(buf)) : "");
+			PUT(SGD_TERM, fmt_term_text(&c, sg, buf, sizeof(buf)));
+			PUT(SGD_FROM_ASOF, when_date(c.lang, &sg->from, false, buf, sizeof(buf)));
+			PUT(SGD_APPOINTED_ASOF, sg->appointed.prec ?
+			    when_date(c.lang, &sg->appointed, false, buf, sizeof(buf)) : "");
+			const struct fact_refs *r = &sg->sources;
+			sources_list(&c, &r, 1, 3, buf, sizeof(buf));
+			PUT(SGD_SOURCES, buf);
+#undef PUT
+		}
+		const struct fact_opening *op = &f->opening;
+		struct pdate od = date_from_days(date_days(op->year, op->month, op->day));
+		e->opening_asof[l] = arena_strdup(&e->arena, when_date(c.lang, &od, false, buf,
+		                                                       sizeof(buf)));
+	}
+	e->sg_text = v;
 }
 
 static void sg_item(struct ctx *c, const struct fact_sg *sg)
@@ -304,7 +375,7 @@ static void sg_fields(struct ctx *c, const struct fact_sg *const *v, size_t n)
 static const struct fact_sg *sg_today(struct ctx *c, bool say)
 {
 	const struct fact_sg *v[4];
-	char d[64], e[64];
+	char d[64];
 	size_t n = when_sgs_on(c->f, c->today, c->today, v, 4);
 	if (n >= 1)
 		return v[n - 1];
@@ -320,7 +391,7 @@ static const struct fact_sg *sg_today(struct ctx *c, bool say)
 	} else {
 		emit(c, M_SG_UNKNOWN_NOW, when_date(c->lang, &now, false, d, sizeof(d)),
 		     L(c, &last->person->name), country_name(c, last->country),
-		     date_text(c, &last->to, e, sizeof(e)));
+		     sg_date(c, last, SGD_TO));
 	}
 	c->a->status = ANSWER_NOT_SURE;
 	return NULL;
@@ -328,16 +399,15 @@ static const struct fact_sg *sg_today(struct ctx *c, bool say)
 
 static void answer_sg_current(struct ctx *c)
 {
-	char d[64], e[64];
 	c->a->command = "sg";
 	const struct fact_sg *sg = sg_today(c, true);
 	if (sg) {
 		if (sg->to.prec)
 			emit(c, M_SG_NOW, L(c, &sg->person->name), country_name(c, sg->country),
-			     date_text(c, &sg->from, d, sizeof(d)), date_text(c, &sg->to, e, sizeof(e)));
+			     sg_date(c, sg, SGD_FROM), sg_date(c, sg, SGD_TO));
 		else
 			emit(c, M_SG_NOW_OPEN, L(c, &sg->person->name), country_name(c, sg->country),
-			     date_text(c, &sg->from, d, sizeof(d)));
+			     sg_date(c, sg, SGD_FROM));
 		note(c, &sg->note);
 		sg_sources(c, sg);
 	}
@@ -395,7 +465,7 @@ static void answer_sg_years(struct ctx *c, const int *years, size_t n)
 static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 {
 	const struct fact_sg *all[SG_LIST_MAX], *v[SG_LIST_MAX];
-	char y[16], term[160], num[24], d[64], e[64];
+	char y[16], term[160], num[24];
 	snprintf(y, sizeof(y), "%d", year);
 	c->a->command = "sg";
 	const struct fact_opening *op = &c->f->opening;
@@ -415,7 +485,7 @@ static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 		/* Past the last known term: say what is known, never guess. */
 		emit(c, year > now.y ? M_SG_FUTURE_UNKNOWN : M_SG_PAST_UNKNOWN, y,
 		     L(c, &last->person->name), country_name(c, last->country),
-		     date_text(c, &last->to, d, sizeof(d)));
+		     sg_date(c, last, SGD_TO));
 		c->a->status = ANSWER_NOT_SURE;
 		if (with_as_of)
 			as_of(c);
@@ -430,8 +500,8 @@ static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 	if (n == 1 && v[0]->to.prec && v[0]->to.last >= c->today && year >= now.y &&
 	    v[0]->from.prec == DATE_DAY) {
 		emit(c, M_SG_FUTURE_ONE, y, L(c, &v[0]->person->name),
-		     country_name(c, v[0]->country), date_text(c, &v[0]->from, d, sizeof(d)),
-		     date_text(c, &v[0]->to, e, sizeof(e)));
+		     country_name(c, v[0]->country), sg_date(c, v[0], SGD_FROM),
+		     sg_date(c, v[0], SGD_TO));
 	} else if (n == 1) {
 		emit(c, M_SG_YEAR_ONE, y, L(c, &v[0]->person->name), country_name(c, v[0]->country),
 		     fmt_term(c, v[0], term, sizeof(term)));
@@ -493,13 +563,11 @@ static void answer_sg_persons(struct ctx *c, const struct fact_sg *const *v, siz
 	char term[160];
 	c->a->command = "sg";
 	if (n == 1 && v[0] == sg_today(c, false)) {
-		char d[64], e[64];
 		emit(c, M_SG_NOW, L(c, &v[0]->person->name), country_name(c, v[0]->country),
-		     date_text(c, &v[0]->from, d, sizeof(d)), date_text(c, &v[0]->to, e, sizeof(e)));
+		     sg_date(c, v[0], SGD_FROM), sg_date(c, v[0], SGD_TO));
 	} else if (n == 1 && v[0]->from.first > c->today) {
-		char d[64], e[64];
 		emit(c, M_TERM_RUNS, L(c, &v[0]->person->name), country_name(c, v[0]->country),
-		     date_text(c, &v[0]->from, d, sizeof(d)), date_text(c, &v[0]->to, e, sizeof(e)));
+		     sg_date(c, v[0], SGD_FROM), sg_date(c, v[0], SGD_TO));
 	} else if (n == 1) {
 		emit(c, M_SG_PERSON, L(c, &v[0]->person->name), country_name(c, v[0]->country),
 		     fmt_term(c, v[0], term, sizeof(term)));
@@ -532,7 +600,7 @@ static void answer_first(struct ctx *c)
 
 static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool successor)
 {
-	char term[160], term2[160], d[64], e[64];
+	char term[160], term2[160];
 	size_t i = (size_t)(sg - c->f->sgs);
 	c->a->command = "sg";
 	if (successor) {
@@ -544,11 +612,11 @@ static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool succes
 		} else if (!nx) {
 			/* What is known, and that no successor is: a complete answer. */
 			emit(c, M_SUCCESSOR_UNKNOWN, L(c, &sg->person->name),
-			     date_text(c, &sg->to, d, sizeof(d)));
+			     sg_date(c, sg, SGD_TO));
 		} else if (nx->from.first > c->today && nx->appointed.prec) {
 			emit(c, M_SUCCESSOR_APPOINTED, L(c, &nx->person->name),
-			     country_name(c, nx->country), date_text(c, &nx->appointed, d, sizeof(d)),
-			     L(c, &sg->person->name), date_text(c, &nx->from, e, sizeof(e)));
+			     country_name(c, nx->country), sg_date(c, nx, SGD_APPOINTED),
+			     L(c, &sg->person->name), sg_date(c, nx, SGD_FROM));
 			sg_sources(c, nx);
 		} else {
 			emit(c, M_SUCCESSOR, L(c, &nx->person->name), country_name(c, nx->country),
@@ -575,7 +643,6 @@ static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool succes
  * them, else how any Secretary-General is appointed. */
 static void answer_appointed(struct ctx *c, const struct fact_sg *sg)
 {
-	char d[64], e[64], f[64];
 	if (!sg)
 		sg = sg_today(c, false);
 	if (!sg || !sg->appointed.prec) {
@@ -584,10 +651,10 @@ static void answer_appointed(struct ctx *c, const struct fact_sg *sg)
 	}
 	c->a->command = "sg";
 	emit(c, sg->to.last >= c->today ? M_TERM_RUNS : M_TERM_RAN, L(c, &sg->person->name),
-	     country_name(c, sg->country), date_text(c, &sg->from, d, sizeof(d)),
-	     date_text(c, &sg->to, e, sizeof(e)));
+	     country_name(c, sg->country), sg_date(c, sg, SGD_FROM),
+	     sg_date(c, sg, SGD_TO));
 	space(c);
-	emit(c, M_APPOINTED, date_text(c, &sg->appointed, f, sizeof(f)),
+	emit(c, M_APPOINTED, sg_date(c, sg, SGD_APPOINTED),
 	     has_note(&sg->appointed_at) ? L(c, &sg->appointed_at) : "");
 	sg_sources(c, sg);
 	as_of(c);
@@ -596,20 +663,18 @@ static void answer_appointed(struct ctx *c, const struct fact_sg *sg)
 /* "Is Zhang Ming still secretary-general?" */
 static void answer_still(struct ctx *c, const struct fact_sg *sg)
 {
-	char d[64], e[64];
 	c->a->command = "sg";
 	const struct fact_sg *now = sg_today(c, false);
 	if (now == sg) {
-		emit(c, M_STILL_YES, L(c, &sg->person->name), date_text(c, &sg->from, d, sizeof(d)),
-		     date_text(c, &sg->to, e, sizeof(e)));
+		emit(c, M_STILL_YES, L(c, &sg->person->name), sg_date(c, sg, SGD_FROM),
+		     sg_date(c, sg, SGD_TO));
 	} else if (sg->from.first > c->today) {
 		emit(c, M_TERM_RUNS, L(c, &sg->person->name), country_name(c, sg->country),
-		     date_text(c, &sg->from, d, sizeof(d)), date_text(c, &sg->to, e, sizeof(e)));
+		     sg_date(c, sg, SGD_FROM), sg_date(c, sg, SGD_TO));
 	} else if (now) {
-		char f[64];
-		emit(c, M_STILL_NO, L(c, &sg->person->name), date_text(c, &sg->to, d, sizeof(d)),
+		emit(c, M_STILL_NO, L(c, &sg->person->name), sg_date(c, sg, SGD_TO),
 		     L(c, &now->person->name), country_name(c, now->country),
-		     date_text(c, &now->from, f, sizeof(f)));
+		     sg_date(c, now, SGD_FROM));
 	} else {
 		sg_today(c, true);
 	}
@@ -655,7 +720,7 @@ static void answer_office(struct ctx *c)
 /* "When does the current term end?", "when did Norov's term end?" */
 static void answer_term(struct ctx *c, const struct fact_sg *sg)
 {
-	char d[64], e[64], term[160];
+	char term[160];
 	c->a->command = "sg";
 	if (!sg && !(sg = sg_today(c, true))) {
 		as_of(c);
@@ -663,8 +728,8 @@ static void answer_term(struct ctx *c, const struct fact_sg *sg)
 	}
 	if (sg->to.prec && sg->from.prec)
 		emit(c, sg->to.last >= c->today ? M_TERM_RUNS : M_TERM_RAN, L(c, &sg->person->name),
-		     country_name(c, sg->country), date_text(c, &sg->from, d, sizeof(d)),
-		     date_text(c, &sg->to, e, sizeof(e)));
+		     country_name(c, sg->country), sg_date(c, sg, SGD_FROM),
+		     sg_date(c, sg, SGD_TO));
 	else
 		emit(c, M_SG_PERSON, L(c, &sg->person->name), country_name(c, sg->country),
 		     fmt_term(c, sg, term, sizeof(term)));
@@ -679,7 +744,7 @@ static void answer_anniversary(struct ctx *c, int years)
 	const struct fact_opening *op = &c->f->opening;
 	int32_t day = date_add_years(date_days(op->year, op->month, op->day), years);
 	struct pdate pd = date_from_days(day);
-	char ord[16], d[64], e[64];
+	char ord[16], d[64];
 	when_ordinal(c->lang, years, ord, sizeof(ord));
 	date_text(c, &pd, d, sizeof(d));
 	c->a->command = "sg";
@@ -691,7 +756,7 @@ static void answer_anniversary(struct ctx *c, int years)
 		sg_sources(c, v[n - 1]);
 	} else if (day > c->today && n && v[n - 1]->to.prec) {
 		emit(c, M_ANNIV_FUTURE, ord, d, L(c, &v[n - 1]->person->name),
-		     country_name(c, v[n - 1]->country), date_text(c, &v[n - 1]->to, e, sizeof(e)));
+		     country_name(c, v[n - 1]->country), sg_date(c, v[n - 1], SGD_TO));
 	} else {
 		emit(c, M_ANNIV_UNKNOWN, ord, d);
 		c->a->status = ANSWER_NOT_SURE;
@@ -1634,6 +1699,7 @@ struct engine *engine_new(const struct facts *facts)
 	struct engine *e = xcalloc(1, sizeof(*e));
 	e->facts = facts;
 	match_build(e);
+	build_sg_text(e);
 	return e;
 }
 

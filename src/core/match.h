@@ -96,6 +96,11 @@ struct engine {
 
 	size_t ncommands;
 	const struct command_info *commands;
+
+	/* Dates, terms and source lists of each term, formatted once in every
+	 * language by engine.c (indexed there), and the opening's date. */
+	const char *const *sg_text;
+	const char *opening_asof[LANG_COUNT];
 };
 
 #define MATCH_MAX_ENTITIES 8
