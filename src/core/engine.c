@@ -1427,6 +1427,19 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		   !has(an, C_ATTEND)) {
 		/* The SCO's own founding (2001) is not the Secretariat's opening. */
 		not_covered(c, an, text, len);
+	} else if (has(an, C_MEMBERS) && !sg && !has(an, C_STAFF) && !has(an, C_APPOINT) &&
+		   !has(an, C_REPR) && !opening) {
+		/* Which states are members, and since when, is not in the facts. */
+		not_covered(c, an, text, len);
+	} else if (has(an, C_EVENT)) {
+		/* "What happened on 15 January 2004?": the one event with a day. */
+		bool opening_day = false;
+		for (size_t i = 0; i < an->nyears; i++)
+			opening_day |= an->years[i] == c->f->opening.year;
+		if (opening_day)
+			answer_attendees(c, true);
+		else
+			not_covered(c, an, text, len);
 	} else if (anniv > 0 && anniv <= 100) {
 		answer_anniversary(c, anniv);
 	} else if (has(an, C_ANNIV)) {
@@ -1455,7 +1468,7 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		    (has(an, C_END) && (sg || nsg)))) {
 		answer_term(c, nsg ? v[nsg - 1] : NULL);
 	} else if ((sg || nsg) && has(an, C_APPOINT) &&
-		   (nsg || has(an, C_WHEN) || has(an, C_WHERE)) && !has(an, C_WHO)) {
+		   (nsg || ((has(an, C_WHEN) || has(an, C_WHERE)) && !has(an, C_WHO)))) {
 		answer_appointed(c, nsg ? v[nsg - 1] : NULL);
 	} else if (nsg && relation) {
 		answer_relation(c, v[nsg - 1], has(an, C_SUCC));
@@ -1531,7 +1544,8 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 		ANSWER_FACTS(c, "representatives", "representatives");
 	} else if (has(an, C_STAFF) || (has(an, C_COUNT_WORD) && has(an, C_WORK))) {
 		ANSWER_FACTS(c, "staff", "staff.officials", "staff.technical");
-	} else if (has(an, C_FUNC) || (has(an, C_DO) && (has(an, C_SECRETARIAT) || has(an, C_SCO)))) {
+	} else if (has(an, C_FUNC) || (has(an, C_DO) && !has(an, C_COUNT_WORD) &&
+	                                (has(an, C_SECRETARIAT) || has(an, C_SCO)))) {
 		answer_functions(c);
 	} else if (has(an, C_APPOINT)) {
 		ANSWER_FACTS(c, "appointment", "sg.appointment");

@@ -61,7 +61,7 @@ static const struct phrase phrases[] = {
 	{C_ATTEND, "出席"}, {C_ATTEND, "参加"}, {C_ATTEND, "出席者"}, {C_ATTEND, "嘉宾"},
 	{C_ATTEND, "到场"}, {C_ATTEND, "代表"},
 	/* Staff. */
-	{C_STAFF, "staff"}, {C_STAFF, "officials"}, {C_STAFF, "official"},
+	{C_STAFF, "staff"}, {C_STAFF, "officials"},
 	{C_STAFF, "employees"}, {C_STAFF, "employ"}, {C_STAFF, "personnel"},
 	{C_STAFF, "workers"}, {C_STAFF, "people work"}, {C_STAFF, "technical staff"},
 	{C_STAFF, "quota"}, {C_STAFF, "quotas"}, {C_STAFF, "hired"},
@@ -242,6 +242,15 @@ static const struct phrase phrases[] = {
 	{C_WHEN, "哪一天"}, {C_WHEN, "哪天"},
 	{C_TERM, "上任"}, {C_TERM, "就任"},
 	{C_ATTEND, "派"}, {C_WHERE, "峰会"}, {C_WHERE, "哪次峰会"}, {C_APPOINT, "上任命"},
+	{C_RENEW, "again"}, {C_RENEW, "serve again"},
+	{C_STAFF, "hires"}, {C_STAFF, "hiring"}, {C_FUNC, "responsible"},
+	{C_FUNC, "responsible for"}, {C_FUNC, "responsibility"}, {C_FUNC, "responsibilities"},
+	{C_MEMBERS, "member states"}, {C_MEMBERS, "members"}, {C_MEMBERS, "member"},
+	{C_MEMBERS, "member countries"}, {C_MEMBERS, "государства-члены"},
+	{C_MEMBERS, "члены"}, {C_MEMBERS, "член"}, {C_MEMBERS, "входят"}, {C_MEMBERS, "成员国"},
+	{C_MEMBERS, "成员"},
+	{C_EVENT, "happened"}, {C_EVENT, "happen"}, {C_EVENT, "случилось"},
+	{C_EVENT, "произошло"}, {C_EVENT, "发生"},
 	{C_TERM, "in office"}, {C_TERM, "at the helm"}, {C_TERM, "на посту"},
 	{C_TERM, "в должности"}, {C_TERM, "在任"}, {C_TERM, "任内"},
 	{C_RENEW, "two terms"}, {C_RENEW, "два срока"}, {C_RENEW, "两届"}, {C_RENEW, "两个任期"},
@@ -279,9 +288,9 @@ static const char *const stop_words[] = {
 	"wasn", "don", "whats", "whos", "wheres", "hows", "u", "ur", "we", "our", "them",
 	"these", "those", "into", "over", "during", "while", "since", "upon", "same", "other",
 	"else", "only", "very", "too", "more", "most", "out", "up", "way", "ago", "back",
-	"happened", "happen", "holding", "serve", "served", "serving", "become",
+	"holding", "serve", "served", "serving", "become",
 	"became", "becomes", "take", "took", "taken", "office", "position",
-	"person", "people", "guy", "man", "exact", "full", "complete",
+	"person", "people", "guy", "man", "exact", "full", "complete", "official",
 	"а", "ну", "вот", "бот", "слушай", "подскажи", "подскажите", "скажите", "расскажите",
 	"знаешь", "знаете", "можешь", "можете", "хочу", "хотел", "хотела", "узнать",
 	"интересно", "плиз", "нам", "вы", "ты", "то", "тот", "каким", "кому", "чего",
@@ -302,7 +311,7 @@ static const char *const stop_words[] = {
 	"раньше", "м", "й", "го", "х", "мы", "проходило", "прошла", "состоялась",
 	"曾", "任", "曾任", "出过", "籍", "来自", "国", "国家", "介绍", "次", "上", "里",
 	"举行", "举办", "进行", "没有", "有没有", "怎么", "怎样", "如何", "职位", "以前",
-	"成员国", "政治", "经济", "人文", "信息", "分析", "行政", "法律", "国际", "关系",
+	"政治", "经济", "人文", "信息", "分析", "行政", "法律", "国际", "关系",
 	"事务", "天", "现",
 };
 
@@ -729,7 +738,10 @@ void match_build(struct engine *e)
 	for (size_t i = 0; i < vb.n; i++)
 		/* City names are recognised but never a typo's correction: "асеан"
 		 * must stay unknown, not become Astana. */
-		if (!(vb.v[i].kind == V_CONCEPT && vb.v[i].id == C_CITY))
+		/* Command words ("language", "search") mean nothing inside a
+		 * question, so they do not make one understood. */
+		if (!(vb.v[i].kind == V_CONCEPT && vb.v[i].id == C_CITY) &&
+		    vb.v[i].kind != V_COMMAND)
 			known_add_tokens(e, &kb, vb.v[i].key);
 	for (size_t i = 0; i < sizeof(stop_words) / sizeof(stop_words[0]); i++)
 		known_add_tokens(e, &kb, stop_words[i]);

@@ -25,6 +25,8 @@ enum concept {
 	C_PLURAL,       /* a plural form of the post ("генсеки", "secretaries-general") */
 	C_ROTATE,       /* rotation of the post among member states */
 	C_CITY,         /* a capital city named as a place ("is it in Moscow?") */
+	C_MEMBERS,      /* the SCO's member states as a topic of their own */
+	C_EVENT,        /* "what happened on ..." */
 	C_MAX
 };
 
