@@ -1,13 +1,19 @@
 /* test-facts.c: the default fact table — its content against the source
- * document and issues 2 and 7, and every index look-up the engine relies on.
- * Broken input is tested in test-facts-load.c. */
+ * document, its sources and issues 2 and 7, and every index look-up the engine
+ * relies on. Broken input is tested in test-facts-load.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/facts.h"
 #include "tap.h"
+#include "util/date.h"
+#include "util/embed.h"
+
+extern const struct embedded_file facts_embedded_files[];
+extern const size_t facts_embedded_files_count;
 
 #define MAX_SOURCE_BYTES (64u * 1024u) /* bytes; the source document is ~2.5 KB */
 
@@ -20,6 +26,35 @@ static struct facts *load_default(void)
 		char msg[512];
 		facts_error_format(&err, msg, sizeof(msg));
 		printf("# embedded facts failed to load: %s\n", msg);
+	}
+	return f;
+}
+
+/* The built-in files with `file` replaced by `data`: for the look-ups that
+ * the real table has no case for (two terms in one year). */
+static struct facts *load_replaced(const char *file, const char *data)
+{
+	struct facts_file v[FACTS_MAX_FILES];
+	size_t n = 0;
+	bool found = false;
+	for (size_t i = 0; i < facts_embedded_files_count && n < FACTS_MAX_FILES; i++) {
+		const struct embedded_file *ef = &facts_embedded_files[i];
+		v[n++] = (struct facts_file){ef->name, ef->data, ef->len};
+		if (strcmp(ef->name, file) == 0) {
+			v[n - 1] = (struct facts_file){ef->name, data, strlen(data)};
+			found = true;
+		}
+	}
+	if (!found) {
+		printf("# no built-in file %s\n", file);
+		return NULL;
+	}
+	struct facts *f = NULL;
+	struct facts_error err;
+	if (facts_load_files(v, n, &f, &err) < 0) {
+		char msg[512];
+		facts_error_format(&err, msg, sizeof(msg));
+		printf("# the edited facts do not load: %s\n", msg);
 	}
 	return f;
 }
@@ -52,7 +87,7 @@ TEST(embedded_table_loads)
 	facts_free(f);
 }
 
-TEST(table_has_seven_secretaries_general_in_order)
+TEST(table_has_eight_secretaries_general_in_order)
 {
 	struct facts *f = load_default();
 	if (!f) {
@@ -61,30 +96,80 @@ TEST(table_has_seven_secretaries_general_in_order)
 	}
 	static const char *const names[] = {
 		"Zhang Deguang", "Bolat Nurgaliyev", "Muratbek Imanaliev", "Dmitry Mezentsev",
-		"Rashid Alimov", "Vladimir Norov", "Zhang Ming",
+		"Rashid Alimov", "Vladimir Norov", "Zhang Ming", "Nurlan Yermekbayev",
 	};
-	CHECK_INT(f->n_sgs, 7);
-	for (size_t i = 0; i < f->n_sgs && i < 7; i++) {
+	CHECK_INT(f->n_sgs, 8);
+	for (size_t i = 0; i < f->n_sgs && i < 8; i++) {
 		CHECK_STR(person_en(&f->sgs[i]), names[i]);
 		CHECK_INT(f->sgs[i].order, i + 1);
 	}
 	facts_free(f);
 }
 
-TEST(sg_years_match_the_source)
+static void check_pdate(const struct pdate *d, const char *text)
+{
+	struct pdate want;
+	CHECK_INT(date_parse(text, strlen(text), &want), 0);
+	if (d->prec != want.prec || d->first != want.first || d->last != want.last)
+		printf("# date %04d-%02d-%02d (precision %d) is not %s\n", d->y, d->m, d->d,
+		       d->prec, text);
+	CHECK_INT(d->prec, want.prec);
+	CHECK_INT(d->y, want.y);
+	CHECK_INT(d->m, want.m);
+	CHECK_INT(d->d, want.d);
+	CHECK_INT(d->first, want.first);
+	CHECK_INT(d->last, want.last);
+}
+
+/* Each date keeps the precision its sources give: Zhang Deguang's term is
+ * known to the year, Nurgaliyev's start to the month, the later ones to the day. */
+TEST(sg_dates_match_the_sources)
 {
 	struct facts *f = load_default();
 	if (!f) {
 		CHECK(f != NULL);
 		return;
 	}
-	static const int years[7][2] = {
-		{2004, 2006}, {2007, 2009}, {2010, 2012}, {2013, 2015},
-		{2016, 2018}, {2019, 2022}, {2022, 0},
+	static const char *const dates[8][2] = {
+		{"2004", "2006"}, {"2007-01", "2009"}, {"2010-01", "2012"},
+		{"2013-01-01", "2015-12-31"}, {"2016-01-01", "2018-12-31"},
+		{"2019-01-01", "2021-12-31"}, {"2022-01-01", "2024-12-31"},
+		{"2025-01-01", "2027-12-31"},
 	};
-	for (size_t i = 0; i < f->n_sgs && i < 7; i++) {
+	static const int years[8][2] = {
+		{2004, 2006}, {2007, 2009}, {2010, 2012}, {2013, 2015},
+		{2016, 2018}, {2019, 2021}, {2022, 2024}, {2025, 2027},
+	};
+	for (size_t i = 0; i < f->n_sgs && i < 8; i++) {
+		check_pdate(&f->sgs[i].from, dates[i][0]);
+		check_pdate(&f->sgs[i].to, dates[i][1]);
 		CHECK_INT(f->sgs[i].first_year, years[i][0]);
 		CHECK_INT(f->sgs[i].last_year, years[i][1]);
+	}
+	/* Each term starts the day after the previous one ends. */
+	for (size_t i = 1; i < f->n_sgs; i++)
+		CHECK_INT(f->sgs[i].from.first, f->sgs[i - 1].to.last + 1);
+	facts_free(f);
+}
+
+TEST(yermekbayev_was_appointed_in_astana_on_4_july_2024)
+{
+	struct facts *f = load_default();
+	if (!f || f->n_sgs < 8) {
+		CHECK(f && f->n_sgs >= 8);
+		facts_free(f);
+		return;
+	}
+	const struct fact_sg *sg = &f->sgs[7];
+	check_pdate(&sg->appointed, "2024-07-04");
+	CHECK(l10n_complete(&sg->appointed_at));
+	CHECK_CONTAINS(sg->appointed_at.s[LANG_EN], "Astana");
+	CHECK_CONTAINS(sg->appointed_at.s[LANG_RU], "Астане");
+	CHECK_CONTAINS(sg->appointed_at.s[LANG_ZH], "阿斯塔纳");
+	CHECK(sg->source == NULL); /* the 2024 article does not name him */
+	for (size_t i = 0; i < 7; i++) {
+		CHECK_INT(f->sgs[i].appointed.prec, DATE_NONE);
+		CHECK(l10n_empty(&f->sgs[i].appointed_at));
 	}
 	facts_free(f);
 }
@@ -102,7 +187,25 @@ TEST(zhang_deguang_term_carries_the_executive_secretary_note)
 	CHECK_CONTAINS(sg->note.s[LANG_RU], "Исполнительный секретарь");
 	CHECK_CONTAINS(sg->note.s[LANG_ZH], "执行秘书");
 	for (size_t i = 1; i < f->n_sgs; i++)
-		CHECK(l10n_empty(&f->sgs[i].note));
+		if (strcmp(f->sgs[i].person->id, "vladimir-norov") != 0)
+			CHECK(l10n_empty(&f->sgs[i].note));
+	facts_free(f);
+}
+
+/* The article gives Norov's term as 2019-2022; the table says why it ends in 2021. */
+TEST(norov_term_carries_the_editorial_note_on_2022)
+{
+	struct facts *f = load_default();
+	const struct fact_sg *out[2] = {0};
+	CHECK_INT(facts_sgs_of_person(f, facts_person(f, "vladimir-norov"), out, 2), 1);
+	const struct fact_sg *sg = out[0];
+	CHECK(sg && l10n_complete(&sg->note));
+	if (sg) {
+		CHECK_CONTAINS(sg->note.s[LANG_EN], "2019-2022");
+		CHECK_CONTAINS(sg->note.s[LANG_EN], "31 December 2021");
+		CHECK_CONTAINS(sg->note.s[LANG_RU], "31 декабря 2021");
+		CHECK_CONTAINS(sg->note.s[LANG_ZH], "2021年12月31日");
+	}
 	facts_free(f);
 }
 
@@ -173,18 +276,111 @@ TEST(opening_date_and_place)
 	facts_free(f);
 }
 
-TEST(as_of_is_january_2024_in_three_languages)
+/* The sentences belong to the January 2024 anniversary article, and only it
+ * holds the document. */
+TEST(document_belongs_to_the_anniversary_article)
 {
 	struct facts *f = load_default();
 	if (!f) {
 		CHECK(f != NULL);
 		return;
 	}
-	CHECK_STR(f->as_of.s[LANG_EN], "January 2024");
-	CHECK_STR(f->as_of.s[LANG_RU], "январь 2024 года");
-	CHECK_STR(f->as_of.s[LANG_ZH], "2024年1月");
-	CHECK_INT(f->as_of_year, 2024);
 	CHECK_STR(f->document, "000_d8b520af193bdaba.txt");
+	const struct fact_source *doc = f->document_source;
+	CHECK(doc != NULL);
+	if (doc) {
+		CHECK_STR(doc->id, "sco-2024-anniversary");
+		CHECK_INT(doc->kind, SOURCE_ARTICLE);
+		CHECK_STR(doc->publisher, "SCO Secretariat");
+		CHECK_STR(doc->document, f->document);
+		CHECK(facts_source(f, "sco-2024-anniversary") == doc);
+		check_pdate(&doc->published, "2024-01-16");
+		check_pdate(&doc->retrieved, "2026-12-06");
+	}
+	size_t holders = 0;
+	for (size_t i = 0; i < f->n_sources; i++)
+		holders += f->sources[i].document != NULL;
+	CHECK_INT(holders, 1);
+	facts_free(f);
+}
+
+/* Every source says who published it, what it is and when it was read; the
+ * dates it has are real dates, none published after it was retrieved. */
+TEST(sources_are_complete_and_dated)
+{
+	struct facts *f = load_default();
+	if (!f) {
+		CHECK(f != NULL);
+		return;
+	}
+	CHECK_INT(f->n_sources, 21);
+	size_t kinds[3] = {0};
+	for (size_t i = 0; i < f->n_sources; i++) {
+		const struct fact_source *s = &f->sources[i];
+		CHECK(s->id && s->publisher && s->publisher[0] && s->title && s->title[0]);
+		CHECK(facts_source(f, s->id) == s);
+		CHECK(s->kind <= SOURCE_NEWS);
+		if (s->kind <= SOURCE_NEWS)
+			kinds[s->kind]++;
+		CHECK(s->url && (strncmp(s->url, "https://", 8) == 0 ||
+		                 strncmp(s->url, "http://", 7) == 0));
+		CHECK_INT(s->retrieved.prec, DATE_DAY);
+		CHECK_INT(s->retrieved.first, date_days(2026, 12, 6));
+		if (s->published.prec)
+			CHECK(s->published.first <= s->retrieved.last);
+	}
+	CHECK_INT(kinds[SOURCE_ARTICLE], 1);
+	CHECK_INT(kinds[SOURCE_OFFICIAL], 4);
+	CHECK_INT(kinds[SOURCE_NEWS], 16);
+	/* An undated official page and a source dated to the month stay so. */
+	const struct fact_source *page = facts_source(f, "sco-secretariat-page");
+	CHECK(page && page->kind == SOURCE_OFFICIAL && page->published.prec == DATE_NONE);
+	const struct fact_source *kapital = facts_source(f, "kapital-2019-norov");
+	if (kapital)
+		check_pdate(&kapital->published, "2019-01");
+	CHECK(kapital != NULL);
+	facts_free(f);
+}
+
+TEST(office_rules_are_one_three_year_term)
+{
+	struct facts *f = load_default();
+	if (!f) {
+		CHECK(f != NULL);
+		return;
+	}
+	CHECK_INT(f->office.term_years, 3);
+	CHECK(!f->office.renewable);
+	CHECK_INT(f->office.sources.n, 2);
+	if (f->office.sources.n == 2) {
+		CHECK_STR(f->office.sources.v[0]->id, "sco-secretariat-page");
+		CHECK_STR(f->office.sources.v[1]->id, "kt-2024-yermekbayev");
+	}
+	facts_free(f);
+}
+
+/* The loader's rule, seen from the table: every change of office holder rests
+ * on at least two sources by different publishers. */
+TEST(every_term_has_two_independent_sources)
+{
+	struct facts *f = load_default();
+	if (!f) {
+		CHECK(f != NULL);
+		return;
+	}
+	for (size_t i = 0; i < f->n_sgs; i++) {
+		const struct fact_refs *r = &f->sgs[i].sources;
+		size_t publishers = 0;
+		for (size_t j = 0; j < r->n; j++) {
+			bool seen = false;
+			for (size_t k = 0; k < j; k++)
+				seen |= strcmp(r->v[j]->publisher, r->v[k]->publisher) == 0;
+			publishers += !seen;
+		}
+		if (publishers < 2)
+			printf("# term of %s has %zu publishers\n", f->sgs[i].person->id, publishers);
+		CHECK(publishers >= 2);
+	}
 	facts_free(f);
 }
 
@@ -249,8 +445,8 @@ TEST(every_required_fact_is_present)
 {
 	struct facts *f = load_default();
 	static const char *const ids[] = {
-		"opening.ceremony", "opening.messages", "sg.renamed", "sg.appointment",
-		"representatives", "staff.officials", "staff.technical", "departments",
+		"opening.ceremony", "opening.messages", "sg.renamed", "sg.appointment", "sg.term",
+		"secretariat.seat", "secretariat.anniversaries", "representatives", "staff.officials", "staff.technical", "departments",
 		"functions.coordination", "functions.legal", "functions.depository",
 		"functions.meetings", "functions.relations",
 	};
@@ -283,7 +479,6 @@ TEST(every_localised_string_exists_in_three_languages)
 		CHECK(f != NULL);
 		return;
 	}
-	CHECK(l10n_complete(&f->as_of));
 	for (size_t i = 0; i < f->n_countries; i++) {
 		CHECK(l10n_complete(&f->countries[i].name));
 		CHECK(l10n_complete(&f->countries[i].short_name));
@@ -294,6 +489,10 @@ TEST(every_localised_string_exists_in_three_languages)
 		CHECK(l10n_complete(&f->people[i].name));
 		CHECK(f->people[i].checked && f->people[i].checked[0]);
 		CHECK(f->people[i].country != NULL);
+	}
+	for (size_t i = 0; i < f->n_sgs; i++) {
+		CHECK(l10n_empty(&f->sgs[i].note) || l10n_complete(&f->sgs[i].note));
+		CHECK(l10n_empty(&f->sgs[i].appointed_at) || l10n_complete(&f->sgs[i].appointed_at));
 	}
 	for (size_t i = 0; i < f->n_facts; i++) {
 		const struct fact *fact = &f->facts[i];
@@ -319,6 +518,7 @@ TEST(names_use_the_standard_russian_and_chinese_forms)
 		{"rashid-alimov", "Рашид Алимов", "拉希德·阿利莫夫"},
 		{"vladimir-norov", "Владимир Норов", "弗拉基米尔·诺罗夫"},
 		{"zhang-ming", "Чжан Мин", "张明"},
+		{"nurlan-yermekbayev", "Нурлан Ермекбаев", "努尔兰·叶尔梅克巴耶夫"},
 		{"li-zhaoxing", "Ли Чжаосин", "李肇星"},
 		{"kassym-jomart-tokayev", "Касым-Жомарт Токаев", NULL},
 	};
@@ -352,22 +552,43 @@ TEST(kyrgyz_republic_and_kyrgyzstan_are_one_country)
 	facts_free(f);
 }
 
-TEST(sgs_in_2022_are_norov_then_zhang_ming)
+/* Norov's term ends on 31 December 2021, so 2022 is Zhang Ming's alone. */
+TEST(sg_in_2022_is_zhang_ming_only)
 {
 	struct facts *f = load_default();
+	const struct fact_sg *out[4] = {0};
+	CHECK_INT(facts_sgs_in_year(f, 2022, out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Zhang Ming");
+	CHECK_INT(facts_sgs_in_year(f, 2021, out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Vladimir Norov");
+	facts_free(f);
+}
+
+/* A hand-over in mid-year (a table edited so that Norov leaves on 30 June
+ * 2022): both terms of that year, in order, and no more than asked for. */
+TEST(sgs_in_a_year_with_a_hand_over_are_both_in_order_and_respect_max)
+{
+	struct facts *f = load_replaced(
+		"secretaries_general.json",
+		"{\"secretaries_general\": ["
+		"{\"person\": \"vladimir-norov\", \"country\": \"uz\", \"from\": \"2019-07-01\", "
+		"\"to\": \"2022-06-30\", \"sources\": [\"app-2019-norov\", \"kapital-2019-norov\"]}, "
+		"{\"person\": \"zhang-ming\", \"country\": \"cn\", \"from\": \"2022-07-01\", "
+		"\"to\": null, \"sources\": [\"ht-2022-zhang-ming\", \"pti-2022-zhang-ming\"]}]}");
+	CHECK(f != NULL);
 	const struct fact_sg *out[4] = {0};
 	CHECK_INT(facts_sgs_in_year(f, 2022, out, 4), 2);
 	CHECK_STR(person_en(out[0]), "Vladimir Norov");
 	CHECK_STR(person_en(out[1]), "Zhang Ming");
-	facts_free(f);
-}
-
-TEST(sgs_in_2022_respects_max)
-{
-	struct facts *f = load_default();
-	const struct fact_sg *out[1] = {0};
+	out[0] = out[1] = NULL;
 	CHECK_INT(facts_sgs_in_year(f, 2022, out, 1), 1);
 	CHECK_STR(person_en(out[0]), "Vladimir Norov");
+	CHECK(out[1] == NULL);
+	/* By the day, the hand-over has one holder on each side. */
+	CHECK_INT(facts_sgs_on_day(f, date_days(2022, 6, 30), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Vladimir Norov");
+	CHECK_INT(facts_sgs_on_day(f, date_days(2022, 7, 1), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Zhang Ming");
 	facts_free(f);
 }
 
@@ -389,27 +610,52 @@ TEST(sg_in_2011_is_imanaliev)
 	facts_free(f);
 }
 
-TEST(every_year_from_2004_has_a_secretary_general)
+/* Every year from 2004 to the end of the last known term has exactly one
+ * holder; after 2027 the table knows nobody. */
+TEST(every_year_from_2004_to_2027_has_one_secretary_general)
 {
 	struct facts *f = load_default();
 	const struct fact_sg *out[4];
 	for (int y = 2004; y <= 2030; y++) {
 		size_t n = facts_sgs_in_year(f, y, out, 4);
-		if (n != (y == 2022 ? 2u : 1u))
+		if (n != (y <= 2027 ? 1u : 0u))
 			printf("# year %d: %zu terms\n", y, n);
-		CHECK_INT(n, y == 2022 ? 2 : 1);
+		CHECK_INT(n, y <= 2027 ? 1 : 0);
 	}
 	CHECK_INT(facts_sgs_in_year(f, 2004, out, 4), 1);
 	CHECK_STR(person_en(out[0]), "Zhang Deguang");
-	CHECK_INT(facts_sgs_in_year(f, 2030, out, 4), 1);
-	CHECK_STR(person_en(out[0]), "Zhang Ming");
+	CHECK_INT(facts_sgs_in_year(f, 2027, out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Nurlan Yermekbayev");
 	facts_free(f);
 }
 
-TEST(current_sg_is_zhang_ming)
+/* On the tests' today (6 December 2026) the holder is Nurlan Yermekbayev; the
+ * hand-over from Zhang Ming is at midnight between 2024 and 2025. */
+TEST(sg_on_a_day_follows_the_dated_terms)
 {
 	struct facts *f = load_default();
-	CHECK_STR(person_en(facts_sg_current(f)), "Zhang Ming");
+	const struct fact_sg *out[4] = {0};
+	CHECK_INT(facts_sgs_on_day(f, date_days(2026, 12, 6), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Nurlan Yermekbayev");
+	CHECK_INT(facts_sgs_on_day(f, date_days(2024, 12, 31), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Zhang Ming");
+	CHECK_INT(facts_sgs_on_day(f, date_days(2025, 1, 1), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Nurlan Yermekbayev");
+	CHECK_INT(facts_sgs_on_day(f, date_days(2022, 1, 1), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Zhang Ming");
+	CHECK_INT(facts_sgs_on_day(f, date_days(2021, 12, 31), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Vladimir Norov");
+	/* Year precision: Zhang Deguang's term covers all of 2004 to 2006. */
+	CHECK_INT(facts_sgs_on_day(f, date_days(2004, 1, 1), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Zhang Deguang");
+	CHECK_INT(facts_sgs_on_day(f, date_days(2006, 12, 31), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Zhang Deguang");
+	CHECK_INT(facts_sgs_on_day(f, date_days(2007, 1, 1), out, 4), 1);
+	CHECK_STR(person_en(out[0]), "Bolat Nurgaliyev");
+	/* Before the first term and after the last, nobody. */
+	CHECK_INT(facts_sgs_on_day(f, date_days(2003, 12, 31), out, 4), 0);
+	CHECK_INT(facts_sgs_on_day(f, date_days(2028, 1, 1), out, 4), 0);
+	CHECK_INT(facts_sgs_on_day(f, date_days(2026, 12, 6), out, 0), 0);
 	facts_free(f);
 }
 
@@ -423,12 +669,13 @@ TEST(sgs_of_china_are_both_zhangs)
 	facts_free(f);
 }
 
-TEST(sg_of_kazakhstan_is_nurgaliyev)
+TEST(sgs_of_kazakhstan_are_nurgaliyev_then_yermekbayev)
 {
 	struct facts *f = load_default();
 	const struct fact_sg *out[4] = {0};
-	CHECK_INT(facts_sgs_of_country(f, facts_country(f, "kz"), out, 4), 1);
+	CHECK_INT(facts_sgs_of_country(f, facts_country(f, "kz"), out, 4), 2);
 	CHECK_STR(person_en(out[0]), "Bolat Nurgaliyev");
+	CHECK_STR(person_en(out[1]), "Nurlan Yermekbayev");
 	facts_free(f);
 }
 
@@ -501,7 +748,23 @@ TEST(facts_free_accepts_null)
 	CHECK(1); /* reaching here without a crash is the behaviour */
 }
 
-/* Every fact, term and attendee rests on a sentence of this table. */
+/* A record's sources: at least one, each in the table; a quoted sentence is
+ * a sentence of the table, and its source (the document's) comes first. */
+static void check_refs(const struct facts *f, const struct fact_sentence *sentence,
+                       const struct fact_refs *refs, const char *what)
+{
+	if (refs->n == 0)
+		printf("# %s names no source\n", what);
+	CHECK(refs->n >= 1);
+	for (size_t i = 0; i < refs->n; i++)
+		CHECK(refs->v[i] && facts_source(f, refs->v[i]->id) == refs->v[i]);
+	if (sentence) {
+		CHECK(facts_sentence(f, sentence->id) == sentence);
+		CHECK(refs->n >= 1 && refs->v[0] == f->document_source);
+	}
+}
+
+/* Every fact, term and attendee says where it comes from. */
 TEST(every_source_reference_resolves)
 {
 	struct facts *f = load_default();
@@ -510,21 +773,46 @@ TEST(every_source_reference_resolves)
 		return;
 	}
 	for (size_t i = 0; i < f->n_facts; i++)
-		CHECK(f->facts[i].source &&
-		      facts_sentence(f, f->facts[i].source->id) == f->facts[i].source);
+		check_refs(f, f->facts[i].source, &f->facts[i].sources, f->facts[i].id);
 	for (size_t i = 0; i < f->n_sgs; i++)
-		CHECK(f->sgs[i].source && facts_sentence(f, f->sgs[i].source->id) == f->sgs[i].source);
+		check_refs(f, f->sgs[i].source, &f->sgs[i].sources, f->sgs[i].person->id);
 	for (size_t i = 0; i < f->n_attendees; i++)
-		CHECK(f->attendees[i].source &&
-		      facts_sentence(f, f->attendees[i].source->id) == f->attendees[i].source);
+		check_refs(f, f->attendees[i].source, &f->attendees[i].sources,
+		           f->attendees[i].person->id);
+	check_refs(f, f->opening.source, &f->opening.sources, "the opening");
+	check_refs(f, NULL, &f->office.sources, "the office");
+	/* The new facts rest on named sources, not only on the article. */
+	const struct fact *term = facts_get(f, "sg.term");
+	CHECK(term && term->source == NULL && term->sources.n == 2);
+	const struct fact *seat = facts_get(f, "secretariat.seat");
+	CHECK(seat && seat->source && strcmp(seat->source->id, "s01") == 0 &&
+	      seat->sources.n == 2 && seat->sources.v[1] == facts_source(f, "sco-secretariat-page"));
 	facts_free(f);
 }
 
+/* The document lives in ../shared/sources, beside the repository: a bare
+ * clone has no such directory, and the test skips. A directory that is there
+ * but lacks the document is a failure: the facts name a file it should hold. */
 static char *read_source_document(const char *name)
 {
 	const char *dir = getenv("SCOBOT_SOURCES_DIR");
 	if (!dir) {
 		printf("# SCOBOT_SOURCES_DIR is not set: run this test through meson\n");
+		return NULL;
+	}
+	struct stat st;
+	int sr = stat(dir, &st), se = errno;
+	if (sr < 0 && se != ENOENT && se != ENOTDIR) {
+		printf("# cannot look at %s: %s\n", dir, strerror(se));
+		return NULL;
+	}
+	if (sr < 0 || !S_ISDIR(st.st_mode)) {
+		printf("# %s: %s\n", dir, sr < 0 ? strerror(se) : "not a directory");
+		TAP_SKIP("../shared/sources not present");
+		return NULL;
+	}
+	if (!name) {
+		printf("# the table names no source document\n");
 		return NULL;
 	}
 	char path[4096];
@@ -555,7 +843,7 @@ TEST(every_sentence_is_verbatim_in_the_source_document)
 		return;
 	}
 	char *doc = read_source_document(f->document);
-	CHECK(doc != NULL);
+	CHECK(doc != NULL || tap_skip_now);
 	if (doc) {
 		CHECK_INT(f->n_sentences, 12);
 		for (size_t i = 0; i < f->n_sentences; i++) {
@@ -577,7 +865,7 @@ TEST(every_sentence_of_the_source_document_is_in_the_table)
 		return;
 	}
 	char *doc = read_source_document(f->document);
-	CHECK(doc != NULL);
+	CHECK(doc != NULL || tap_skip_now);
 	if (doc) {
 		/* Blank out every known sentence; only separators may remain. */
 		for (size_t i = 0; i < f->n_sentences; i++) {
@@ -618,11 +906,47 @@ static void same_aliases(const struct fact_aliases *a, const struct fact_aliases
 
 #define SAME_ID(x, y) CHECK(((x) == NULL) == ((y) == NULL) && (!(x) || !strcmp((x)->id, (y)->id)))
 
+static void same_pdate(const struct pdate *a, const struct pdate *b)
+{
+	CHECK_INT(a->prec, b->prec);
+	CHECK_INT(a->first, b->first);
+	CHECK_INT(a->last, b->last);
+}
+
+static void same_refs(const struct fact_refs *a, const struct fact_refs *b)
+{
+	CHECK_INT(a->n, b->n);
+	for (size_t i = 0; i < a->n && i < b->n; i++)
+		CHECK_STR(a->v[i]->id, b->v[i]->id);
+}
+
+static void same_str_or_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		CHECK(a == b);
+	else
+		CHECK_STR(a, b);
+}
+
 static void same_table(const struct facts *a, const struct facts *b)
 {
-	same_l10n(&a->as_of, &b->as_of);
-	CHECK_INT(a->as_of_year, b->as_of_year);
 	CHECK_STR(a->document, b->document);
+	SAME_ID(a->document_source, b->document_source);
+	CHECK_INT(a->n_sources, b->n_sources);
+	for (size_t i = 0; i < a->n_sources && i < b->n_sources; i++) {
+		const struct fact_source *x = &a->sources[i], *y = &b->sources[i];
+		CHECK_STR(x->id, y->id);
+		CHECK_INT(x->kind, y->kind);
+		CHECK_STR(x->publisher, y->publisher);
+		CHECK_STR(x->title, y->title);
+		same_str_or_null(x->url, y->url);
+		same_pdate(&x->published, &y->published);
+		same_pdate(&x->retrieved, &y->retrieved);
+		same_str_or_null(x->document, y->document);
+	}
+	CHECK_INT(a->office.term_years, b->office.term_years);
+	CHECK_INT(a->office.renewable, b->office.renewable);
+	same_refs(&a->office.sources, &b->office.sources);
 	CHECK_INT(a->n_sentences, b->n_sentences);
 	for (size_t i = 0; i < a->n_sentences && i < b->n_sentences; i++) {
 		CHECK_STR(a->sentences[i].id, b->sentences[i].id);
@@ -650,8 +974,13 @@ static void same_table(const struct facts *a, const struct facts *b)
 		CHECK_INT(a->sgs[i].first_year, b->sgs[i].first_year);
 		CHECK_INT(a->sgs[i].last_year, b->sgs[i].last_year);
 		CHECK_INT(a->sgs[i].order, b->sgs[i].order);
+		same_pdate(&a->sgs[i].from, &b->sgs[i].from);
+		same_pdate(&a->sgs[i].to, &b->sgs[i].to);
+		same_pdate(&a->sgs[i].appointed, &b->sgs[i].appointed);
+		same_l10n(&a->sgs[i].appointed_at, &b->sgs[i].appointed_at);
 		same_l10n(&a->sgs[i].note, &b->sgs[i].note);
 		SAME_ID(a->sgs[i].source, b->sgs[i].source);
+		same_refs(&a->sgs[i].sources, &b->sgs[i].sources);
 	}
 	CHECK_INT(a->n_attendees, b->n_attendees);
 	for (size_t i = 0; i < a->n_attendees && i < b->n_attendees; i++) {
@@ -660,6 +989,7 @@ static void same_table(const struct facts *a, const struct facts *b)
 		same_l10n(&a->attendees[i].role, &b->attendees[i].role);
 		same_l10n(&a->attendees[i].note, &b->attendees[i].note);
 		SAME_ID(a->attendees[i].source, b->attendees[i].source);
+		same_refs(&a->attendees[i].sources, &b->attendees[i].sources);
 	}
 	CHECK_INT(a->n_facts, b->n_facts);
 	for (size_t i = 0; i < a->n_facts && i < b->n_facts; i++) {
@@ -673,6 +1003,7 @@ static void same_table(const struct facts *a, const struct facts *b)
 			same_l10n(&x->items[j], &y->items[j]);
 		same_aliases(x->keywords, y->keywords);
 		SAME_ID(x->source, y->source);
+		same_refs(&x->sources, &y->sources);
 	}
 	CHECK_INT(a->opening.year, b->opening.year);
 	CHECK_INT(a->opening.month, b->opening.month);
@@ -680,6 +1011,7 @@ static void same_table(const struct facts *a, const struct facts *b)
 	same_l10n(&a->opening.date_text, &b->opening.date_text);
 	same_l10n(&a->opening.place, &b->opening.place);
 	SAME_ID(a->opening.source, b->opening.source);
+	same_refs(&a->opening.sources, &b->opening.sources);
 }
 
 TEST(load_dir_of_repo_facts_equals_embedded_table)
