@@ -12,6 +12,7 @@
 #include "core/engine.h"
 #include "core/facts.h"
 #include "fuzz.h"
+#include "util/date.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
@@ -197,6 +198,7 @@ static void ask(const struct engine *e, const char *text, size_t len, enum lang 
 {
 	struct engine_query q = {
 		.text = text, .len = len, .lang = lang, .room_lang = room_lang, .prefix = "!sco",
+		.today = date_days(2026, 12, 6), /* fixed, so a crash replays on any day */
 	};
 	struct answer a;
 	engine_answer(e, &q, &a);

@@ -12,6 +12,7 @@
 #include "core/engine.h"
 #include "core/facts.h"
 #include "fuzz.h"
+#include "util/date.h"
 #include "util/embed.h"
 #include "util/utf8.h"
 
@@ -26,7 +27,15 @@ static const char *const questions[] = {
 	"help", "about", "source", "sg", "sg 2011", "sg 1999", "sg 2030", "sg china",
 	"sg kazakhstan", "sg norov", "sgs", "opened", "fact staff.officials", "find staff",
 	"who was the first secretary general", "генсек 2011", "秘书长", "lang ru", "xyzzy",
+	"who is the secretary general now", "who comes next", "how long is the term",
+	"is zhang ming still secretary general", "sg 2026",
 };
+
+/* "Now" for the questions: the tests' fixed today (every language), then a day
+ * before any term and one after the last (English only, to keep runs short). */
+static const struct {
+	int y, m, d;
+} days[] = {{2026, 12, 6}, {1999, 6, 1}, {2099, 12, 31}};
 
 static void check_l10n(const struct l10n *t, bool may_be_null)
 {
@@ -39,10 +48,54 @@ static void check_l10n(const struct l10n *t, bool may_be_null)
 	}
 }
 
-/* What facts.h promises about a table that loaded. */
+/* Every record names at least one source, each one of this table's; a quoted
+ * sentence adds the document's source to at most FACTS_MAX_ITEMS listed ones. */
+static void check_refs(const struct facts *f, const struct fact_refs *r)
+{
+	FUZZ_CHECK(r->n >= 1 && r->n <= FACTS_MAX_ITEMS + 1);
+	for (size_t i = 0; i < r->n; i++)
+		FUZZ_CHECK(r->v[i] && facts_source(f, r->v[i]->id) == r->v[i]);
+}
+
+static size_t publishers(const struct fact_refs *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i; j++)
+			seen |= strcmp(r->v[i]->publisher, r->v[j]->publisher) == 0;
+		n += !seen;
+	}
+	return n;
+}
+
+static void check_pdate(const struct pdate *d, bool may_be_none)
+{
+	FUZZ_CHECK(d->prec <= DATE_DAY);
+	if (!d->prec) {
+		FUZZ_CHECK(may_be_none);
+		return;
+	}
+	FUZZ_CHECK(d->y >= 1000 && d->y <= 9999 && d->first <= d->last);
+}
+
+/* What facts.h promises about a table that loaded, and the loader's rules. */
 static void check_table(const struct facts *f)
 {
-	check_l10n(&f->as_of, false);
+	FUZZ_CHECK(f->n_sources <= FACTS_MAX_RECORDS);
+	FUZZ_CHECK((f->document == NULL) == (f->document_source == NULL));
+	if (f->document_source)
+		FUZZ_CHECK(f->document == f->document_source->document);
+	for (size_t i = 0; i < f->n_sources; i++) {
+		const struct fact_source *s = &f->sources[i];
+		FUZZ_CHECK(s->id && s->publisher && s->title);
+		FUZZ_CHECK(s->kind <= SOURCE_NEWS);
+		FUZZ_CHECK(facts_source(f, s->id) == s);
+		check_pdate(&s->published, true);
+		check_pdate(&s->retrieved, false);
+	}
+	if (f->office.term_years)
+		check_refs(f, &f->office.sources);
 	FUZZ_CHECK(f->n_countries <= FACTS_MAX_RECORDS && f->n_people <= FACTS_MAX_RECORDS);
 	FUZZ_CHECK(f->n_sgs <= FACTS_MAX_RECORDS && f->n_facts <= FACTS_MAX_RECORDS);
 	FUZZ_CHECK(f->n_sentences <= FACTS_MAX_RECORDS && f->n_attendees <= FACTS_MAX_RECORDS);
@@ -63,9 +116,24 @@ static void check_table(const struct facts *f)
 		FUZZ_CHECK(s->person != NULL);
 		FUZZ_CHECK(s->first_year >= FACTS_MIN_YEAR && s->first_year <= FACTS_MAX_YEAR);
 		FUZZ_CHECK(s->last_year == 0 || s->last_year >= s->first_year);
-		if (i > 0)
-			FUZZ_CHECK(f->sgs[i - 1].order <= s->order);
+		check_pdate(&s->from, false);
+		check_pdate(&s->to, true);
+		check_pdate(&s->appointed, true);
+		FUZZ_CHECK(!s->to.prec || s->from.first <= s->to.last);
+		FUZZ_CHECK(s->first_year == s->from.y);
+		FUZZ_CHECK(s->last_year == (s->to.prec ? s->to.y : 0));
+		/* The loader's rules: no overlap, no gap, only the last term open. */
+		if (i > 0) {
+			const struct fact_sg *p = &f->sgs[i - 1];
+			FUZZ_CHECK(p->order + 1 == s->order);
+			FUZZ_CHECK(p->to.prec && s->from.first == p->to.last + 1);
+		}
 		check_l10n(&s->note, true);
+		check_l10n(&s->appointed_at, true);
+		check_refs(f, &s->sources);
+		FUZZ_CHECK(publishers(&s->sources) >= 2);
+		if (f->office.term_years && s->to.prec)
+			FUZZ_CHECK(s->to.last < date_add_years(s->from.first, f->office.term_years));
 	}
 	for (size_t i = 0; i < f->n_facts; i++) {
 		const struct fact *x = &f->facts[i];
@@ -76,11 +144,17 @@ static void check_table(const struct facts *f)
 		check_l10n(&x->text, false);
 		for (size_t k = 0; k < x->n_items; k++)
 			check_l10n(&x->items[k], false);
+		check_refs(f, &x->sources);
 	}
+	for (size_t i = 0; i < f->n_attendees; i++)
+		check_refs(f, &f->attendees[i].sources);
+	check_refs(f, &f->opening.sources);
 	const struct fact_sg *out[16];
 	for (int y = FACTS_MIN_YEAR - 1; y <= FACTS_MAX_YEAR + 1; y += 7)
 		FUZZ_CHECK(facts_sgs_in_year(f, y, out, 16) <= 16);
-	(void)facts_sg_current(f);
+	for (size_t d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+		FUZZ_CHECK(facts_sgs_on_day(f, date_days(days[d].y, days[d].m, days[d].d), out,
+		                            16) <= 16);
 }
 
 /* A table that loaded must answer anything without breaking an answer. */
@@ -89,10 +163,13 @@ static void ask_table(const struct facts *f)
 	static char out[OUT_SIZE];
 	struct engine *e = engine_new(f);
 	for (size_t i = 0; i < sizeof(questions) / sizeof(questions[0]); i++) {
-		for (int l = 0; l < LANG_COUNT; l++) {
+		for (size_t run = 0; run < LANG_COUNT + sizeof(days) / sizeof(days[0]) - 1; run++) {
+			int l = run < LANG_COUNT ? (int)run : LANG_EN;
+			size_t d = run < LANG_COUNT ? 0 : run - LANG_COUNT + 1;
 			struct engine_query q = {
 				.text = questions[i], .len = strlen(questions[i]),
 				.lang = (enum lang)l, .room_lang = LANG_NONE,
+				.today = date_days(days[d].y, days[d].m, days[d].d),
 			};
 			struct answer a;
 			engine_answer(e, &q, &a);

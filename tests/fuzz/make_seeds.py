@@ -87,18 +87,22 @@ def facts():
     put("facts", "deep-nesting", '{"people":' + "[" * 5000 + "]" * 5000 + "}")
     put("facts", "huge-numbers",
         j({"secretaries_general": [{"person": "x", "from": 1e308, "to": -1e308,
-                                    "order": 18446744073709551616}]}))
+                                    "order": 18446744073709551616}],
+           "office": {"term_years": 1e308, "renewable": False}}))
     put("facts", "lone-surrogate",
         '{"people":[{"id":"a\\ud800","name":{"en":"\\udc00","ru":"x","zh":"x"}}]}')
     put("facts", "nul-escape",
         '{"countries":[{"id":"kz\\u0000x","name":{"en":"a\\u0000b","ru":"x","zh":"x"},'
         '"short_name":{"en":"x","ru":"x","zh":"x"}}]}')
-    put("facts", "invalid-utf8", b'{"document":"\xff\xfe\xc3\x28","as_of":{"en":"\xed\xa0\x80"}}')
+    put("facts", "invalid-utf8", b'{"sources":[{"id":"x","document":"\xff\xfe\xc3\x28",'
+        b'"publisher":"\xed\xa0\x80"}]}')
     put("facts", "duplicate-person",
         j({"people": [{"id": "li-zhaoxing", "name": {"en": "A", "ru": "A", "zh": "A"}}]}))
     put("facts", "truncated", '{"facts":[{"id":"x","text":{"en":"abc')
     put("facts", "wrong-types", j({"facts": {"id": 1}, "people": "x", "opening": [],
-                                   "document": 5, "as_of_year": "2024"}))
+                                   "sources": {"id": 5}, "office": {"term_years": "3"},
+                                   "secretaries_general": [{"from": [2019], "to": {},
+                                                            "sources": "x"}]}))
     put("facts", "empty", "")
     put("facts", "html-in-text",
         j({"facts": [{"id": "zz.html", "topic": "zz",

@@ -18,6 +18,7 @@
 #include "discord/gateway.h"
 #include "discord/zstream.h"
 #include "util/clock.h"
+#include "util/date.h"
 #include "util/log.h"
 
 static long rss_kib(void)
@@ -194,7 +195,7 @@ int main(int argc, char **argv)
 			if (dc_parse_message(j, "9", &m) == 0
 			    && engine_strip_prefix("!sco", m.content, m.content_len, &rest)) {
 				struct engine_query q = {m.content + rest, m.content_len - rest, LANG_NONE,
-				                         LANG_EN, "!sco"};
+				                         LANG_EN, "!sco", date_days(2026, 12, 6)};
 				engine_answer(e, &q, &a);
 				char nonce[DC_NONCE_MAX + 1];
 				dc_reply_nonce(m.id, 0, 'r', nonce);
