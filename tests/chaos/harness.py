@@ -163,7 +163,8 @@ class Scobot:
         self.starts += 1
         mark = len(self.lines)
         self.proc = await asyncio.create_subprocess_exec(
-            *WRAPPER, self.binary, "--config", self.conf,
+            # A fixed today, as in the other tests: answers do not follow the clock.
+            *WRAPPER, self.binary, "--config", self.conf, "--today", "2026-12-06",
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         self.reader = asyncio.ensure_future(self._read(self.proc))
         if wait_ready:

@@ -62,7 +62,8 @@ async def main():
     with open(conf, "w") as f:
         f.write("[general]\nstate_dir = %s\n[log]\nlevel = warn\n[discord]\ntoken_file = %s\n"
                 "api_base = %s/api/v10\nregister_commands = false\n" % (st, tok, fd.base()))
-    proc = await asyncio.create_subprocess_exec(scobot, "--config", conf,
+    # A fixed today, as in the tests: the same answers whatever the clock says.
+    proc = await asyncio.create_subprocess_exec(scobot, "--config", conf, "--today", "2026-12-06",
                                                 stderr=asyncio.subprocess.DEVNULL)
     try:
         await fd.wait_for(lambda: fd.events("identify_ok"), 10)

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """test_cli.py: scobot's command line as an operator and scripts use it: --ask
-exit statuses, --console over a pipe, --check-config with its distinct exit
-statuses and file:line messages, --version and --help. Each test runs the real
-binary in a scratch directory with no system config.
+exit statuses, --today, --console over a pipe, --check-config with its distinct
+exit statuses and file:line messages, --version and --help. Each test runs the
+real binary in a scratch directory with no system config.
 
 usage: test_cli.py SCOBOT FACTS_DIR INSTALL_CONFIG_SH EXAMPLE_CONF
 """
@@ -20,6 +20,9 @@ SCOBOT = FACTS = INSTALL_SH = EXAMPLE = None
 # that scobot runs under; its exit status 99 means a memcheck error.
 WRAPPER = shlex.split(os.environ.get("SCOBOT_WRAPPER", ""))
 VALGRIND_ERROR = 99
+# Answers name "now" (the current Secretary-General, "As of ..."): every question
+# is asked on this fixed day, so the suite gives the same answers on any date.
+TODAY = ["--today", "2026-12-06"]
 
 
 def run(*args, stdin=None, env_extra=None, cwd=None):
@@ -41,22 +44,50 @@ def conf(d, text, name="scobot.conf"):
 
 
 def t_ask_answers_with_status_0(d):
-    r = run("--config", conf(d, ""), "--ask", "sg 2011")
+    r = run("--config", conf(d, ""), *TODAY, "--ask", "sg 2011")
     assert r.returncode == 0, r
     assert "Imanaliev" in r.stdout, r.stdout
+    assert "As of 1 January 2025" in r.stdout, r.stdout
 
 
 def t_ask_prefix_is_optional(d):
-    r = run("--config", conf(d, ""), "--ask", "!sco sg 2011")
+    r = run("--config", conf(d, ""), *TODAY, "--ask", "!sco sg 2011")
     assert r.returncode == 0 and "Imanaliev" in r.stdout, r
 
 
 def t_ask_not_sure_or_unknown_gives_status_1(d):
     c = conf(d, "")
-    r = run("--config", c, "--ask", "what is the weather on mars")
+    r = run("--config", c, *TODAY, "--ask", "what is the weather on mars")
     assert r.returncode == 1 and "not sure" in r.stdout, r
-    r = run("--config", c, "--ask", "!sco nosuchcommand")
+    r = run("--config", c, *TODAY, "--ask", "!sco nosuchcommand")
     assert r.returncode == 1 and "Unknown command" in r.stdout, r
+
+
+def t_today_decides_who_is_secretary_general_now(d):
+    c = conf(d, "")
+    r = run("--config", c, "--today", "2026-12-06", "--ask", "sg")
+    assert r.returncode == 0, r
+    assert "Nurlan Yermekbayev" in r.stdout and "Zhang Ming" not in r.stdout, r.stdout
+    assert "As of 1 January 2025" in r.stdout, r.stdout
+    # The last day of Zhang Ming's term, and the first of his successor's.
+    r = run("--config", c, "--today", "2024-12-31", "--ask", "sg")
+    assert r.returncode == 0 and "Zhang Ming" in r.stdout, r.stdout
+    assert "Yermekbayev" not in r.stdout, r.stdout
+    r = run("--config", c, "--today", "2025-01-01", "--ask", "who is the secretary general now?")
+    assert r.returncode == 0 and "Nurlan Yermekbayev" in r.stdout, r.stdout
+    # After the last known term: no guess, status 1.
+    r = run("--config", c, "--today", "2028-02-01", "--ask", "sg")
+    assert r.returncode == 1, r
+    assert "don't know" in r.stdout and "31 December 2027" in r.stdout, r.stdout
+
+
+def t_today_takes_only_a_full_date(d):
+    c = conf(d, "")
+    for bad in ("2026-12", "2026-13-01", "2026-02-30", "06.12.2026", "tomorrow", "1899-12-31"):
+        r = run("--config", c, "--today", bad, "--ask", "sg")
+        assert r.returncode == 2, (bad, r)
+        assert "--today" in r.stderr and "Try 'scobot --help'" in r.stderr, (bad, r.stderr)
+        assert r.stdout == "", (bad, r.stdout)
 
 
 def t_usage_errors_give_status_2(d):
@@ -68,13 +99,14 @@ def t_usage_errors_give_status_2(d):
 
 
 def t_console_over_a_pipe_answers_each_line_separated_by_blank_lines(d):
-    r = run("--config", conf(d, ""), "--console", stdin="sg 2011\nopened\nsg 2016\n")
+    r = run("--config", conf(d, ""), *TODAY, "--console", stdin="sg 2011\nopened\nsg 2016\nsg\n")
     assert r.returncode == 0, r
     blocks = r.stdout.split("\n\n")
     assert blocks[-1] == "", "output must end with a blank line: %r" % r.stdout[-40:]
     blocks = blocks[:-1]
-    assert len(blocks) == 3, blocks
+    assert len(blocks) == 4, blocks
     assert "Imanaliev" in blocks[0] and "15 January 2004" in blocks[1] and "Alimov" in blocks[2], blocks
+    assert "Nurlan Yermekbayev" in blocks[3], blocks
     assert "scobot:" not in r.stdout, "no prompt or banner on a pipe"
 
 
@@ -128,8 +160,9 @@ def t_version_prints_the_version(d):
 def t_help_lists_modes_options_and_exit_statuses(d):
     r = run("--help")
     assert r.returncode == 0, r
-    for word in ("--ask", "--console", "--check-config", "--config", "--facts", "--lang",
-                 "--shard-ids", "--state-dir", "--version", "--help", "scobot(8)"):
+    for word in ("--ask", "--console", "--check-config", "--check-facts", "--config", "--facts",
+                 "--lang", "--today", "--shard-ids", "--state-dir", "--version", "--help",
+                 "scobot(8)"):
         assert word in r.stdout, word
     assert re.search(r"3 config, 4 facts, 5 Discord", r.stdout), r.stdout
 

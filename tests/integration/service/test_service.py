@@ -205,7 +205,9 @@ class Ctx:
         env["WATCHDOG_USEC"] = str(watchdog_usec)
         env["CREDENTIALS_DIRECTORY"] = self.credentials(token, cred)
         self.token = token
-        self.p = subprocess.Popen(WRAPPER + [self.scobot, "--config", self.conf] + list(args), env=env,
+        # A fixed today: answers about "now" do not follow the clock.
+        self.p = subprocess.Popen(WRAPPER + [self.scobot, "--config", self.conf,
+                                             "--today", "2026-12-06"] + list(args), env=env,
                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, text=True)
         self.t = threading.Thread(target=self._read, daemon=True)
