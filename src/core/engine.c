@@ -1782,13 +1782,9 @@ void engine_answer(const struct engine *e, const struct engine_query *q, struct 
 	}
 	size_t rest = 0;
 	const struct command_info *ci = match_command(e, text, len, &rest);
-	if (ci && !strcmp(ci->name, "sg")) {
-		/* The command word itself may be a plural ("генсеки"). */
-		struct analysis *head = xmalloc(sizeof(*head));
-		match_analyze(e, text, rest, head);
-		c.plural = has(head, C_PLURAL);
-		free(head);
-	}
+	/* The command word itself may be a plural ("генсеки"). */
+	if (ci && !strcmp(ci->name, "sg"))
+		c.plural = match_plural_head(text, rest);
 	if (ci && (ci->arg || rest >= len)) {
 		run_command(&c, ci, text + rest, len - rest, q->room_lang);
 	} else {

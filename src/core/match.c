@@ -796,6 +796,18 @@ static bool is_known(const struct engine *e, const char *t, size_t len)
 
 /* Replaces an unknown word by the closest known one, if one is close enough
  * and no other is as close. Short words are never corrected: "sg" vs "sgs". */
+/* The last code point of a UTF-8 string (continuation bytes are 10xxxxxx). */
+static uint32_t last_cp(const char *s, size_t len)
+{
+	size_t i = len;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return 0;
+	i--;
+	return utf8_next(s, len, &i);
+}
+
 static const char *correct(const struct engine *e, const char *t, size_t len)
 {
 	size_t c = utf8_count(t, len);
@@ -807,10 +819,17 @@ static const char *correct(const struct engine *e, const char *t, size_t len)
 	int best = max + 1;
 	const char *pick = NULL;
 	bool tie = false;
+	size_t i0 = 0;
+	uint32_t first = utf8_next(t, len, &i0), last = last_cp(t, len);
 	for (size_t l = c > (size_t)max ? c - (size_t)max : 0; l <= c + (size_t)max && l <= TEXT_MAX_TOKEN_BYTES; l++)
 		for (size_t i = 0; i < e->nknown[l]; i++) {
 			const char *k = e->known[l][i];
-			int d = text_distance(t, len, k, strlen(k), best <= max ? best : max);
+			size_t kl = strlen(k), k0 = 0;
+			/* One edit cannot change both the first and the last letter of a
+			 * word of five or more: most candidates end here, unmeasured. */
+			if (max == 1 && utf8_next(k, kl, &k0) != first && last_cp(k, kl) != last)
+				continue;
+			int d = text_distance(t, len, k, kl, best <= max ? best : max);
 			if (d < best) {
 				best = d;
 				pick = k;
@@ -1049,6 +1068,22 @@ void match_analyze(const struct engine *e, const char *text, size_t len,
 			add_term(e, an, w[k + j], wl[k + j]);
 		k += took ? took : 1;
 	}
+}
+
+bool match_plural_head(const char *text, size_t len)
+{
+	char norm[512];
+	struct token tok[2];
+	size_t head = len < 200 ? len : utf8_trim(text, len, 200);
+	size_t n = text_tokenize(text, head, norm, sizeof(norm), tok, 2);
+	for (size_t k = 0; k < n; k++) {
+		const char *t = norm + tok[k].off;
+		size_t tl = tok[k].len;
+		if ((tok[k].script == TOK_CYR && is_ru_plural(t, tl)) ||
+		    (tl == 11 && memcmp(t, "secretaries", 11) == 0))
+			return true;
+	}
+	return false;
 }
 
 const struct command_info *match_command(const struct engine *e, const char *text,

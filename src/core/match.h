@@ -158,6 +158,10 @@ static inline bool has(const struct analysis *an, enum concept c)
 const struct command_info *match_command(const struct engine *e, const char *text,
                                          size_t len, size_t *ret_rest);
 
+/* Whether the command words (the first len bytes) name the post in the
+ * plural ("генсеки", "secretaries-general"): a cheap look at two tokens. */
+bool match_plural_head(const char *text, size_t len);
+
 /* Up to max command names closest to word by edit distance; returns count. */
 size_t match_suggest_commands(const struct engine *e, const char *word, size_t len,
                               const struct command_info **out, size_t max);
