@@ -304,8 +304,9 @@ TEST(document_belongs_to_the_anniversary_article)
 	facts_free(f);
 }
 
-/* Every source says who published it, what it is and when it was read; the
- * dates it has are real dates, none published after it was retrieved. */
+/* Every source says who published it, what it is and when it was read (to the
+ * day); none was published after it was retrieved. The built-in ones were all
+ * read on 6 December 2026 and all have a URL. */
 TEST(sources_are_complete_and_dated)
 {
 	struct facts *f = load_default();
@@ -326,6 +327,7 @@ TEST(sources_are_complete_and_dated)
 		                 strncmp(s->url, "http://", 7) == 0));
 		CHECK_INT(s->retrieved.prec, DATE_DAY);
 		CHECK_INT(s->retrieved.first, date_days(2026, 12, 6));
+		CHECK(s->published.prec <= DATE_DAY);
 		if (s->published.prec)
 			CHECK(s->published.first <= s->retrieved.last);
 	}
