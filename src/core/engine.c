@@ -1568,6 +1568,17 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 
 /* --- Commands ----------------------------------------------------------------------- */
 
+/* "sg bananas": say what the argument may be. */
+static void sg_bad_arg(struct ctx *c, const char *arg, size_t len)
+{
+	char q[256];
+	user_text(q, sizeof(q), arg, len);
+	c->a->command = "sg";
+	emit(c, M_SG_BAD_ARG, q);
+	answer_break(c->a);
+	answer_usage(c, commands_find("sg"));
+}
+
 static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
 {
 	if (len == 0 && c->plural) {
@@ -1584,9 +1595,11 @@ static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
 	size_t nsg = sg_persons(c, an, v, SG_LIST_MAX);
 	if (has(an, C_UN) && has(an, C_MESSAGE) && !an->nunknown) {
 		ANSWER_FACTS(c, "opened", "opening.messages");
-	} else if (an->nunknown || has(an, C_UN)) {
+	} else if (has(an, C_UN) || (an->nunknown && (an->nyears || nsg || an->ncountries))) {
 		/* "sg nato 2016", "генсек ООН в 2011 году": another organisation. */
 		not_covered(c, an, arg, len);
+	} else if (an->nunknown) {
+		sg_bad_arg(c, arg, len);
 	} else if (!an->nyears && !nsg && !an->ncountries && !an->npersons &&
 		   (has(an, C_SCO) || has(an, C_SECRETARIAT)) && !has(an, C_LIST) &&
 		   !has(an, C_FIRST) && !has(an, C_SUCC) && !has(an, C_PREC)) {
@@ -1622,12 +1635,7 @@ static void answer_sg_command(struct ctx *c, const char *arg, size_t len)
 	} else if (has(an, C_CURRENT) || has(an, C_LAST)) {
 		answer_sg_current(c);
 	} else {
-		char q[256];
-		user_text(q, sizeof(q), arg, len);
-		c->a->command = "sg";
-		emit(c, M_SG_BAD_ARG, q);
-		answer_break(c->a);
-		answer_usage(c, commands_find("sg"));
+		sg_bad_arg(c, arg, len);
 	}
 	free(an);
 }
