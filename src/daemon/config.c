@@ -1,5 +1,6 @@
 /* config.c: reads scobot.conf strictly from const schema tables and owns every
- * string in struct config; it must not log, exit, or echo a secret's value.
+ * string in struct config; it must not log, exit, or echo a value (any value
+ * may be a pasted token: errors describe it instead).
  *
  * HOW TO ADD A SECTION (e.g. [discord]):
  *  1. config.h: declare its struct; the first member is `bool present;` (set
@@ -61,6 +62,7 @@
 
 #include "net/httpd.h"
 #include "util/log.h"
+#include "util/redact.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -442,6 +444,8 @@ static void fail(struct parse_ctx *c, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err + n, c->errsize - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* The file name or a section id could still hold one. */
+	redact_secrets_str(c->err);
 }
 
 static const char *show(const char *s, size_t len, char *buf, size_t size)
@@ -449,16 +453,63 @@ static const char *show(const char *s, size_t len, char *buf, size_t size)
 	return log_escape_quoted(s, len, '\'', buf, size);
 }
 
+/* What an error says about a value instead of the value itself, which may be
+ * a token pasted into the wrong key: its length and the kinds of characters
+ * in it ("got 72 bytes: letters, digits, punctuation"). */
+static const char *describe(const char *v, char *buf, size_t size)
+{
+	enum { LETTERS, DIGITS, PUNCT, SPACES, NON_ASCII, CONTROL, NCLASS };
+	static const char *const names[NCLASS] = {"letters", "digits", "punctuation", "spaces",
+	                                          "non-ASCII characters", "control characters"};
+	bool has[NCLASS] = {false};
+	size_t n = strlen(v), pos;
+	if (n == 0) {
+		snprintf(buf, size, "an empty value");
+		return buf;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)v[i];
+		if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')
+			has[LETTERS] = true;
+		else if (ch >= '0' && ch <= '9')
+			has[DIGITS] = true;
+		else if (ch == ' ' || ch == '\t')
+			has[SPACES] = true;
+		else if (ch < 0x20 || ch == 0x7f)
+			has[CONTROL] = true;
+		else if (ch >= 0x80)
+			has[NON_ASCII] = true;
+		else
+			has[PUNCT] = true;
+	}
+	pos = (size_t)snprintf(buf, size, "%zu byte%s:", n, n == 1 ? "" : "s");
+	for (int c = 0, first = 1; c < NCLASS && pos < size; c++)
+		if (has[c]) {
+			pos += (size_t)snprintf(buf + pos, size - pos, "%s %s", first ? "" : ",",
+			                        names[c]);
+			first = 0;
+		}
+	return buf;
+}
+
+/* A name (key or section) is echoed only if it looks like one: a line such
+ * as a pasted token followed by ':' or '=', or inside [...], would otherwise
+ * land in the error. */
+static bool name_showable(const char *k, size_t n)
+{
+	bool ok = n > 0 && n <= SHOW_KEY_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		     (k[i] >= '0' && k[i] <= '9') || k[i] == '_' || k[i] == '-' || k[i] == '.';
+	return ok;
+}
+
 /* A key name is echoed only if it looks like one: a line such as a pasted
  * token followed by ':' or '=' would otherwise land in the error. */
 static const char *show_key(const char *k, char *buf, size_t size)
 {
 	size_t n = strlen(k);
-	bool ok = n > 0 && n <= SHOW_KEY_MAX;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
-		     (k[i] >= '0' && k[i] <= '9') || k[i] == '_' || k[i] == '-' || k[i] == '.';
-	if (!ok) {
+	if (!name_showable(k, n)) {
 		snprintf(buf, size, n ? "(not shown)" : "''");
 		return buf;
 	}
@@ -525,8 +576,11 @@ static void open_section(struct parse_ctx *c, const char *name, size_t len)
 	if (!s) {
 		char known[256];
 		known_sections(c->schema, known, sizeof(known));
-		fail(c, c->lineno, "unknown section %s (known: %s)",
-		     show(name, len, shown, sizeof(shown)), known);
+		if (name_showable(name, len))
+			show(name, len, shown, sizeof(shown));
+		else
+			snprintf(shown, sizeof(shown), "(not shown, %zu bytes)", len);
+		fail(c, c->lineno, "unknown section %s (known: %s)", shown, known);
 		return;
 	}
 	if (s->family && idlen == 0) {
@@ -575,9 +629,11 @@ static void open_section(struct parse_ctx *c, const char *name, size_t len)
 	*FIELD(item, s->id_offset, char *) = idcopy;
 	c->base = item;
 	why[0] = '\0';
+	/* A bad id is not echoed: it may be a token pasted into the header. */
 	if (check_text(idcopy, why, sizeof(why)) < 0 ||
 	    (s->parse_id && s->parse_id(idcopy, item, why, sizeof(why)) < 0))
-		fail(c, c->lineno, "[%s]: %s", label, why);
+		fail(c, c->lineno, "[%s (id not shown, %s)]: %s", s->name,
+		     describe(idcopy, shown, sizeof(shown)), why);
 }
 
 /* "[name]" with optional trailing comment; everything else is an error. */
@@ -705,11 +761,13 @@ static int handler(void *user, const char *section, const char *name, const char
 	c->key_line[i] = c->lineno;
 	why[0] = '\0';
 	if (set_value(k, c->base, value, why, sizeof(why)) < 0) {
+		/* Never the value itself: a token pasted into the wrong key would
+		 * land in the terminal, the journal and systemd's STATUS= line. */
 		if (k->type == CONFIG_SECRET)
 			fail(c, c->lineno, "[%s] %s: %s (value not shown)", c->label, k->name, why);
 		else
 			fail(c, c->lineno, "[%s] %s: %s, got %s", c->label, k->name, why,
-			     show(value, strlen(value), vbuf, sizeof(vbuf)));
+			     describe(value, vbuf, sizeof(vbuf)));
 	}
 	return 1;
 }

@@ -54,7 +54,8 @@ struct config_list {
 
 /* Extra check for a string, path or list item: 0, or -EINVAL with `why`
  * filled by the check ("expected ..."). The value itself must not be put into
- * `why`: the framework appends it (and never for secrets). */
+ * `why`: the framework appends its length and kinds of characters, never the
+ * value (a token pasted into the wrong key must not be echoed). */
 typedef int config_check_fn(const char *value, char *why, size_t whysize);
 
 struct config_key {

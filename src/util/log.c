@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/redact.h"
 #include "util/utf8.h"
 
 _Static_assert(LOG_LINE_MAX <= PIPE_BUF, "a log line must fit one atomic write");
@@ -182,6 +183,8 @@ void log_msg(enum log_level level, const char *msg, const char *fields_fmt, ...)
 		memcpy(line + pos, cut_mark, sizeof(cut_mark) - 1);
 		pos += sizeof(cut_mark) - 1;
 	}
+	/* A token must never reach the journal, whoever passed it. */
+	pos = msg_start + redact_secrets(line + msg_start, pos - msg_start);
 	defang(line + msg_start, pos - msg_start);
 	line[pos++] = '\n';
 	write_all(line, pos);

@@ -151,36 +151,38 @@ TEST(bad_log_level_lists_the_choices)
 {
 	CHECK_STR(load_err("[log]\nlevel = loud\n"),
 	          "t.conf:2: [log] level: expected one of error, warn, notice, info, debug, "
-	          "got 'loud'");
+	          "got 4 bytes: letters");
 }
 
 TEST(bad_room_lang_names_room_and_key)
 {
 	CHECK_STR(load_err("[room discord:1]\nlang = fr\n"),
-	          "t.conf:2: [room discord:1] lang: expected en, ru or zh, got 'fr'");
+	          "t.conf:2: [room discord:1] lang: expected en, ru or zh, got 2 bytes: letters");
 }
 
 TEST(bad_prefix_is_refused)
 {
 	CHECK_STR(load_err("[general]\nprefix = a b\n"),
 	          "t.conf:2: [general] prefix: expected 1-16 printable ASCII characters without "
-	          "spaces, got 'a b'");
+	          "spaces, got 3 bytes: letters, spaces");
 	CHECK_CONTAINS(load_err("[general]\nprefix = 12345678901234567\n"), "prefix: expected");
 	CHECK_CONTAINS(load_err("[general]\nprefix =\n"), "prefix: expected");
 	CHECK_CONTAINS(load_err("[general]\nprefix = \xd0\xb6\n"), "prefix: expected");
 }
 
-TEST(bad_value_is_shown_escaped)
+TEST(bad_value_is_described_not_shown)
 {
 	CHECK_STR(load_err("[log]\nlevel = a\x1b[31mb\n"),
 	          "t.conf:2: [log] level: expected one of error, warn, notice, info, debug, "
-	          "got 'a\\x1B[31mb'");
+	          "got 7 bytes: letters, digits, punctuation, control characters");
+	CHECK_CONTAINS(load_err("[log]\nlevel = \xd0\xb6\n"), "got 2 bytes: non-ASCII characters");
 }
 
 TEST(relative_path_is_refused)
 {
 	CHECK_STR(load_err("[general]\nstate_dir = var/lib\n"),
-	          "t.conf:2: [general] state_dir: expected an absolute path, got 'var/lib'");
+	          "t.conf:2: [general] state_dir: expected an absolute path, got 7 bytes: letters, "
+	          "punctuation");
 }
 
 TEST(room_section_without_id_is_refused)
@@ -193,14 +195,17 @@ TEST(room_section_without_id_is_refused)
 TEST(room_section_with_unknown_platform_is_refused)
 {
 	CHECK_STR(load_err("[room slack:C123]\nlang = en\n"),
-	          "t.conf:1: [room slack:C123]: unknown platform; expected discord or matrix");
-	CHECK_CONTAINS(load_err("[room 12345]\n"), "t.conf:1: [room 12345]: expected discord:");
+	          "t.conf:1: [room (id not shown, 10 bytes: letters, digits, punctuation)]: "
+	          "unknown platform; expected discord or matrix");
+	CHECK_CONTAINS(load_err("[room 12345]\n"),
+	               "t.conf:1: [room (id not shown, 5 bytes: digits)]: expected discord:");
 }
 
 TEST(discord_room_id_must_be_a_snowflake)
 {
 	CHECK_STR(load_err("[room discord:general]\nlang = en\n"),
-	          "t.conf:1: [room discord:general]: a Discord channel id is 1-20 digits");
+	          "t.conf:1: [room (id not shown, 15 bytes: letters, punctuation)]: a Discord "
+	          "channel id is 1-20 digits");
 	CHECK_CONTAINS(load_err("[room discord:]\n"), "1-20 digits");
 	CHECK_CONTAINS(load_err("[room discord:123456789012345678901]\n"), "1-20 digits");
 }
@@ -208,7 +213,7 @@ TEST(discord_room_id_must_be_a_snowflake)
 TEST(matrix_room_id_must_be_a_room_id)
 {
 	CHECK_CONTAINS(load_err("[room matrix:#alias:example.org]\n"),
-	               "t.conf:1: [room matrix:#alias:example.org]: a Matrix room id");
+	               "t.conf:1: [room (id not shown, 25 bytes: letters, punctuation)]: a Matrix room id");
 	CHECK_CONTAINS(load_err("[room matrix:!nocolon]\n"), "a Matrix room id");
 	CHECK_CONTAINS(load_err("[room matrix:!:example.org]\n"), "a Matrix room id");
 	CHECK_CONTAINS(load_err("[room matrix:!a:]\n"), "a Matrix room id");
@@ -299,7 +304,7 @@ TEST(only_the_first_error_is_reported)
 {
 	CHECK_STR(load_err("[log]\nlevel = x\n[bad]\n"),
 	          "t.conf:2: [log] level: expected one of error, warn, notice, info, debug, "
-	          "got 'x'");
+	          "got 1 byte: letters");
 }
 
 TEST(too_many_sections_are_refused)
@@ -697,17 +702,17 @@ TEST(bool_accepts_the_usual_words_only)
 		config_schema_free(&t_schema, &root);
 	}
 	CHECK_STR(t_err("[net]\ncompress = maybe\n"),
-	          "t.conf:2: [net] compress: expected true or false, got 'maybe'");
-	CHECK_CONTAINS(t_err("[net]\ncompress =\n"), "expected true or false, got ''");
+	          "t.conf:2: [net] compress: expected true or false, got 5 bytes: letters");
+	CHECK_CONTAINS(t_err("[net]\ncompress =\n"), "expected true or false, got an empty value");
 }
 
 TEST(int_with_a_word_names_both_in_the_error)
 {
 	CHECK_STR(t_err("[net]\nshards = x\n"),
-	          "t.conf:2: [net] shards: expected 'auto' or a number 1-1000, got 'x'");
-	CHECK_CONTAINS(t_err("[net]\nshards = 1001\n"), "got '1001'");
-	CHECK_CONTAINS(t_err("[net]\nshards = 0\n"), "got '0'");
-	CHECK_CONTAINS(t_err("[net]\nshards = AUTO\n"), "got 'AUTO'");
+	          "t.conf:2: [net] shards: expected 'auto' or a number 1-1000, got 1 byte: letters");
+	CHECK_CONTAINS(t_err("[net]\nshards = 1001\n"), "got 4 bytes: digits");
+	CHECK_CONTAINS(t_err("[net]\nshards = 0\n"), "got 1 byte: digits");
+	CHECK_CONTAINS(t_err("[net]\nshards = AUTO\n"), "got 4 bytes: letters");
 }
 
 TEST(int_accepts_plain_decimal_only)
@@ -719,14 +724,15 @@ TEST(int_accepts_plain_decimal_only)
 		snprintf(text, sizeof(text), "[net]\nretries = %s\n", bad[i]);
 		CHECK_CONTAINS(t_err(text), "[net] retries: expected a number -1-10");
 	}
-	CHECK_CONTAINS(t_err("[net]\nretries = 11\n"), "expected a number -1-10, got '11'");
-	CHECK_CONTAINS(t_err("[net]\nretries = -2\n"), "got '-2'");
+	CHECK_CONTAINS(t_err("[net]\nretries = 11\n"), "expected a number -1-10, got 2 bytes: digits");
+	CHECK_CONTAINS(t_err("[net]\nretries = -2\n"), "got 2 bytes: digits, punctuation");
 }
 
 TEST(list_items_are_checked_one_by_one)
 {
 	CHECK_STR(t_err("[net]\nallow = @a:b, c\n"),
-	          "t.conf:2: [net] allow: expected @user or !room, got '@a:b, c'");
+	          "t.conf:2: [net] allow: expected @user or !room, got 7 bytes: letters, "
+	          "punctuation, spaces");
 }
 
 TEST(secret_is_never_in_an_error)
