@@ -847,11 +847,11 @@ int config_schema_load_file(const struct config_schema *schema, void *root, cons
 		goto out;
 	}
 	r = config_schema_parse(schema, root, path, buf, len, err, errsize);
-	/* the same rule as for token files (OpenBSD check_file_secrecy) */
-	if (r == 0 && schema_has_secret(schema, root) &&
-	    (st.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO))) {
+	/* The same rule as for token files (OpenBSD check_file_secrecy) and as
+	 * scobot.conf(5) states it: no permission bit for group or others. */
+	if (r == 0 && schema_has_secret(schema, root) && (st.st_mode & (S_IRWXG | S_IRWXO))) {
 		snprintf(err, errsize,
-		         "%s holds a secret but is writable by group or accessible by others "
+		         "%s holds a secret but is accessible by group or others "
 		         "(mode %04o); chmod 600 it or use a token file",
 		         path, (unsigned)(st.st_mode & 07777));
 		r = -EINVAL;

@@ -125,7 +125,7 @@ int config_schema_parse(const struct config_schema *schema, void *root, const ch
                         const char *text, size_t len, char *err, size_t errsize);
 /* Reads path (a regular file of at most CONFIG_MAX_BYTES) and parses it.
  * -ENOENT: no such file; other -errno: unreadable; -EINVAL: invalid, or it
- * holds an inline secret while group-writable or accessible by others. */
+ * holds an inline secret while group or others have any permission on it. */
 int config_schema_load_file(const struct config_schema *schema, void *root, const char *path,
                             char *err, size_t errsize);
 /* Frees every owned value (secrets are zeroed first); pointers become NULL. */
@@ -227,7 +227,7 @@ extern const struct config_schema config_schema;
 /* Reads and validates path. 0 and *ret_config, or: -ENOENT (the file does not
  * exist), another -errno (cannot read it), -EINVAL (invalid; err names
  * file:line and key). err is always filled on failure. A file holding an
- * inline secret must not be writable by group or accessible by others. */
+ * inline secret must give group and others no permission (0600 or stricter). */
 int config_load(const char *path, struct config **ret_config, char *err, size_t errsize);
 /* The same from memory; `name` stands in for the file name in messages. */
 int config_load_string(const char *name, const char *text, struct config **ret_config,

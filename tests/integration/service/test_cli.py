@@ -96,6 +96,26 @@ def t_check_config_bad_config_is_3_and_names_file_line(d):
     assert r.returncode == 3, r
 
 
+def t_check_config_file_with_an_inline_token_must_be_0600(d):
+    """scobot.conf(5): a file holding an inline secret must not be readable
+    by group or others."""
+    text = "[discord]\ntoken = MTA5ODc2NTQzMjEwOTg3NjU0.GhIjKl.abcdefghijklmnopqrstuvwxyz0123\n"
+    for mode, ok in ((0o600, True), (0o640, False), (0o644, False)):
+        c = conf(d, text, "t%o.conf" % mode)
+        os.chmod(c, mode)
+        r = run("--config", c, "--check-config")
+        if ok:
+            assert r.returncode == 0, (oct(mode), r)
+        else:
+            assert r.returncode == 3, (oct(mode), r)
+            assert "accessible by group or others (mode %04o)" % mode in r.stderr, r.stderr
+        assert "GhIjKl" not in r.stdout + r.stderr, r
+    # without a secret in it the mode is the operator's business
+    c = conf(d, "[general]\nprefix = !sco\n", "plain.conf")
+    os.chmod(c, 0o644)
+    assert run("--config", c, "--check-config").returncode == 0
+
+
 def t_check_config_broken_facts_dir_is_4(d):
     facts = os.path.join(d, "facts")
     shutil.copytree(FACTS, facts, ignore=shutil.ignore_patterns("*.build", "README*"))
