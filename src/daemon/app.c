@@ -645,6 +645,9 @@ int app_run(struct config *cfg, struct facts *facts, const char *config_path,
 		}
 		log_notice("serving /healthz and /metrics", "listen=%s port=%d", cfg->metrics.listen,
 		           httpd_port(app.httpd));
+		if (cfg->metrics.listen_public)
+			log_warn("the metrics listener may be public (listen_public = yes); it has "
+			         "no authentication: keep it behind a firewall");
 	}
 	app.ready_timer = net_timer_new(app.loop, on_ready_timeout, &app);
 	app.status_timer = net_timer_new(app.loop, on_status_timer, &app);

@@ -1204,8 +1204,38 @@ static const struct config_key service_keys[] = {
 static const struct config_key metrics_keys[] = {
 	{.name = "listen", .type = CONFIG_STRING, .offset = offsetof(struct config_metrics, listen),
 	 .def = "", .check = check_listen,
-	 .doc = "Serve GET /healthz and /metrics on this address, e.g. 127.0.0.1:9464; empty: off."},
+	 .doc = "Serve GET /healthz and /metrics on this address, e.g. 127.0.0.1:9464; empty: off. "
+	        "Only a loopback address unless listen_public = yes."},
+	{.name = "listen_public", .type = CONFIG_BOOL,
+	 .offset = offsetof(struct config_metrics, listen_public), .def = "false",
+	 .doc = "Allow listen on a non-loopback or wildcard address (0.0.0.0, [::]): the listener "
+	        "has no authentication or TLS, so only behind a firewall."},
 };
+
+/* "127.0.0.1:9464" or "[::1]:9464" (already checked by check_listen). */
+static bool listen_is_loopback(const char *listen)
+{
+	const char *end = listen[0] == '[' ? strchr(listen, ']') : strrchr(listen, ':');
+	if (!end)
+		return false;
+	size_t n = (size_t)(end - listen) + (listen[0] == '[');
+	return is_loopback_host(listen, n);
+}
+
+/* /metrics and /healthz have no authentication and the listener is a small
+ * server meant for a local scraper: on the network it shows the bot's
+ * traffic to anyone and invites floods, so that takes an explicit yes. */
+static int metrics_validate(const void *section, char *why, size_t whysize)
+{
+	const struct config_metrics *m = section;
+	if (*m->listen && !m->listen_public && !listen_is_loopback(m->listen)) {
+		snprintf(why, whysize,
+		         "listen is not a loopback address (127.0.0.0/8 or [::1]); /metrics has no "
+		         "authentication, so set listen_public = yes to serve it on the network");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int discord_validate(const void *section, char *why, size_t whysize)
 {
@@ -1243,7 +1273,7 @@ static const struct config_section sections[] = {
 	              "[matrix]: its presence turns the Matrix bot on."),
 	FIXED_SECTION("service", service, struct config_service, service_keys, NULL,
 	              "[service]: readiness and health under systemd."),
-	FIXED_SECTION("metrics", metrics, struct config_metrics, metrics_keys, NULL,
+	FIXED_SECTION("metrics", metrics, struct config_metrics, metrics_keys, metrics_validate,
 	              "[metrics]: the optional HTTP listener for health checks and Prometheus."),
 	{.name = "room", .family = true, .keys = room_keys, .nkeys = ARRAY_SIZE(room_keys),
 	 .present_offset = (size_t)-1, .item_size = sizeof(struct config_room),

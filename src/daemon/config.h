@@ -158,6 +158,7 @@ struct config_service {
 struct config_metrics {
 	bool present;
 	char *listen;                  /* "127.0.0.1:9464"; "": off */
+	bool listen_public;            /* a non-loopback listen is allowed */
 };
 
 /* [room PLATFORM:ID] */

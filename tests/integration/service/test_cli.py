@@ -116,6 +116,19 @@ def t_check_config_file_with_an_inline_token_must_be_0600(d):
     assert run("--config", c, "--check-config").returncode == 0
 
 
+def t_check_config_wildcard_metrics_listener_needs_listen_public(d):
+    for addr in ("0.0.0.0:9464", "[::]:9464"):
+        c = conf(d, "[metrics]\nlisten = %s\n" % addr, "w.conf")
+        r = run("--config", c, "--check-config")
+        assert r.returncode == 3, (addr, r)
+        assert "w.conf:1: [metrics]: listen is not a loopback address" in r.stderr, r.stderr
+        assert "listen_public = yes" in r.stderr, r.stderr
+        c = conf(d, "[metrics]\nlisten = %s\nlisten_public = yes\n" % addr, "w.conf")
+        assert run("--config", c, "--check-config").returncode == 0, addr
+    c = conf(d, "[metrics]\nlisten = 127.0.0.1:9464\n", "w.conf")
+    assert run("--config", c, "--check-config").returncode == 0
+
+
 def t_check_config_broken_facts_dir_is_4(d):
     facts = os.path.join(d, "facts")
     shutil.copytree(FACTS, facts, ignore=shutil.ignore_patterns("*.build", "README*"))

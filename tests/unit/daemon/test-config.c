@@ -89,6 +89,31 @@ TEST(valid_config_sets_every_key)
 	config_free(cfg);
 }
 
+TEST(metrics_listen_must_be_loopback_unless_listen_public)
+{
+	static const char *const local[] = {"127.0.0.1:9464", "127.1.2.3:1", "[::1]:9464"};
+	static const char *const wide[] = {"0.0.0.0:9464", "[::]:9464", "192.0.2.7:9464",
+	                                   "[2001:db8::1]:9464", "[::ffff:127.0.0.1]:9464"};
+	char text[128];
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		snprintf(text, sizeof(text), "[metrics]\nlisten = %s\n", local[i]);
+		struct config *cfg = load_ok(text);
+		CHECK(cfg != NULL);
+		config_free(cfg);
+	}
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
+		snprintf(text, sizeof(text), "[metrics]\nlisten = %s\n", wide[i]);
+		CHECK_STR(load_err(text),
+		          "t.conf:1: [metrics]: listen is not a loopback address (127.0.0.0/8 or "
+		          "[::1]); /metrics has no authentication, so set listen_public = yes to "
+		          "serve it on the network");
+		snprintf(text, sizeof(text), "[metrics]\nlisten = %s\nlisten_public = yes\n", wide[i]);
+		struct config *cfg = load_ok(text);
+		CHECK(cfg && cfg->metrics.listen_public);
+		config_free(cfg);
+	}
+}
+
 TEST(section_header_alone_marks_the_section_present)
 {
 	struct config *cfg = load_ok("[log]\n");
