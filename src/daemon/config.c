@@ -984,7 +984,9 @@ static const struct config_key general_keys[] = {
 	 .doc = "Directory of fact files (absolute); empty: the facts built into scobot."},
 	{.name = "state_dir", .type = CONFIG_PATH,
 	 .offset = offsetof(struct config_general, state_dir), .def = "/var/lib/scobot",
-	 .doc = "Where per-room languages, sessions and sync tokens are kept (absolute)."},
+	 .doc = "Where per-room languages, sessions and sync tokens are kept (absolute): a "
+	        "directory owned by scobot's user and not writable by others, created 0700 if "
+	        "missing."},
 };
 
 static const struct config_choice log_levels[] = {

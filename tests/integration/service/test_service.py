@@ -690,6 +690,49 @@ def t_metrics_listener_is_bounded(c):
     assert c.stop() == 0, c.text()
 
 
+def t_unsafe_state_dir_is_refused_at_start_with_status_3(c):
+    """A state_dir that is not a directory, is world-writable, belongs to
+    another user or cannot be written is a config error at start, not a
+    "cannot save the session" at stop."""
+    hs = c.start_homeserver()
+    token = hs.ctl("token", {})["token"]
+    c.write_config()
+    plain = os.path.join(c.dir, "plain-file")
+    open(plain, "w").close()
+    wide = os.path.join(c.dir, "wide")
+    os.mkdir(wide)
+    os.chmod(wide, 0o777)
+    cases = [(plain, "it is not a directory"),
+             (wide, "it is writable by others (mode 0777)"),
+             ("/proc/self", "cannot write in it")]
+    if os.geteuid() == 0:
+        other = os.path.join(c.dir, "other")
+        os.mkdir(other, 0o700)
+        os.chown(other, 65534, 65534)
+        cases.append((other, "owned by uid 65534"))
+    text = open(c.conf).read()
+    for state_dir, why in cases:
+        with open(c.conf, "w") as f:
+            f.write(text.replace(c.dir + "/state", state_dir))
+        c.log = []
+        c.start(token)
+        rc = c.p.wait(timeout=30 * SLOW)
+        c.t.join(timeout=5)
+        c.notify.close()
+        os.unlink(c.notify.path)
+        c.notify = None
+        assert rc == 3, (state_dir, rc, c.text())
+        assert "refusing the state directory" in c.text() and why in c.text(), c.text()
+    # a fresh one is created 0700 and used
+    with open(c.conf, "w") as f:
+        f.write(text)
+    c.log = []
+    c.start(token)
+    c.notify.wait("READY", "1")
+    assert c.stop() == 0, c.text()
+    assert os.stat(c.dir + "/state").st_mode & 0o7777 == 0o700
+
+
 def t_bad_token_exits_with_a_restart_prevented_status(c):
     hs = c.start_homeserver()
     hs.ctl("token", {})
