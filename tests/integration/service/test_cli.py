@@ -78,6 +78,16 @@ def t_console_over_a_pipe_answers_each_line_separated_by_blank_lines(d):
     assert "scobot:" not in r.stdout, "no prompt or banner on a pipe"
 
 
+def t_console_keeps_text_after_a_nul_and_breaks_echoed_links(d):
+    r = run("--config", conf(d, ""), "--console",
+            stdin="!sco search a\0b\n!sco search discord.gg/evil\n")
+    assert r.returncode == 0, r
+    blocks = r.stdout.split("\n\n")
+    # the NUL is shown as U+FFFD; the question was not cut to "a"
+    assert "a\ufffdb" in blocks[0] and "matches a." not in blocks[0], blocks[0]
+    assert "discord.gg" not in blocks[1] and "discord.\u200bgg" in blocks[1], blocks[1]
+
+
 def t_check_config_ok_is_0(d):
     r = run("--config", conf(d, "[general]\nprefix = !sco\n"), "--facts", FACTS, "--check-config")
     assert r.returncode == 0, r
