@@ -2,6 +2,7 @@
  * the schema, and the schema machinery with a test schema holding every key
  * type (the [discord]/[matrix] sections will need bools, ints, secrets...). */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -87,6 +88,60 @@ TEST(valid_config_sets_every_key)
 	CHECK_INT(cfg->log.level, LOG_LVL_DEBUG);
 	CHECK_INT(cfg->nrooms, 2);
 	config_free(cfg);
+}
+
+/* Any 10 bytes of it in an error count as a leak. */
+static bool leaks(const char *e, const char *secret)
+{
+	char piece[11];
+	for (size_t i = 0; i + 10 <= strlen(secret); i++) {
+		memcpy(piece, secret + i, 10);
+		piece[10] = '\0';
+		if (strstr(e, piece))
+			return true;
+	}
+	return false;
+}
+
+TEST(no_key_of_the_schema_echoes_a_token_shaped_value)
+{
+	static const char *const secrets[] = {
+		"MTA5ODc2NTQzMjEwOTg3NjU0.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB",
+		"syt_c2NvYm90_abcdefghijklmnopqrst_0AbCdE",
+	};
+	char text[512];
+	int refused = 0;
+	for (size_t s = 0; s < config_schema.nsections; s++) {
+		const struct config_section *sec = &config_schema.sections[s];
+		for (size_t k = 0; k < sec->nkeys; k++)
+			for (size_t i = 0; i < 2; i++) {
+				snprintf(text, sizeof(text), "[%s%s%s]\n%s = %s\n", sec->name,
+				         sec->family ? " " : "", sec->family ? sec->example_id : "",
+				         sec->keys[k].name, secrets[i]);
+				struct config *cfg = NULL;
+				err[0] = '\0';
+				if (config_load_string("t.conf", text, &cfg, err, sizeof(err)) < 0)
+					refused++;
+				config_free(cfg);
+				if (leaks(err, secrets[i]))
+					printf("# [%s] %s leaks: %s\n", sec->name, sec->keys[k].name, err);
+				CHECK(!leaks(err, secrets[i]));
+			}
+	}
+	CHECK(refused > 40);
+	/* and where a secret is no value at all */
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const around[][2] = {
+			{"[", "]\n"}, {"[room discord:", "]\nlang = en\n"},
+			{"[room matrix:", "]\nlang = en\n"}, {"[room matrix:!", ":x.org]\nlang = fr\n"},
+			{"[log]\n", " = 1\n"}, {"[log]\n", "\n"},
+		};
+		for (size_t f = 0; f < sizeof(around) / sizeof(around[0]); f++) {
+			snprintf(text, sizeof(text), "%s%s%s", around[f][0], secrets[i], around[f][1]);
+			CHECK(*load_err(text) != '\0');
+			CHECK(!leaks(err, secrets[i]));
+		}
+	}
 }
 
 TEST(metrics_listen_must_be_loopback_unless_listen_public)
