@@ -73,6 +73,31 @@ static size_t splice(char *s, size_t len, size_t at, size_t n, const char *mark)
 	return len - (n - m);
 }
 
+/* A token cut off by the end of the text at s[i] (a run start): its length,
+ * or 0. */
+static size_t cut_token_at(const char *s, size_t i, size_t len)
+{
+	static const char *const prefixes[] = {"syt_", "syr_", "mat_", "mct_"};
+	size_t a = run(s, i, len);
+	if (i + a == len) {
+		for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++)
+			if (a >= 4 && memcmp(s + i, prefixes[p], 4) == 0)
+				return a;
+		/* the cut may fall inside a Discord token's first part (base64 of
+		 * a 17-20 digit id: 24-28 characters); a longer run is something else */
+		return a >= 8 && a <= 28 ? a : 0;
+	}
+	if (a < 18 || s[i + a] != '.')
+		return 0;
+	size_t b = run(s, i + a + 1, len);
+	if (i + a + 1 + b == len)
+		return len - i;
+	if (s[i + a + 1 + b] != '.')
+		return 0;
+	size_t c = run(s, i + a + 2 + b, len);
+	return i + a + 2 + b + c == len ? len - i : 0;
+}
+
 static size_t scan(char *s, size_t len, bool edit, bool *found)
 {
 	size_t i = 0;
@@ -107,6 +132,32 @@ size_t redact_secrets(char *s, size_t len)
 {
 	bool found;
 	return s ? scan(s, len, true, &found) : 0;
+}
+
+size_t redact_secrets_cut(char *s, size_t len)
+{
+	if (!s)
+		return 0;
+	len = redact_secrets(s, len);
+	/* the last run of token characters, and what may precede it in a token */
+	size_t i = len;
+	while (i > 0 && (is_b64url((unsigned char)s[i - 1]) || s[i - 1] == '.'))
+		i--;
+	while (i < len && !is_b64url((unsigned char)s[i]))
+		i++;
+	for (; i < len; i++) {
+		bool run_start = is_b64url((unsigned char)s[i]) &&
+		                 (i == 0 || !is_b64url((unsigned char)s[i - 1]));
+		size_t n;
+		if (run_start && (n = cut_token_at(s, i, len)) > 0) {
+			/* the mark may be longer than what it hides: then '*'s */
+			if (n >= strlen(REDACT_MARK))
+				return splice(s, len, i, n, REDACT_MARK);
+			memset(s + i, '*', n);
+			return len;
+		}
+	}
+	return len;
 }
 
 char *redact_secrets_str(char *s)

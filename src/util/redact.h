@@ -21,6 +21,12 @@
 /* Redacts s[0..len) in place; returns the new length. s[len] is not read; the
  * caller terminates the result if it needs a string. */
 size_t redact_secrets(char *s, size_t len);
+/* The same for text that was cut at len: a run at the very end that starts
+ * like a token (a Discord token's first part and its '.', a Matrix prefix, or
+ * any run of 8 to 28 base64url characters, which a Discord token's first part
+ * could be the start of) is blanked too, since the rest
+ * of it was only cut away. */
+size_t redact_secrets_cut(char *s, size_t len);
 /* The same on a NUL-terminated string; returns s. */
 char *redact_secrets_str(char *s);
 /* True if s[0..len) holds something redact_secrets() would blank out. */

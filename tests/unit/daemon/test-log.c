@@ -118,6 +118,36 @@ TEST(a_token_passed_to_the_logger_is_redacted)
 	CHECK_CONTAINS(out, "oops " REDACT_MARK " token=" REDACT_MARK " url=https://***@h.example/");
 }
 
+TEST(a_token_cut_by_the_line_bound_leaves_no_part_behind)
+{
+	static char pad[LOG_LINE_MAX];
+	/* the cut falls at every offset inside the token in turn */
+	for (size_t k = 0; k < sizeof(DISCORD_TOKEN) + 4; k++) {
+		/* "<3>x pad=" + pad + " t=" puts the token at byte 2044 - k, and the
+		 * line is cut at byte 2044 */
+		size_t n = LOG_LINE_MAX - 16 - k;
+		memset(pad, 'a', n);
+		pad[n] = '\0';
+		capture_begin(true, LOG_LVL_DEBUG);
+		log_error("x", "pad=%s t=%s %s", pad, DISCORD_TOKEN, MATRIX_TOKEN);
+		const char *out = capture_end();
+		CHECK(strlen(out) <= LOG_LINE_MAX);
+		CHECK_NOT_CONTAINS(out, "MTA5ODc2NTQz");
+		CHECK_NOT_CONTAINS(out, "GhIjKl");
+	}
+	CHECK_STR(redacted("x syt_c2Nv"), "x syt_c2Nv");
+	char buf[64];
+	snprintf(buf, sizeof(buf), "x syt_c2Nv");
+	buf[redact_secrets_cut(buf, strlen(buf))] = '\0';
+	CHECK_STR(buf, "x ********");
+	snprintf(buf, sizeof(buf), "x MTA5ODc2NTQzMjEwOTg3NjU0.Gh");
+	buf[redact_secrets_cut(buf, strlen(buf))] = '\0';
+	CHECK_STR(buf, "x " REDACT_MARK);
+	snprintf(buf, sizeof(buf), "a short.line");
+	buf[redact_secrets_cut(buf, strlen(buf))] = '\0';
+	CHECK_STR(buf, "a short.line");
+}
+
 TEST(plain_line_is_utc_timestamp_level_message_fields)
 {
 	capture_begin(false, LOG_LVL_INFO);
