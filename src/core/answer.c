@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "util/utf8.h"
 
 #define USER_ECHO_MAX_CP 80 /* code points of user text echoed back at most */
@@ -189,9 +190,9 @@ static void put_cp(struct sink *o, enum render_format fmt, uint32_t cp, bool use
 		}
 	}
 	put(o, enc, utf8_encode(cp, enc));
-	/* "@everyone", "@here", "<@123>", "#channel" and "http://x" stop being a
-	 * mention or link once a zero-width space follows the trigger. */
-	if (user && (cp == '@' || (cp == '/' && prev == '/')))
+	/* "@everyone", "<@123>", "http://x" and "discord.gg/x" stop being a
+	 * mention, link or invite once a zero-width space follows the trigger. */
+	if (user && text_link_trigger(prev, cp))
 		put(o, zwsp, 3);
 }
 

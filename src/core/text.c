@@ -510,3 +510,16 @@ bool text_parse_year(const char *s, size_t len, int *ret_year)
 	*ret_year = y;
 	return true;
 }
+
+/* A dot between a host name's labels is what makes "discord.gg/x" an invite
+ * and "evil.example" a link for Discord's and Matrix clients' linkifiers,
+ * with or without a scheme; full-width and ideographic dots count too. */
+bool text_link_trigger(uint32_t prev, uint32_t cp)
+{
+	if (cp == '@' || (cp == '/' && prev == '/'))
+		return true;
+	bool dot = cp == '.' || cp == 0x3002 || cp == 0xFF0E || cp == 0xFF61;
+	bool label = (prev >= '0' && prev <= '9') || ((prev | 0x20) >= 'a' && (prev | 0x20) <= 'z') ||
+	             prev == '-' || prev == '_' || prev >= 0x80;
+	return dot && label;
+}

@@ -44,6 +44,11 @@ size_t text_stem_ru(char *s, size_t len);
  * code point, giving up (returning max+1) once it exceeds max. */
 int text_distance(const char *a, size_t alen, const char *b, size_t blen, int max);
 
+/* True when cp, echoed after prev in user text, could make a mention or a
+ * live link ("@everyone", "<@123>", "http://x", "discord.gg/x", "evil.example"):
+ * the renderer then puts a zero-width space after it. */
+bool text_link_trigger(uint32_t prev, uint32_t cp);
+
 /* Parses a year from a token ("2011", "2011年" is split before this). */
 bool text_parse_year(const char *s, size_t len, int *ret_year);
 

@@ -28,6 +28,7 @@
 #include "build_config.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/statefile.h"
 #include "util/xalloc.h"
 
 /* How often STATUS= is refreshed while running (ms). */
@@ -503,15 +504,20 @@ static void on_signal(int signo, void *data)
 	begin_stop(app);
 }
 
-/* Makes sure the state directory exists (systemd's StateDirectory= normally
- * creates it); 0 or -errno. */
-static int ensure_dir(const char *dir)
+/* Makes sure a state directory exists (systemd's StateDirectory= normally
+ * creates it) and is safe to keep sessions and tokens in: a directory, owned
+ * by this user, writable by it and by nobody else. 0 or SCOBOT_EXIT_CONFIG. */
+static int check_state_dir(const char *key, const char *dir)
 {
+	char why[160];
 	if (!dir || !*dir)
 		return 0;
-	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
-		return 0;
-	return -errno;
+	if (statefile_check_dir(dir, true, why, sizeof(why)) < 0) {
+		log_error("refusing the state directory", "key=%s dir=%s reason=\"%s\"", key, dir,
+		          why);
+		return SCOBOT_EXIT_CONFIG;
+	}
+	return 0;
 }
 
 static int start_discord(struct app *app)
@@ -532,8 +538,8 @@ static int start_discord(struct app *app)
 			first = last = atoi(d->shard_ids);
 	}
 	const char *state_dir = or_default(d->state_dir, app->cfg->general.state_dir);
-	if (ensure_dir(state_dir) < 0)
-		log_warn("cannot create the state directory", "dir=%s", state_dir);
+	if ((r = check_state_dir("[discord] state_dir", state_dir)) != 0)
+		return r;
 	struct discord_config dc = {
 		.token = app->discord_token,
 		.application_id = d->application_id,
@@ -580,8 +586,8 @@ static int start_matrix(struct app *app)
 		return SCOBOT_EXIT_CONFIG;
 	}
 	const char *state_dir = or_default(m->state_dir, app->cfg->general.state_dir);
-	if (ensure_dir(state_dir) < 0)
-		log_warn("cannot create the state directory", "dir=%s", state_dir);
+	if ((r = check_state_dir("[matrix] state_dir", state_dir)) != 0)
+		return r;
 	struct matrix_config mc = {
 		.homeserver = m->homeserver,
 		.user_id = m->user_id,
@@ -648,6 +654,9 @@ int app_run(struct config *cfg, struct facts *facts, const char *config_path,
 		}
 		log_notice("serving /healthz and /metrics", "listen=%s port=%d", cfg->metrics.listen,
 		           httpd_port(app.httpd));
+		if (cfg->metrics.listen_public)
+			log_warn("the metrics listener may be public (listen_public = yes); it has "
+			         "no authentication: keep it behind a firewall");
 	}
 	app.ready_timer = net_timer_new(app.loop, on_ready_timeout, &app);
 	app.status_timer = net_timer_new(app.loop, on_status_timer, &app);
@@ -660,8 +669,8 @@ int app_run(struct config *cfg, struct facts *facts, const char *config_path,
 		uint64_t every = (uint64_t)notify_watchdog_ms(app.notify) / 2;
 		net_timer_start(app.watchdog_timer, every ? every : 1, every ? every : 1);
 	}
-	if (ensure_dir(cfg->general.state_dir) < 0)
-		log_warn("cannot create the state directory", "dir=%s", cfg->general.state_dir);
+	if ((status = check_state_dir("[general] state_dir", cfg->general.state_dir)) != 0)
+		goto out;
 	app.rooms = roomlang_open(cfg->general.state_dir);
 	net_signal_watch(app.loop, SIGTERM, on_signal, &app);
 	net_signal_watch(app.loop, SIGINT, on_signal, &app);

@@ -1,5 +1,6 @@
 /* config.c: reads scobot.conf strictly from const schema tables and owns every
- * string in struct config; it must not log, exit, or echo a secret's value.
+ * string in struct config; it must not log, exit, or echo a value (any value
+ * may be a pasted token: errors describe it instead).
  *
  * HOW TO ADD A SECTION (e.g. [discord]):
  *  1. config.h: declare its struct; the first member is `bool present;` (set
@@ -61,6 +62,7 @@
 
 #include "net/httpd.h"
 #include "util/log.h"
+#include "util/redact.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -442,6 +444,8 @@ static void fail(struct parse_ctx *c, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err + n, c->errsize - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* The file name or a section id could still hold one. */
+	redact_secrets_str(c->err);
 }
 
 static const char *show(const char *s, size_t len, char *buf, size_t size)
@@ -449,16 +453,63 @@ static const char *show(const char *s, size_t len, char *buf, size_t size)
 	return log_escape_quoted(s, len, '\'', buf, size);
 }
 
+/* What an error says about a value instead of the value itself, which may be
+ * a token pasted into the wrong key: its length and the kinds of characters
+ * in it ("got 72 bytes: letters, digits, punctuation"). */
+static const char *describe(const char *v, char *buf, size_t size)
+{
+	enum { LETTERS, DIGITS, PUNCT, SPACES, NON_ASCII, CONTROL, NCLASS };
+	static const char *const names[NCLASS] = {"letters", "digits", "punctuation", "spaces",
+	                                          "non-ASCII characters", "control characters"};
+	bool has[NCLASS] = {false};
+	size_t n = strlen(v), pos;
+	if (n == 0) {
+		snprintf(buf, size, "an empty value");
+		return buf;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)v[i];
+		if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')
+			has[LETTERS] = true;
+		else if (ch >= '0' && ch <= '9')
+			has[DIGITS] = true;
+		else if (ch == ' ' || ch == '\t')
+			has[SPACES] = true;
+		else if (ch < 0x20 || ch == 0x7f)
+			has[CONTROL] = true;
+		else if (ch >= 0x80)
+			has[NON_ASCII] = true;
+		else
+			has[PUNCT] = true;
+	}
+	pos = (size_t)snprintf(buf, size, "%zu byte%s:", n, n == 1 ? "" : "s");
+	for (int c = 0, first = 1; c < NCLASS && pos < size; c++)
+		if (has[c]) {
+			pos += (size_t)snprintf(buf + pos, size - pos, "%s %s", first ? "" : ",",
+			                        names[c]);
+			first = 0;
+		}
+	return buf;
+}
+
+/* A name (key or section) is echoed only if it looks like one: a line such
+ * as a pasted token followed by ':' or '=', or inside [...], would otherwise
+ * land in the error. */
+static bool name_showable(const char *k, size_t n)
+{
+	bool ok = n > 0 && n <= SHOW_KEY_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		     (k[i] >= '0' && k[i] <= '9') || k[i] == '_' || k[i] == '-' || k[i] == '.';
+	return ok;
+}
+
 /* A key name is echoed only if it looks like one: a line such as a pasted
  * token followed by ':' or '=' would otherwise land in the error. */
 static const char *show_key(const char *k, char *buf, size_t size)
 {
 	size_t n = strlen(k);
-	bool ok = n > 0 && n <= SHOW_KEY_MAX;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
-		     (k[i] >= '0' && k[i] <= '9') || k[i] == '_' || k[i] == '-' || k[i] == '.';
-	if (!ok) {
+	if (!name_showable(k, n)) {
 		snprintf(buf, size, n ? "(not shown)" : "''");
 		return buf;
 	}
@@ -525,8 +576,11 @@ static void open_section(struct parse_ctx *c, const char *name, size_t len)
 	if (!s) {
 		char known[256];
 		known_sections(c->schema, known, sizeof(known));
-		fail(c, c->lineno, "unknown section %s (known: %s)",
-		     show(name, len, shown, sizeof(shown)), known);
+		if (name_showable(name, len))
+			show(name, len, shown, sizeof(shown));
+		else
+			snprintf(shown, sizeof(shown), "(not shown, %zu bytes)", len);
+		fail(c, c->lineno, "unknown section %s (known: %s)", shown, known);
 		return;
 	}
 	if (s->family && idlen == 0) {
@@ -575,9 +629,11 @@ static void open_section(struct parse_ctx *c, const char *name, size_t len)
 	*FIELD(item, s->id_offset, char *) = idcopy;
 	c->base = item;
 	why[0] = '\0';
+	/* A bad id is not echoed: it may be a token pasted into the header. */
 	if (check_text(idcopy, why, sizeof(why)) < 0 ||
 	    (s->parse_id && s->parse_id(idcopy, item, why, sizeof(why)) < 0))
-		fail(c, c->lineno, "[%s]: %s", label, why);
+		fail(c, c->lineno, "[%s (id not shown, %s)]: %s", s->name,
+		     describe(idcopy, shown, sizeof(shown)), why);
 }
 
 /* "[name]" with optional trailing comment; everything else is an error. */
@@ -705,11 +761,13 @@ static int handler(void *user, const char *section, const char *name, const char
 	c->key_line[i] = c->lineno;
 	why[0] = '\0';
 	if (set_value(k, c->base, value, why, sizeof(why)) < 0) {
+		/* Never the value itself: a token pasted into the wrong key would
+		 * land in the terminal, the journal and systemd's STATUS= line. */
 		if (k->type == CONFIG_SECRET)
 			fail(c, c->lineno, "[%s] %s: %s (value not shown)", c->label, k->name, why);
 		else
 			fail(c, c->lineno, "[%s] %s: %s, got %s", c->label, k->name, why,
-			     show(value, strlen(value), vbuf, sizeof(vbuf)));
+			     describe(value, vbuf, sizeof(vbuf)));
 	}
 	return 1;
 }
@@ -789,11 +847,11 @@ int config_schema_load_file(const struct config_schema *schema, void *root, cons
 		goto out;
 	}
 	r = config_schema_parse(schema, root, path, buf, len, err, errsize);
-	/* the same rule as for token files (OpenBSD check_file_secrecy) */
-	if (r == 0 && schema_has_secret(schema, root) &&
-	    (st.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO))) {
+	/* The same rule as for token files (OpenBSD check_file_secrecy) and as
+	 * scobot.conf(5) states it: no permission bit for group or others. */
+	if (r == 0 && schema_has_secret(schema, root) && (st.st_mode & (S_IRWXG | S_IRWXO))) {
 		snprintf(err, errsize,
-		         "%s holds a secret but is writable by group or accessible by others "
+		         "%s holds a secret but is accessible by group or others "
 		         "(mode %04o); chmod 600 it or use a token file",
 		         path, (unsigned)(st.st_mode & 07777));
 		r = -EINVAL;
@@ -926,7 +984,9 @@ static const struct config_key general_keys[] = {
 	 .doc = "Directory of fact files (absolute); empty: the facts built into scobot."},
 	{.name = "state_dir", .type = CONFIG_PATH,
 	 .offset = offsetof(struct config_general, state_dir), .def = "/var/lib/scobot",
-	 .doc = "Where per-room languages, sessions and sync tokens are kept (absolute)."},
+	 .doc = "Where per-room languages, sessions and sync tokens are kept (absolute): a "
+	        "directory owned by scobot's user and not writable by others, created 0700 if "
+	        "missing."},
 };
 
 static const struct config_choice log_levels[] = {
@@ -1146,8 +1206,38 @@ static const struct config_key service_keys[] = {
 static const struct config_key metrics_keys[] = {
 	{.name = "listen", .type = CONFIG_STRING, .offset = offsetof(struct config_metrics, listen),
 	 .def = "", .check = check_listen,
-	 .doc = "Serve GET /healthz and /metrics on this address, e.g. 127.0.0.1:9464; empty: off."},
+	 .doc = "Serve GET /healthz and /metrics on this address, e.g. 127.0.0.1:9464; empty: off. "
+	        "Only a loopback address unless listen_public = yes."},
+	{.name = "listen_public", .type = CONFIG_BOOL,
+	 .offset = offsetof(struct config_metrics, listen_public), .def = "false",
+	 .doc = "Allow listen on a non-loopback or wildcard address (0.0.0.0, [::]): the listener "
+	        "has no authentication or TLS, so only behind a firewall."},
 };
+
+/* "127.0.0.1:9464" or "[::1]:9464" (already checked by check_listen). */
+static bool listen_is_loopback(const char *listen)
+{
+	const char *end = listen[0] == '[' ? strchr(listen, ']') : strrchr(listen, ':');
+	if (!end)
+		return false;
+	size_t n = (size_t)(end - listen) + (listen[0] == '[');
+	return is_loopback_host(listen, n);
+}
+
+/* /metrics and /healthz have no authentication and the listener is a small
+ * server meant for a local scraper: on the network it shows the bot's
+ * traffic to anyone and invites floods, so that takes an explicit yes. */
+static int metrics_validate(const void *section, char *why, size_t whysize)
+{
+	const struct config_metrics *m = section;
+	if (*m->listen && !m->listen_public && !listen_is_loopback(m->listen)) {
+		snprintf(why, whysize,
+		         "listen is not a loopback address (127.0.0.0/8 or [::1]); /metrics has no "
+		         "authentication, so set listen_public = yes to serve it on the network");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int discord_validate(const void *section, char *why, size_t whysize)
 {
@@ -1185,7 +1275,7 @@ static const struct config_section sections[] = {
 	              "[matrix]: its presence turns the Matrix bot on."),
 	FIXED_SECTION("service", service, struct config_service, service_keys, NULL,
 	              "[service]: readiness and health under systemd."),
-	FIXED_SECTION("metrics", metrics, struct config_metrics, metrics_keys, NULL,
+	FIXED_SECTION("metrics", metrics, struct config_metrics, metrics_keys, metrics_validate,
 	              "[metrics]: the optional HTTP listener for health checks and Prometheus."),
 	{.name = "room", .family = true, .keys = room_keys, .nkeys = ARRAY_SIZE(room_keys),
 	 .present_offset = (size_t)-1, .item_size = sizeof(struct config_room),

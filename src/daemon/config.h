@@ -54,7 +54,8 @@ struct config_list {
 
 /* Extra check for a string, path or list item: 0, or -EINVAL with `why`
  * filled by the check ("expected ..."). The value itself must not be put into
- * `why`: the framework appends it (and never for secrets). */
+ * `why`: the framework appends its length and kinds of characters, never the
+ * value (a token pasted into the wrong key must not be echoed). */
 typedef int config_check_fn(const char *value, char *why, size_t whysize);
 
 struct config_key {
@@ -124,7 +125,7 @@ int config_schema_parse(const struct config_schema *schema, void *root, const ch
                         const char *text, size_t len, char *err, size_t errsize);
 /* Reads path (a regular file of at most CONFIG_MAX_BYTES) and parses it.
  * -ENOENT: no such file; other -errno: unreadable; -EINVAL: invalid, or it
- * holds an inline secret while group-writable or accessible by others. */
+ * holds an inline secret while group or others have any permission on it. */
 int config_schema_load_file(const struct config_schema *schema, void *root, const char *path,
                             char *err, size_t errsize);
 /* Frees every owned value (secrets are zeroed first); pointers become NULL. */
@@ -157,6 +158,7 @@ struct config_service {
 struct config_metrics {
 	bool present;
 	char *listen;                  /* "127.0.0.1:9464"; "": off */
+	bool listen_public;            /* a non-loopback listen is allowed */
 };
 
 /* [room PLATFORM:ID] */
@@ -226,7 +228,7 @@ extern const struct config_schema config_schema;
 /* Reads and validates path. 0 and *ret_config, or: -ENOENT (the file does not
  * exist), another -errno (cannot read it), -EINVAL (invalid; err names
  * file:line and key). err is always filled on failure. A file holding an
- * inline secret must not be writable by group or accessible by others. */
+ * inline secret must give group and others no permission (0600 or stricter). */
 int config_load(const char *path, struct config **ret_config, char *err, size_t errsize);
 /* The same from memory; `name` stands in for the file name in messages. */
 int config_load_string(const char *name, const char *text, struct config **ret_config,

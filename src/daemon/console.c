@@ -11,7 +11,9 @@
 #include "util/clock.h"
 
 /* Reads one line into buf (NUL-terminated, without the newline). Returns false
- * at end of input; *ret_cut tells whether the line was longer than buf. */
+ * at end of input; *ret_cut tells whether the line was longer than buf. A NUL
+ * byte becomes U+FFFD, as it does in chat text, so the question is never
+ * silently cut short at it. */
 static bool read_line(FILE *in, char *buf, size_t size, bool *ret_cut)
 {
 	size_t n = 0;
@@ -22,6 +24,15 @@ static bool read_line(FILE *in, char *buf, size_t size, bool *ret_cut)
 		any = true;
 		if (c == '\n')
 			break;
+		if (c == '\0') {
+			if (n + 3 < size) {
+				memcpy(buf + n, "\xEF\xBF\xBD", 3);
+				n += 3;
+			} else {
+				*ret_cut = true;
+			}
+			continue;
+		}
 		if (n + 1 < size)
 			buf[n++] = (char)c;
 		else

@@ -133,7 +133,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'l':
 			o->lang = lang_parse(optarg);
 			if (o->lang == LANG_NONE) {
-				fprintf(stderr, "scobot: --lang takes en, ru or zh, not '%s'\n", optarg);
+				fprintf(stderr, "scobot: --lang takes en, ru or zh (got %zu bytes)\n",
+				        strlen(optarg));
 				return -1;
 			}
 			break;

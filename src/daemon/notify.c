@@ -15,6 +15,7 @@
 
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/redact.h"
 #include "util/xalloc.h"
 
 struct notify {
@@ -139,6 +140,8 @@ int notify_status(struct notify *n, const char *extra, const char *status)
 		if (pos > (size_t)k && (unsigned char)msg[pos - 1] >= 0xC0)
 			pos--;
 	}
+	/* STATUS= is readable by every local user (systemctl status). */
+	pos = (size_t)k + redact_secrets(msg + k, pos - (size_t)k);
 	msg[pos] = '\0';
 	return notify_send(n, msg);
 }

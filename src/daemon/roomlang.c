@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/statefile.h"
 #include "util/xalloc.h"
 
 #define ROOMLANG_FILE "room-languages"
@@ -122,37 +123,20 @@ enum lang roomlang_get(const struct roomlang *r, const char *platform, const cha
 	return e ? e->lang : LANG_NONE;
 }
 
+/* The whole file through the one state-file writer (util/statefile.h): a
+ * planted room-languages.tmp or symlink in state_dir is never followed. */
 static int save(const struct roomlang *r)
 {
-	size_t tlen = strlen(r->path) + 8;
-	char *tmp = xmalloc(tlen);
-	snprintf(tmp, tlen, "%s.tmp", r->path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		int err = -errno;
-		free(tmp);
-		return err;
-	}
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		int err = -errno;
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return err;
-	}
+	size_t cap = 1, len = 0;
 	for (size_t i = 0; i < r->n; i++)
-		fprintf(f, "%s %s\n", r->v[i].id, lang_code(r->v[i].lang));
-	int err = 0;
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		err = -errno;
-	if (fclose(f) != 0 && !err)
-		err = -errno;
-	if (!err && rename(tmp, r->path) != 0)
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	free(tmp);
+		cap += strlen(r->v[i].id) + 1 + strlen(lang_code(r->v[i].lang)) + 1;
+	char *text = xmalloc(cap);
+	text[0] = '\0';
+	for (size_t i = 0; i < r->n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%s %s\n", r->v[i].id,
+		                        lang_code(r->v[i].lang));
+	int err = statefile_write(r->path, text, len);
+	free(text);
 	return err;
 }
 

@@ -80,15 +80,11 @@ static char *print_checked(cJSON *root, size_t max)
 
 int dc_payload_parse(const char *json, size_t len, struct dc_payload *ret)
 {
-	cJSON *root = cJSON_ParseWithLength(json, len);
-	if (!root) {
-		/* A message with an unpaired surrogate escape is still a message. */
-		char *fixed = jsonfix_surrogates_dup(json, len);
-		if (fixed) {
-			root = cJSON_ParseWithLength(fixed, len);
-			free(fixed);
-		}
-	}
+	/* A message with an unpaired surrogate escape is still a message, and
+	 * one with \u0000 must not be cut short at it: both become U+FFFD. */
+	char *fixed = jsonfix_text_dup(json, len);
+	cJSON *root = cJSON_ParseWithLength(fixed ? fixed : json, len);
+	free(fixed);
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		return -EINVAL;

@@ -13,46 +13,16 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/statefile.h"
 
-/* Writes data to dir/name through a temp file, fsync and rename, so a crash
- * leaves the old file or the new one, never half of one. */
+/* Writes data to dir/name with the one state-file writer (util/statefile.h):
+ * a crash leaves the old file or the new one, and no planted name is followed. */
 static int write_atomic(const char *dir, const char *name, const char *data)
 {
-	char tmp[4096], path[4096];
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)
-	    || snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= (int)sizeof(tmp))
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	size_t len = strlen(data), off = 0;
-	int rc = 0;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlink(tmp);
-		return rc;
-	}
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	return statefile_write(path, data, strlen(data));
 }
 
 /* Reads a small file into a NUL-terminated buffer the caller frees. */

@@ -213,17 +213,13 @@ static void parse_section(const cJSON *rooms, const char *key, enum mx_room_kind
 }
 
 /* One event with an unpaired surrogate escape must not make the whole batch
- * unreadable, or the sync could never advance past it. */
+ * unreadable, or the sync could never advance past it; and a \u0000 must not
+ * cut a body short at it. Both become U+FFFD. */
 static cJSON *parse_tolerant(const char *json, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(json, len);
-	if (!root) {
-		char *fixed = jsonfix_surrogates_dup(json, len);
-		if (fixed) {
-			root = cJSON_ParseWithLength(fixed, len);
-			free(fixed);
-		}
-	}
+	char *fixed = jsonfix_text_dup(json, len);
+	cJSON *root = cJSON_ParseWithLength(fixed ? fixed : json, len);
+	free(fixed);
 	return root;
 }
 

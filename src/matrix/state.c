@@ -5,7 +5,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "matrix/codec.h"
+#include "util/statefile.h"
 #include "util/xalloc.h"
 
 #define STATE_VERSION 1
@@ -217,20 +217,6 @@ static cJSON *ring_json(char *const *ring, size_t cap, size_t next)
 	return a;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 char *mx_state_serialize(const struct mx_state *st)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -260,44 +246,5 @@ void mx_state_text_free(char *text)
 
 int mx_state_write(const char *path, const char *text)
 {
-	size_t plen = strlen(path);
-	char *tmp = xmalloc(plen + 8);
-	snprintf(tmp, plen + 8, "%s.tmp", path);
-	int r = 0;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	/* The token is a secret: the mode is forced even if umask or an old file
-	 * would leave it wider. */
-	if (fchmod(fd, 0600) < 0 || (r = write_all(fd, text, strlen(text))) < 0 ||
-	    fsync(fd) < 0) {
-		if (r == 0)
-			r = -errno;
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		r = -errno;
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		unlink(tmp);
-		goto out;
-	}
-	/* The rename itself is durable only once the directory is synced. */
-	char *dcopy = xstrdup(path);
-	int dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dcopy);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-out:
-	free(tmp);
-	return r;
+	return statefile_write(path, text, strlen(text));
 }

@@ -1,6 +1,7 @@
 /* httpd.c: a minimal HTTP/1.x server on the net loop (libuv TCP) that answers
  * one GET per connection for health and metrics; it must not know what it
- * serves, keep a connection past its deadline, or buffer beyond its bounds. */
+ * serves, keep a connection past its deadline, buffer beyond its bounds, or
+ * let idle connections crowd out a health check. */
 #include "net/httpd.h"
 
 #include <arpa/inet.h>
@@ -268,6 +269,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		conn_close(c);
 		return;
 	}
+	/* The first bytes: the client gets the rest of the head deadline. */
+	if (c->len == 0 && nread > 0)
+		uv_timer_start(&c->timer, on_timeout, HTTPD_TIMEOUT_MS - HTTPD_IDLE_MS, 0);
 	c->len += (size_t)nread;
 	c->buf[c->len] = '\0';
 	if (memchr(c->buf, '\0', c->len)) {
@@ -289,6 +293,20 @@ static void on_connection(uv_stream_t *server, int status)
 		log_warn("metrics listener: accept failed", "error=%s", uv_strerror(status));
 		return;
 	}
+	/* Full: the oldest connection still waiting for its request goes, so that
+	 * a flood of idle connections cannot keep /healthz from answering; only
+	 * when every one is being answered is the new one turned away. */
+	if (h->nconns >= HTTPD_MAX_CONNS) {
+		struct hconn *victim = NULL;
+		for (struct hconn *o = h->conns; o; o = o->next)
+			if (!o->out)
+				victim = o; /* the list is newest first */
+		if (victim) {
+			log_warn("metrics listener: too many connections, dropping the oldest idle one",
+			         "max=%d", HTTPD_MAX_CONNS);
+			conn_close(victim);
+		}
+	}
 	struct hconn *c = xcalloc(1, sizeof(*c));
 	uv_tcp_init(net_loop_uv(h->loop), &c->tcp);
 	uv_timer_init(net_loop_uv(h->loop), &c->timer);
@@ -306,12 +324,13 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	if (h->nconns > HTTPD_MAX_CONNS) {
-		log_warn("metrics listener: too many connections, dropping one",
+		log_warn("metrics listener: every connection is being answered, dropping a new one",
 		         "max=%d", HTTPD_MAX_CONNS);
 		conn_close(c);
 		return;
 	}
-	uv_timer_start(&c->timer, on_timeout, HTTPD_TIMEOUT_MS, 0);
+	/* A client that sends nothing soon is idle: it goes early. */
+	uv_timer_start(&c->timer, on_timeout, HTTPD_IDLE_MS, 0);
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
 		conn_close(c);
 }

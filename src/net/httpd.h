@@ -27,7 +27,9 @@ struct httpd;
 
 #define HTTPD_REQUEST_MAX 4096      /* request line + headers, bytes */
 #define HTTPD_TIMEOUT_MS 5000       /* to receive the head, then to send the reply, ms */
-#define HTTPD_MAX_CONNS 16          /* open connections, count */
+#define HTTPD_IDLE_MS 1000          /* for the first byte of a request, ms */
+#define HTTPD_MAX_CONNS 16          /* open connections, count; when full, a new one
+                                     * replaces the oldest that is not being answered */
 #define HTTPD_PATH_MAX 256          /* request path handed to the handler, bytes */
 #define HTTPD_REPLY_MAX (1u << 20)  /* reply body, bytes (1 MiB) */
 #define HTTPD_LISTEN_MAX 64         /* "host:port" text, bytes */

@@ -28,7 +28,7 @@ static int hex4(const char *p, uint32_t *ret)
 }
 
 /* Scans; with fix set, rewrites. Returns the number of unpaired escapes. */
-static size_t scan(char *s, size_t len, bool fix)
+static size_t scan(char *s, size_t len, bool fix, bool nul)
 {
 	size_t n = 0;
 	bool in_string = false;
@@ -59,7 +59,7 @@ static size_t scan(char *s, size_t len, bool fix)
 			i += 11; /* a proper pair */
 			continue;
 		}
-		if (v >= 0xD800 && v <= 0xDFFF) {
+		if ((v >= 0xD800 && v <= 0xDFFF) || (nul && v == 0)) {
 			if (fix)
 				memcpy(s + i + 2, "FFFD", 4);
 			n++;
@@ -69,19 +69,34 @@ static size_t scan(char *s, size_t len, bool fix)
 	return n;
 }
 
-size_t jsonfix_surrogates(char *s, size_t len)
-{
-	return scan(s, len, true);
-}
-
-char *jsonfix_surrogates_dup(const char *s, size_t len)
+static char *fixed_dup(const char *s, size_t len, bool nul)
 {
 	/* scan() only writes when fixing, so counting on the caller's buffer is safe. */
-	if (scan((char *)s, len, false) == 0)
+	if (scan((char *)s, len, false, nul) == 0)
 		return NULL;
 	char *d = xmalloc(len + 1);
 	memcpy(d, s, len);
 	d[len] = '\0';
-	jsonfix_surrogates(d, len);
+	scan(d, len, true, nul);
 	return d;
+}
+
+size_t jsonfix_surrogates(char *s, size_t len)
+{
+	return scan(s, len, true, false);
+}
+
+char *jsonfix_surrogates_dup(const char *s, size_t len)
+{
+	return fixed_dup(s, len, false);
+}
+
+size_t jsonfix_text(char *s, size_t len)
+{
+	return scan(s, len, true, true);
+}
+
+char *jsonfix_text_dup(const char *s, size_t len)
+{
+	return fixed_dup(s, len, true);
 }

@@ -1,4 +1,5 @@
-/* jsonfix.h: repairs the one kind of bad JSON that servers really send.
+/* jsonfix.h: repairs the kinds of JSON text that servers really send and that
+ * would hurt after cJSON decodes it.
  * JSON text from Discord and Matrix may carry \uD800-style escapes of unpaired
  * UTF-16 surrogates (a user typed them; servers pass them on). cJSON refuses
  * the whole document for one such escape, which would let a single message
@@ -15,5 +16,12 @@ size_t jsonfix_surrogates(char *s, size_t len);
 /* A copy of s[0..len) with the surrogates fixed, NUL-terminated (malloc'd;
  * NULL when nothing needed fixing). */
 char *jsonfix_surrogates_dup(const char *s, size_t len);
+
+/* The same, and every \u0000 escape too (also as \uFFFD): a NUL decoded into
+ * a C string would silently cut a chat message short ("search a\u0000b"
+ * would search for "a"). Platform codecs run this on every payload before
+ * parsing, so chat text reaches the engine whole or visibly marked. */
+size_t jsonfix_text(char *s, size_t len);
+char *jsonfix_text_dup(const char *s, size_t len);
 
 #endif

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/redact.h"
 #include "util/utf8.h"
 
 _Static_assert(LOG_LINE_MAX <= PIPE_BUF, "a log line must fit one atomic write");
@@ -176,11 +177,16 @@ void log_msg(enum log_level level, const char *msg, const char *fields_fmt, ...)
 		if (n > 0)
 			pos += (size_t)n;
 	}
+	/* A token must never reach the journal, whoever passed it; one that the
+	 * cut below splits must not leave its first half either. */
 	if (pos >= body) {
 		/* snprintf stopped at body-1; cut at a code point, not inside one */
 		pos = msg_start + drop_partial(line + msg_start, body - 1 - msg_start);
+		pos = msg_start + redact_secrets_cut(line + msg_start, pos - msg_start);
 		memcpy(line + pos, cut_mark, sizeof(cut_mark) - 1);
 		pos += sizeof(cut_mark) - 1;
+	} else {
+		pos = msg_start + redact_secrets(line + msg_start, pos - msg_start);
 	}
 	defang(line + msg_start, pos - msg_start);
 	line[pos++] = '\n';

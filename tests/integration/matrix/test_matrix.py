@@ -219,6 +219,51 @@ def t_answers_commands_and_questions_once(c):
     assert PASSWORD not in c.logs() and st["access_token"] not in c.logs()
 
 
+def t_hostile_text_is_echoed_whole_and_harmless(c):
+    """Chat text reaches the engine whole (a NUL does not cut it short) and its
+    echo can neither ping, link, invite, reorder text nor inject HTML; every
+    reply stays under 2,000 characters and each question is answered once."""
+    hs = c.hs
+    r = room(hs, room_id="!hostile:test")
+    b = c.bot()
+    b.wait_ready()
+    cases = {
+        "nul": "!sco search a\u0000b",
+        "invite": "!sco search discord.gg/evil",
+        "invite2": "!sco search discord.com/invite/evil",
+        "domain": "!sco search www.evil.example/login",
+        "scheme": "!sco search https://evil.example/x",
+        "mention": "!sco search @room @everyone <@123> @bob:test",
+        "html": "!sco search <b>x</b> &amp; <a href=x>y</a>",
+        "bidi": "!sco search \u202eevil\u2066x\u200b",
+        "long": "!sco search " + "x" * 5000,
+        "format": "!sco search %s%n%x {0} ${jndi:ldap://x}",
+    }
+    # one sender each: the per-user cooldown (5 at once) is not under test
+    ids = {k: say(hs, r, v, sender="@u%d:test" % i) for i, (k, v) in enumerate(cases.items())}
+    wait_until(lambda: all(e in hs.replies_to() for e in ids.values()), 20, "answers")
+    time.sleep(1.0)
+    rt = hs.replies_to()
+    got = {}
+    for k, e in ids.items():
+        assert len(rt[e]) == 1, "answered %d times: %s" % (len(rt[e]), k)
+        ct = rt[e][0]["content"]
+        got[k] = ct
+        assert len(ct["body"]) < 2000 and len(ct["formatted_body"]) < 2000 * 6, (k, len(ct["body"]))
+        assert ct["m.mentions"] == {}, ct
+        for s in (ct["body"], ct["formatted_body"]):
+            for bad in ("discord.gg", "discord.com", "evil.example", "www.evil", "//evil",
+                        "@room", "@everyone", "<@123>", "@bob:test", "\u202e", "\u2066",
+                        "\x00"):
+                assert bad not in s, (k, bad, s)
+        for bad in ("<b>", "<a ", "<@"):
+            assert bad not in ct["formatted_body"], (k, bad, ct["formatted_body"])
+    # the NUL did not cut the question short: the whole of it is echoed
+    assert "a\ufffdb" in got["nul"]["body"], got["nul"]["body"]
+    assert "&lt;b&gt;" in got["html"]["formatted_body"], got["html"]["formatted_body"]
+    assert b.kill() == 0
+
+
 def t_sigkill_restart_mid_stream_of_200(c):
     hs = c.hs
     # 20 rooms: ten commands each, within a room's cooldown allowance (15).

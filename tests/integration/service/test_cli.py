@@ -110,6 +110,16 @@ def t_console_over_a_pipe_answers_each_line_separated_by_blank_lines(d):
     assert "scobot:" not in r.stdout, "no prompt or banner on a pipe"
 
 
+def t_console_keeps_text_after_a_nul_and_breaks_echoed_links(d):
+    r = run("--config", conf(d, ""), "--console",
+            stdin="!sco search a\0b\n!sco search discord.gg/evil\n")
+    assert r.returncode == 0, r
+    blocks = r.stdout.split("\n\n")
+    # the NUL is shown as U+FFFD; the question was not cut to "a"
+    assert "a\ufffdb" in blocks[0] and "matches a." not in blocks[0], blocks[0]
+    assert "discord.gg" not in blocks[1] and "discord.\u200bgg" in blocks[1], blocks[1]
+
+
 def t_check_config_ok_is_0(d):
     r = run("--config", conf(d, "[general]\nprefix = !sco\n"), "--facts", FACTS, "--check-config")
     assert r.returncode == 0, r
@@ -126,6 +136,39 @@ def t_check_config_bad_config_is_3_and_names_file_line(d):
     assert r.returncode == 3 and "m.conf:2" in r.stderr and "listen" in r.stderr, r.stderr
     r = run("--config", os.path.join(d, "missing.conf"), "--check-config")
     assert r.returncode == 3, r
+
+
+def t_check_config_file_with_an_inline_token_must_be_0600(d):
+    """scobot.conf(5): a file holding an inline secret must not be readable
+    by group or others."""
+    text = "[discord]\ntoken = MTA5ODc2NTQzMjEwOTg3NjU0.GhIjKl.abcdefghijklmnopqrstuvwxyz0123\n"
+    for mode, ok in ((0o600, True), (0o640, False), (0o644, False)):
+        c = conf(d, text, "t%o.conf" % mode)
+        os.chmod(c, mode)
+        r = run("--config", c, "--check-config")
+        if ok:
+            assert r.returncode == 0, (oct(mode), r)
+        else:
+            assert r.returncode == 3, (oct(mode), r)
+            assert "accessible by group or others (mode %04o)" % mode in r.stderr, r.stderr
+        assert "GhIjKl" not in r.stdout + r.stderr, r
+    # without a secret in it the mode is the operator's business
+    c = conf(d, "[general]\nprefix = !sco\n", "plain.conf")
+    os.chmod(c, 0o644)
+    assert run("--config", c, "--check-config").returncode == 0
+
+
+def t_check_config_wildcard_metrics_listener_needs_listen_public(d):
+    for addr in ("0.0.0.0:9464", "[::]:9464"):
+        c = conf(d, "[metrics]\nlisten = %s\n" % addr, "w.conf")
+        r = run("--config", c, "--check-config")
+        assert r.returncode == 3, (addr, r)
+        assert "w.conf:1: [metrics]: listen is not a loopback address" in r.stderr, r.stderr
+        assert "listen_public = yes" in r.stderr, r.stderr
+        c = conf(d, "[metrics]\nlisten = %s\nlisten_public = yes\n" % addr, "w.conf")
+        assert run("--config", c, "--check-config").returncode == 0, addr
+    c = conf(d, "[metrics]\nlisten = 127.0.0.1:9464\n", "w.conf")
+    assert run("--config", c, "--check-config").returncode == 0
 
 
 def t_check_config_broken_facts_dir_is_4(d):

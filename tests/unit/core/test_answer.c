@@ -36,6 +36,30 @@ TEST(markdown_escapes_formatting_and_links_in_user_text)
 	CHECK_NOT_CONTAINS(out, "](");
 }
 
+TEST(echoed_invites_and_bare_domains_are_not_links_in_any_format)
+{
+	static const char *const links[] = {"discord.gg/evil", "discord.com/invite/evil",
+	                                     "evil.example", "www.evil.example/x",
+	                                     "evil\xEF\xBC\x8E" "example", "http://evil.example"};
+	static const char *const live[] = {"discord.gg", "discord.com", "evil.example",
+	                                   "www.evil", "evil\xEF\xBC\x8E" "example", "//evil"};
+	static const enum render_format fmts[] = {RENDER_PLAIN, RENDER_MARKDOWN, RENDER_HTML};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		for (size_t f = 0; f < 3; f++) {
+			struct answer a;
+			answer_init(&a, LANG_EN);
+			answer_user(&a, links[i], strlen(links[i]));
+			render(&a, fmts[f]);
+			CHECK_NOT_CONTAINS(out, live[i]);
+			CHECK_CONTAINS(out, "\xE2\x80\x8B"); /* broken by a zero-width space */
+		}
+	/* our own text keeps its links */
+	struct answer a;
+	answer_init(&a, LANG_EN);
+	answer_text(&a, "see example.org");
+	CHECK_CONTAINS(render(&a, RENDER_PLAIN), "example.org");
+}
+
 TEST(html_escapes_user_markup)
 {
 	struct answer a;

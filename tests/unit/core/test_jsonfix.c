@@ -14,6 +14,23 @@ static const char *fix(const char *in)
 	return buf;
 }
 
+TEST(a_nul_escape_becomes_the_replacement_character_for_chat_text)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", "{\"c\":\"a\\u0000b\\\\u0000\"}");
+	/* the surrogate-only fix keeps it; the text fix replaces it, not \\u0000 */
+	CHECK_INT(jsonfix_surrogates(buf, strlen(buf)), 0);
+	CHECK_INT(jsonfix_text(buf, strlen(buf)), 1);
+	CHECK_STR(buf, "{\"c\":\"a\\uFFFDb\\\\u0000\"}");
+	const char *j = "[\"x\\ud800\\u0000\"]";
+	char *d = jsonfix_text_dup(j, strlen(j));
+	CHECK(d != NULL);
+	if (d)
+		CHECK_STR(d, "[\"x\\uFFFD\\uFFFD\"]");
+	free(d);
+	CHECK(jsonfix_text_dup("[\"ok\"]", 6) == NULL);
+}
+
 TEST(a_lone_high_surrogate_becomes_the_replacement_character)
 {
 	CHECK_STR(fix("{\"b\":\"x\\ud800y\"}"), "{\"b\":\"x\\uFFFDy\"}");

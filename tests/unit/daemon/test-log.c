@@ -1,5 +1,5 @@
 /* test-log.c: the logger's line format (plain and journald), filtering, bounds,
- * errno, and log_escape(); stderr is captured through a pipe. */
+ * errno, log_escape() and the redaction of token-shaped text; stderr is captured through a pipe. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +12,7 @@
 
 #include "tap.h"
 #include "util/log.h"
+#include "util/redact.h"
 
 #define CAPTURE_MAX 65536 /* bytes: less than a pipe's default capacity */
 
@@ -64,6 +65,87 @@ static bool is_digits(const char *s, size_t n)
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 	return true;
+}
+
+#define DISCORD_TOKEN "MTA5ODc2NTQzMjEwOTg3NjU0.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
+#define MATRIX_TOKEN "syt_c2NvYm90_abcdefghijklmnopqrst_0AbCdE"
+
+static const char *redacted(const char *in)
+{
+	static char buf[512];
+	snprintf(buf, sizeof(buf), "%s", in);
+	return redact_secrets_str(buf);
+}
+
+TEST(redact_blanks_discord_and_matrix_tokens_and_url_user_info)
+{
+	CHECK_STR(redacted("got " DISCORD_TOKEN " here"), "got " REDACT_MARK " here");
+	CHECK_STR(redacted("a=" MATRIX_TOKEN ","), "a=" REDACT_MARK ",");
+	CHECK_STR(redacted("'" MATRIX_TOKEN "' and '" DISCORD_TOKEN "'"),
+	          "'" REDACT_MARK "' and '" REDACT_MARK "'");
+	CHECK_STR(redacted("url=http://scobot:PASSWORD@127.0.0.1:1/x"),
+	          "url=http://***@127.0.0.1:1/x");
+	CHECK_STR(redacted("http://a@h"), "http://*@h");
+	CHECK(redact_has_secret(DISCORD_TOKEN, strlen(DISCORD_TOKEN)));
+	CHECK(redact_has_secret(MATRIX_TOKEN, strlen(MATRIX_TOKEN)));
+}
+
+TEST(redact_leaves_ordinary_text_alone)
+{
+	static const char *const keep[] = {
+		"t.conf:3: [discord] application_id: expected a Discord id (digits)",
+		"https://matrix.example.org/_matrix/client/v3/sync?since=s72594_4483_1934",
+		"@bob:example.org in !room:example.org said $event_id",
+		"version 1.2.3 of facts.json",
+		"syt_short",
+		"the ratio was 12345678901234567890.1234.5",
+	};
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		CHECK_STR(redacted(keep[i]), keep[i]);
+		CHECK(!redact_has_secret(keep[i], strlen(keep[i])));
+	}
+}
+
+TEST(a_token_passed_to_the_logger_is_redacted)
+{
+	capture_begin(false, LOG_LVL_DEBUG);
+	log_error("oops " DISCORD_TOKEN, "token=%s url=%s", MATRIX_TOKEN,
+	          "https://u:p4ss@h.example/");
+	const char *out = capture_end();
+	CHECK_NOT_CONTAINS(out, "GhIjKl.abcdef");
+	CHECK_NOT_CONTAINS(out, "abcdefghijklmnopqrst_0AbCdE");
+	CHECK_NOT_CONTAINS(out, "p4ss");
+	CHECK_CONTAINS(out, "oops " REDACT_MARK " token=" REDACT_MARK " url=https://***@h.example/");
+}
+
+TEST(a_token_cut_by_the_line_bound_leaves_no_part_behind)
+{
+	static char pad[LOG_LINE_MAX];
+	/* the cut falls at every offset inside the token in turn */
+	for (size_t k = 0; k < sizeof(DISCORD_TOKEN) + 4; k++) {
+		/* "<3>x pad=" + pad + " t=" puts the token at byte 2044 - k, and the
+		 * line is cut at byte 2044 */
+		size_t n = LOG_LINE_MAX - 16 - k;
+		memset(pad, 'a', n);
+		pad[n] = '\0';
+		capture_begin(true, LOG_LVL_DEBUG);
+		log_error("x", "pad=%s t=%s %s", pad, DISCORD_TOKEN, MATRIX_TOKEN);
+		const char *out = capture_end();
+		CHECK(strlen(out) <= LOG_LINE_MAX);
+		CHECK_NOT_CONTAINS(out, "MTA5ODc2NTQz");
+		CHECK_NOT_CONTAINS(out, "GhIjKl");
+	}
+	CHECK_STR(redacted("x syt_c2Nv"), "x syt_c2Nv");
+	char buf[64];
+	snprintf(buf, sizeof(buf), "x syt_c2Nv");
+	buf[redact_secrets_cut(buf, strlen(buf))] = '\0';
+	CHECK_STR(buf, "x ********");
+	snprintf(buf, sizeof(buf), "x MTA5ODc2NTQzMjEwOTg3NjU0.Gh");
+	buf[redact_secrets_cut(buf, strlen(buf))] = '\0';
+	CHECK_STR(buf, "x " REDACT_MARK);
+	snprintf(buf, sizeof(buf), "a short.line");
+	buf[redact_secrets_cut(buf, strlen(buf))] = '\0';
+	CHECK_STR(buf, "a short.line");
 }
 
 TEST(plain_line_is_utc_timestamp_level_message_fields)

@@ -50,6 +50,33 @@ TEST(a_set_language_survives_reopening)
 	cleanup();
 }
 
+TEST(a_symlink_planted_at_the_temporary_name_is_not_followed)
+{
+	char victim[128], link[128], path[128], buf[64] = "";
+	tmpdir();
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(link, sizeof(link), "%s/room-languages.tmp", dir);
+	snprintf(path, sizeof(path), "%s/room-languages", dir);
+	FILE *f = fopen(victim, "we");
+	fputs("keep me", f);
+	fclose(f);
+	CHECK(symlink(victim, link) == 0);
+	struct roomlang *r = roomlang_open(dir);
+	CHECK_INT(roomlang_set(r, "discord", "1", LANG_RU), 0);
+	roomlang_free(r);
+	f = fopen(victim, "re");
+	CHECK(f && fgets(buf, sizeof(buf), f));
+	if (f)
+		fclose(f);
+	CHECK_STR(buf, "keep me");
+	r = roomlang_open(dir);
+	CHECK_INT(roomlang_get(r, "discord", "1"), LANG_RU);
+	roomlang_free(r);
+	unlink(victim);
+	unlink(link);
+	cleanup();
+}
+
 TEST(the_file_is_private)
 {
 	struct roomlang *r = roomlang_open(tmpdir());

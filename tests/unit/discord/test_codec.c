@@ -99,6 +99,19 @@ TEST(ready_without_session_id_is_rejected)
 	cJSON_Delete(d);
 }
 
+TEST(message_content_with_a_nul_escape_is_not_cut_short)
+{
+	struct dc_payload p;
+	struct dc_message m;
+	const char *j = "{\"op\":0,\"s\":1,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"10\","
+	                "\"channel_id\":\"20\",\"type\":0,\"content\":\"!sco search a\\u0000b\","
+	                "\"author\":{\"id\":\"40\"}}}";
+	CHECK_INT(dc_payload_parse(j, strlen(j), &p), 0);
+	CHECK_INT(dc_parse_message(p.d, "99", &m), 0);
+	CHECK_STR(m.content, "!sco search a\xEF\xBF\xBD" "b");
+	dc_payload_free(&p);
+}
+
 TEST(message_fields_and_mention_of_self)
 {
 	struct dc_message m;

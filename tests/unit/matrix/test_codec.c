@@ -73,6 +73,23 @@ TEST(sync_parses_joined_timeline_fields)
 	mx_sync_free(s);
 }
 
+TEST(body_with_a_nul_escape_is_not_cut_short)
+{
+	struct mx_sync *s = parse(
+		"{\"next_batch\":\"s9\",\"rooms\":{\"join\":{\"!r:test\":{\"timeline\":{\"events\":["
+		"{\"type\":\"m.room.message\",\"sender\":\"@a:test\",\"event_id\":\"$1\","
+		"\"origin_server_ts\":1,\"content\":{\"msgtype\":\"m.text\","
+		"\"body\":\"!sco search a\\u0000b\"}}]}}}}}");
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	const struct mx_room *r = find(s, "!r:test");
+	CHECK(r && r->n_timeline == 1);
+	if (r && r->n_timeline == 1)
+		CHECK_STR(r->timeline[0].body, "!sco search a\xEF\xBF\xBD" "b");
+	mx_sync_free(s);
+}
+
 TEST(sync_parses_invite_with_inviter_and_encryption)
 {
 	struct mx_sync *s = parse(SYNC_OK);
