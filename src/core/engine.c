@@ -235,8 +235,24 @@ static bool body_has_items(const struct answer *a)
 }
 
 /* Every answer from the table says how old its knowledge is. */
+/* The date the facts run to, or the opening's for a day before it (help and
+ * about still say how far the table goes). */
+static struct pdate run_to(struct ctx *c, const struct fact_sg **ret_sg, bool *ret_appointed)
+{
+	struct pdate to = when_facts_run_to(c->f, c->today, ret_sg, ret_appointed);
+	if (!to.prec) {
+		const struct fact_opening *op = &c->f->opening;
+		to = date_from_days(date_days(op->year, op->month, op->day));
+	}
+	return to;
+}
+
 static void as_of(struct ctx *c)
 {
+	const struct fact_sg *sg;
+	bool appointed;
+	if (!when_facts_run_to(c->f, c->today, &sg, &appointed).prec)
+		return; /* before the opening nothing is known yet */
 	bool line_start = at_line_start(c->a);
 	if (body_has_items(c->a)) {
 		if (!line_start)
@@ -244,9 +260,6 @@ static void as_of(struct ctx *c)
 	} else if (!line_start) {
 		space(c);
 	}
-	const struct fact_sg *sg;
-	bool appointed;
-	when_facts_run_to(c->f, c->today, &sg, &appointed);
 	emit(c, M_AS_OF, sg ? sg_text(c, sg, appointed ? SGD_APPOINTED_ASOF : SGD_FROM_ASOF) :
 	                      c->e->opening_asof[c->lang]);
 }
@@ -1075,7 +1088,7 @@ static void answer_help(struct ctx *c, const char *arg, size_t len, enum lang ro
 	}
 	const struct fact_sg *sg;
 	bool appointed;
-	struct pdate to = when_facts_run_to(c->f, c->today, &sg, &appointed);
+	struct pdate to = run_to(c, &sg, &appointed);
 	char d[64];
 	emit(c, M_HELP_HEAD, when_date(c->lang, &to, false, d, sizeof(d)));
 	answer_break(c->a);
@@ -1099,7 +1112,7 @@ static void answer_about(struct ctx *c)
 	char n[24], ns[24], d[64], src[256], age[64], t[64], pd[64];
 	const struct fact_sg *sg;
 	bool appointed;
-	struct pdate to = when_facts_run_to(c->f, c->today, &sg, &appointed);
+	struct pdate to = run_to(c, &sg, &appointed);
 	struct pdate now = date_from_days(c->today);
 	snprintf(n, sizeof(n), "%zu", c->f->n_facts + c->f->n_sgs + c->f->n_attendees);
 	snprintf(ns, sizeof(ns), "%zu", c->f->n_sources);
@@ -1130,7 +1143,7 @@ static void answer_source(struct ctx *c)
 	char cmd[64], n[24], d[64];
 	const struct fact_sg *sg;
 	bool appointed;
-	struct pdate to = when_facts_run_to(c->f, c->today, &sg, &appointed);
+	struct pdate to = run_to(c, &sg, &appointed);
 	snprintf(cmd, sizeof(cmd), "%s fact sg.term", prefix_of(c));
 	snprintf(n, sizeof(n), "%zu", c->f->n_sources);
 	c->a->command = "source";

@@ -40,6 +40,8 @@ struct pdate when_facts_run_to(const struct facts *f, int32_t today,
 	struct pdate best = date_from_days(date_days(o->year, o->month, o->day));
 	*ret_sg = NULL;
 	*ret_appointed = false;
+	if (best.first > today)
+		return (struct pdate){0};
 	for (size_t i = 0; i < f->n_sgs; i++) {
 		const struct fact_sg *sg = &f->sgs[i];
 		if (sg->from.first <= today && sg->from.first > best.first) {

@@ -24,7 +24,8 @@ size_t when_sgs_on(const struct facts *f, int32_t day, int32_t today,
 const struct fact_sg *when_last_known(const struct facts *f, int32_t today);
 /* The newest dated event known on `today` (a term starting, an appointment,
  * the opening): the date the facts run to. Sets *ret_sg to the term it
- * belongs to, or NULL for the opening. */
+ * belongs to, or NULL for the opening; prec DATE_NONE when even the opening
+ * is after today. */
 struct pdate when_facts_run_to(const struct facts *f, int32_t today,
                                const struct fact_sg **ret_sg, bool *ret_appointed);
 

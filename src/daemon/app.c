@@ -313,7 +313,7 @@ static void host_respond(void *ctx, const struct respond_request *req, struct an
 	}
 	struct engine_query q = {req->text, req->len, req->lang, room_lang,
 	                         platform_prefix(app, req->platform),
-	                         app->today ? app->today : clock_today()};
+	                         clock_today_or(app->today)};
 	engine_answer(app->engine, &q, out);
 	metrics_answer(app->metrics, req->platform, out->command, out->status);
 	if (out->action == ACTION_SET_LANG && req->room) {

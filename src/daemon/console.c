@@ -75,7 +75,7 @@ int console_run(const struct engine *e, const char *prefix, enum lang lang, int3
 		if (blank)
 			continue; /* nothing asked: no answer, on a terminal or a pipe */
 		struct engine_query eq = {q, len, lang, session_lang, prefix,
-		                          today ? today : clock_today()};
+		                          clock_today_or(today)};
 		engine_answer(e, &eq, a);
 		if (a->action == ACTION_SET_LANG)
 			session_lang = a->action_lang;

@@ -61,7 +61,7 @@ struct options {
 	const char *shard_ids;
 	const char *state_dir;
 	enum lang lang;
-	int32_t today; /* days since 1970-01-01, or 0 for the clock */
+	int32_t today; /* days since 1970-01-01, or CLOCK_TODAY_LIVE */
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -83,7 +83,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{NULL, 0, NULL, 0},
 	};
 	int c, modes = 0;
-	*o = (struct options){.mode = MODE_RUN, .lang = LANG_NONE};
+	*o = (struct options){.mode = MODE_RUN, .lang = LANG_NONE, .today = CLOCK_TODAY_LIVE};
 	/* The environment form suits a unit's Environment= line; the option wins. */
 	const char *env_shards = getenv("SCOBOT_SHARD_IDS");
 	if (env_shards && *env_shards)
@@ -220,7 +220,7 @@ static int ask(const struct engine *e, const struct config *cfg, const struct op
 		len -= rest;
 	}
 	struct engine_query q = {text, len, o->lang, LANG_NONE, cfg->general.prefix,
-	                         o->today ? o->today : clock_today()};
+	                         clock_today_or(o->today)};
 	engine_answer(e, &q, a);
 	answer_render(a, RENDER_PLAIN, out, sizeof(out));
 	puts(out);

@@ -21,6 +21,11 @@ int32_t clock_today(void)
 	return (int32_t)((ms >= 0 ? ms : ms - 86399999) / 86400000);
 }
 
+int32_t clock_today_or(int32_t fixed)
+{
+	return fixed == CLOCK_TODAY_LIVE ? clock_today() : fixed;
+}
+
 int64_t clock_wall_ms(void)
 {
 	struct timespec ts;

@@ -15,5 +15,10 @@ int64_t clock_wall_ms(void);
 /* Today's calendar day in UTC, as days since 1970-01-01: what "now" means to
  * the engine when no --today is given. */
 int32_t clock_today(void);
+/* A `today` argument meaning "read the clock at each question" (no --today):
+ * every real day, 1 January 1970 included, stays a valid fixed date. */
+#define CLOCK_TODAY_LIVE INT32_MIN
+/* The fixed day, or the clock's when it is CLOCK_TODAY_LIVE. */
+int32_t clock_today_or(int32_t fixed);
 
 #endif
