@@ -82,9 +82,12 @@ TEST(the_facts_run_to_the_newest_known_event)
 	p = when_facts_run_to(f, D(2024, 8, 1), &sg, &appointed);
 	CHECK_INT(p.first, D(2024, 7, 4));
 	CHECK(appointed);
-	p = when_facts_run_to(f, D(2003, 1, 1), &sg, &appointed);
+	p = when_facts_run_to(f, D(2004, 1, 15), &sg, &appointed);
 	CHECK_INT(p.first, D(2004, 1, 15));
 	CHECK(sg == NULL);
+	/* Before the opening nothing is known: no "as of" after today. */
+	p = when_facts_run_to(f, D(2003, 1, 1), &sg, &appointed);
+	CHECK_INT(p.prec, DATE_NONE);
 }
 
 TEST(dates_and_ages_read_naturally_in_each_language)
