@@ -112,7 +112,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			struct pdate d;
 			if (date_parse(optarg, strlen(optarg), &d) < 0 || d.prec != DATE_DAY ||
 			    d.y < 1900 || d.y > 2100) {
-				fprintf(stderr, "scobot: --today takes a date as YYYY-MM-DD (1900-2100)\n");
+				log_cli_error("--today takes a date as YYYY-MM-DD (1900-2100)");
 				return -1;
 			}
 			o->today = d.first;
@@ -133,7 +133,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'l':
 			o->lang = lang_parse(optarg);
 			if (o->lang == LANG_NONE) {
-				fprintf(stderr, "scobot: --lang takes en, ru or zh (got %zu bytes)\n",
+				log_cli_error("--lang takes en, ru or zh (got %zu bytes)",
 				        strlen(optarg));
 				return -1;
 			}
@@ -145,20 +145,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 			fputs(usage_text, stdout);
 			exit(SCOBOT_EXIT_OK);
 		case ':':
-			fprintf(stderr, "scobot: option '%s' needs a value\n", argv[optind - 1]);
+			log_cli_error("option '%s' needs a value", argv[optind - 1]);
 			return -1;
 		default:
-			fprintf(stderr, "scobot: unknown option '%s'\n", argv[optind - 1]);
+			log_cli_error("unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "scobot: unexpected argument '%s' (did you mean --ask?)\n", argv[optind]);
+		log_cli_error("unexpected argument '%s' (did you mean --ask?)", argv[optind]);
 		return -1;
 	}
 	if (modes > 1) {
-		fprintf(stderr, "scobot: --ask, --console, --check-config and --check-facts exclude "
-		                "each other\n");
+		log_cli_error("--ask, --console, --check-config and --check-facts exclude "
+		                "each other");
 		return -1;
 	}
 	return 0;
@@ -177,14 +177,14 @@ static int load_config(const struct options *o, struct config **ret, const char 
 		cfg = config_default();
 		path = NULL;
 	} else if (r < 0) {
-		fprintf(stderr, "scobot: %s\n", err);
+		log_cli_error("%s", err);
 		return r;
 	}
 	if ((o->shard_ids && config_override(cfg, "discord", "shard_ids", o->shard_ids, err,
 	                                     sizeof(err)) < 0) ||
 	    (o->state_dir && config_override(cfg, "general", "state_dir", o->state_dir, err,
 	                                     sizeof(err)) < 0)) {
-		fprintf(stderr, "scobot: command line: %s\n", err);
+		log_cli_error("command line: %s", err);
 		config_free(cfg);
 		return -EINVAL;
 	}
@@ -200,7 +200,7 @@ static int load_facts(const char *dir, struct facts **ret)
 	int r = dir && *dir ? facts_load_dir(dir, ret, &fe) : facts_load_embedded(ret, &fe);
 	if (r < 0) {
 		facts_error_format(&fe, msg, sizeof(msg));
-		fprintf(stderr, "scobot: facts%s%s: %s\n", dir && *dir ? " in " : "",
+		log_cli_error("facts%s%s: %s", dir && *dir ? " in " : "",
 		        dir && *dir ? dir : "", msg);
 	}
 	return r;
@@ -288,8 +288,8 @@ int main(int argc, char **argv)
 		if (!app_has_platforms(cfg) && getenv("NOTIFY_SOCKET")) {
 			/* Under a service manager a console would read /dev/null and
 			 * exit at once: say what is missing instead. */
-			fprintf(stderr, "scobot: the config enables no platform: add a [discord] or "
-			                "[matrix] section (see scobot.conf(5))\n");
+			log_cli_error("the config enables no platform: add a [discord] or "
+			                "[matrix] section (see scobot.conf(5))");
 			status = SCOBOT_EXIT_CONFIG;
 			break;
 		}

@@ -194,6 +194,27 @@ void log_msg(enum log_level level, const char *msg, const char *fields_fmt, ...)
 	errno = saved;
 }
 
+void log_cli_error(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	int saved = errno;
+	size_t pos = stderr_is_journal() ? (size_t)snprintf(line, sizeof(line), "<%d>",
+	                                                    (int)LOG_LVL_ERROR) : 0;
+	pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "scobot: ");
+	size_t start = pos;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line + pos, sizeof(line) - pos - 1, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		pos += (size_t)n < sizeof(line) - pos - 1 ? (size_t)n : sizeof(line) - pos - 2;
+	pos = start + redact_secrets(line + start, pos - start);
+	defang(line + start, pos - start);
+	line[pos++] = '\n';
+	write_all(line, pos);
+	errno = saved;
+}
+
 /* Code points that reorder or break a displayed line: shown as \uXXXX. */
 static bool is_invisible_control(uint32_t cp)
 {

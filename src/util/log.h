@@ -32,6 +32,13 @@ void log_msg(enum log_level level, const char *msg, const char *fields_fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The fields are optional: log_info("reloaded") or log_info("x", "n=%d", n). */
+/* A command-line or start-up error for a person or a service manager:
+ * "scobot: <text>" on stderr, with the journal's <3> priority when stderr is
+ * the journal (JOURNAL_STREAM), so that `journalctl -p err` shows why a start
+ * failed. Control characters are defanged and token shapes redacted, as in
+ * log_msg; it may be called before log_init. */
+void log_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define log_error(msg, ...) log_msg(LOG_LVL_ERROR, msg, "" __VA_ARGS__)
 #define log_warn(msg, ...) log_msg(LOG_LVL_WARN, msg, "" __VA_ARGS__)
 #define log_notice(msg, ...) log_msg(LOG_LVL_NOTICE, msg, "" __VA_ARGS__)

@@ -195,6 +195,28 @@ def t_service_without_platforms_under_systemd_is_a_config_error(d):
     assert r.returncode == 3 and "[discord]" in r.stderr, r
 
 
+def t_startup_errors_carry_the_error_priority_when_stderr_is_the_journal(d):
+    # systemd sets JOURNAL_STREAM=dev:inode of the stream it gave as stderr
+    # (systemd.exec(5), "$JOURNAL_STREAM"); an error line then starts with
+    # sd-daemon(3)'s "<3>" so the journal files it as an error, not as info.
+    rfd, wfd = os.pipe()
+    st = os.fstat(wfd)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NOTIFY_SOCKET", "CREDENTIALS_DIRECTORY", "SCOBOT_SHARD_IDS")}
+    env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
+    bad = conf(d, "[general]\nprefix = ! sco\n")
+    p = subprocess.Popen(WRAPPER + [SCOBOT, "--config", bad, "--check-config"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=wfd, env=env)
+    os.close(wfd)
+    p.wait(timeout=30)
+    err = os.read(rfd, 65536).decode()
+    os.close(rfd)
+    assert err.startswith("<3>scobot: "), err
+    # Not the journal (a terminal or a pipe of someone else's): no prefix.
+    r = run("--config", bad, "--check-config")
+    assert r.stderr.startswith("scobot: "), r.stderr
+
+
 def t_version_prints_the_version(d):
     r = run("--version")
     assert r.returncode == 0 and re.fullmatch(r"scobot \d+\.\d+\.\d+\n", r.stdout), r
