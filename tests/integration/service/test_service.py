@@ -780,6 +780,13 @@ def t_units_verify_and_exposure_is_at_most_1_5(c):
         m = re.search(r"Overall exposure level for \S+: (\d+\.\d)", sec.stdout)
         assert m, sec.stdout + sec.stderr
         assert float(m.group(1)) <= 1.5, "%s exposure %s\n%s" % (name, m.group(1), sec.stdout)
+        if "@." in name:
+            # A template's instances share one dynamic user unless User= names
+            # the instance (systemd.exec(5), DynamicUser=): then each gets its
+            # own, and one instance cannot read another's state directory.
+            users = re.findall(r"^User=(\S+)$", text, flags=re.M)
+            assert users and "%i" in users[0], users
+            assert "StateDirectory=scobot-%i" in text
 
 
 def main():
