@@ -150,6 +150,14 @@ int http_request_cancel(struct http_client *client, int64_t id);
 /* Requests in flight (started, not completed or cancelled). */
 size_t http_client_pending(const struct http_client *client);
 
+/* Easy handles made and reused over the client's life: a steady stream of
+ * requests reuses handles instead of allocating one per request. */
+struct http_client_stats {
+	uint64_t easy_created;
+	uint64_t easy_reused;
+};
+struct http_client_stats http_client_stats(const struct http_client *client);
+
 /* The value of the last response header named `name` (case-insensitive), with
  * surrounding whitespace trimmed, or NULL if absent. Valid during on_done. */
 const char *http_response_header(const struct http_response *resp, const char *name);

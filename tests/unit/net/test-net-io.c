@@ -256,6 +256,24 @@ TEST(http_keepalive_reuses_the_connection)
 	env_free(&e);
 }
 
+TEST(http_sequential_requests_reuse_one_easy_handle)
+{
+	struct env e = env_new();
+	char a[64], b[64];
+
+	/* A steady stream of requests must not allocate a curl handle per
+	 * request: after the first, each one takes the idle handle back. */
+	get_text(e.loop, e.http, HTTP_URL("/conn"), a, sizeof(a));
+	for (int i = 0; i < 20; i++)
+		get_text(e.loop, e.http, HTTP_URL("/conn"), b, sizeof(b));
+	struct http_client_stats st = http_client_stats(e.http);
+	CHECK_INT(st.easy_created, 1);
+	CHECK_INT(st.easy_reused, 20);
+	/* A reused handle keeps the connection too. */
+	CHECK_STR(a, b);
+	env_free(&e);
+}
+
 TEST(http_total_timeout_fires_on_hanging_server)
 {
 	struct env e = env_new();
