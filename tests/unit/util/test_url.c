@@ -1,5 +1,8 @@
 /* test_url.c: the one rule for where a token may travel (util/url.c): https
  * anywhere, plain http only to loopback, never with user:password@. */
+#include <stdio.h>
+#include <string.h>
+
 #include "tap.h"
 #include "util/url.h"
 
@@ -87,6 +90,20 @@ TEST(loopback_hosts)
 	CHECK(!url_host_is_loopback("localhost", 5));
 	CHECK(!url_host_is_loopback("", 0));
 	CHECK(!url_host_is_loopback("128.0.0.1", 9));
+	/* Brackets on both ends or not at all (mutate.py found these untested). */
+	CHECK(!url_host_is_loopback("x::1]", 5));
+	CHECK(!url_host_is_loopback("x::1y", 5));
+	CHECK(!url_host_is_loopback("[::1", 4));
+}
+
+TEST(a_host_longer_than_any_address_is_not_loopback)
+{
+	char host[200];
+	memset(host, '1', sizeof(host));
+	CHECK(!url_host_is_loopback(host, sizeof(host)));
+	char url[300];
+	snprintf(url, sizeof(url), "http://127.0.0.1%.*s/", 150, host);
+	CHECK_INT(url_check(url, URL_HTTP), URL_PLAIN_REMOTE);
 }
 
 TAP_MAIN
