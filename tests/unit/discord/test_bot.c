@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/answer.h"
+#include "core/cooldown.h"
 #include "discord/bot.h"
 #include "tap.h"
 
@@ -13,7 +14,7 @@
 #define WALL_MS 1800000000000LL   /* "now" on the wall clock, Unix ms */
 #define SELF "111111111111111111"
 
-enum reply_mode { SHORT, LONG, IGNORED };
+enum reply_mode { SHORT, LONG, IGNORED, FIELDS };
 
 static struct {
 	enum reply_mode mode;
@@ -38,6 +39,15 @@ static void fake_respond(void *ctx, const struct respond_request *req, struct an
 		answer_text(out, "The answer.");
 		return;
 	}
+	if (fake.mode == FIELDS) {
+		answer_set_title(out, "Secretaries-General");
+		answer_text(out, "The answer.");
+		answer_end_body(out);
+		answer_field_begin(out, "2011");
+		answer_text(out, "Imanaliev");
+		answer_field_end(out);
+		return;
+	}
 	/* Lines of 99 characters: about 3,000 bytes, two Discord messages. */
 	char line[101];
 	memset(line, 'x', 99);
@@ -49,9 +59,12 @@ static void fake_respond(void *ctx, const struct respond_request *req, struct an
 
 static const struct adapter_host host = {.respond = fake_respond};
 
+static int complete_ctx;
+
 static size_t fake_complete(void *ctx, const char *partial, size_t len, enum lang lang,
                             char (*out)[101], size_t max)
 {
+	CHECK(ctx == &complete_ctx);
 	snprintf(out[0], 101, "2011 (%s)", partial);
 	return 1;
 }
@@ -70,7 +83,8 @@ static const struct dc_clock clock_now = {.now_ms = 5000000, .wall_ms = WALL_MS}
 static struct dc_bot *new_bot(void)
 {
 	memset(&fake, 0, sizeof(fake));
-	struct dc_bot_config cfg = {.prefix = "!sco", .host = &host, .complete = fake_complete};
+	struct dc_bot_config cfg = {.prefix = "!sco", .host = &host, .complete = fake_complete,
+	                            .complete_ctx = &complete_ctx};
 	struct dc_bot *bot = dc_bot_new(&cfg);
 	dc_bot_learn_ids(bot, SELF, "222222222222222222");
 	return bot;
@@ -107,6 +121,9 @@ TEST(a_prefixed_message_gets_one_reply_with_a_nonce)
 	snprintf(nonce, sizeof(nonce), "\"nonce\":\"r%s\"", m.id);
 	CHECK_CONTAINS(acts.act[0].body, nonce);
 	CHECK_CONTAINS(acts.act[0].body, "\"message_reference\"");
+	char what[96];
+	snprintf(what, sizeof(what), "reply to %s in 333333333333333333", m.id);
+	CHECK_STR(acts.act[0].what, what);
 	dc_actions_clear(&acts);
 	CHECK_INT(acts.n, 0);
 	dc_bot_free(bot);
@@ -216,10 +233,58 @@ TEST(over_the_cooldown_one_notice_then_silence)
 	snprintf(nonce, sizeof(nonce), "\"nonce\":\"n%s\"", m.id);
 	CHECK_CONTAINS(acts.act[0].body, nonce);
 	CHECK_INT(acts.act[0].received_ms, 0);  /* a notice is not an answer */
+	CHECK_CONTAINS(acts.act[0].body, cooldown_notice_text(LANG_EN));
+	CHECK_NOT_CONTAINS(acts.act[0].body, "The answer.");
 	dc_actions_clear(&acts);
 	m = msg(26, "!sco help");
 	dc_bot_on_message(bot, &m, &clock_now, &acts);
 	CHECK_INT(acts.n, 0);
+	dc_bot_free(bot);
+}
+
+TEST(the_cooldown_notice_is_in_the_language_of_the_question)
+{
+	struct dc_bot *bot = new_bot();
+	struct dc_actions acts = {.n = 0};
+	for (int i = 0; i < 6; i++) {
+		struct dc_message m = msg(90 + i, "!sco кто генеральный секретарь?");
+		dc_bot_on_message(bot, &m, &clock_now, &acts);
+	}
+	CHECK_INT(acts.n, 6);
+	CHECK_CONTAINS(acts.act[5].body, cooldown_notice_text(LANG_RU));
+	dc_actions_clear(&acts);
+	dc_bot_free(bot);
+}
+
+TEST(an_answer_with_fields_is_one_embed_reply)
+{
+	struct dc_bot *bot = new_bot();
+	fake.mode = FIELDS;
+	struct dc_actions acts = {.n = 0};
+	struct dc_message m = msg(100, "!sco sg");
+	dc_bot_on_message(bot, &m, &clock_now, &acts);
+	CHECK_INT(acts.n, 1);
+	CHECK_STR(acts.act[0].channel, "333333333333333333");
+	CHECK_INT(acts.act[0].received_ms, clock_now.now_ms);
+	CHECK_CONTAINS(acts.act[0].body, "\"embeds\"");
+	CHECK_CONTAINS(acts.act[0].body, "Imanaliev");
+	char nonce[40], what[96];
+	snprintf(nonce, sizeof(nonce), "\"nonce\":\"r%s\"", m.id);
+	CHECK_CONTAINS(acts.act[0].body, nonce);
+	snprintf(what, sizeof(what), "reply to %s in 333333333333333333", m.id);
+	CHECK_STR(acts.act[0].what, what);
+	dc_actions_clear(&acts);
+	struct dc_interaction in = {
+		.id = snowflake(101, 10), .token = "t", .application_id = "222222222222222222",
+		.channel_id = "333333333333333333", .user_id = "555555555555555555",
+		.type = DC_INTERACTION_COMMAND, .command = "sco", .subcommand = "sg",
+	};
+	dc_bot_on_interaction(bot, &in, &clock_now, &acts);
+	CHECK_INT(acts.n, 1);
+	CHECK_INT(acts.act[0].kind, DC_ACT_CALLBACK);
+	CHECK_CONTAINS(acts.act[0].body, "\"embeds\"");
+	CHECK_INT(acts.act[0].received_ms, clock_now.now_ms);
+	dc_actions_clear(&acts);
 	dc_bot_free(bot);
 }
 
@@ -303,7 +368,9 @@ TEST(a_slash_command_gets_one_callback_in_its_locale)
 	CHECK_STR(fake.text, "help");
 	CHECK_INT(fake.lang, LANG_RU);
 	/* The token is never in what the logs see. */
-	CHECK(strstr(acts.act[0].what, "tok-en") == NULL);
+	char what[96];
+	snprintf(what, sizeof(what), "interaction %s", in.id);
+	CHECK_STR(acts.act[0].what, what);
 	dc_actions_clear(&acts);
 	/* Replayed: no second callback. */
 	dc_bot_on_interaction(bot, &in, &clock_now, &acts);
@@ -315,19 +382,26 @@ TEST(an_unknown_or_ignored_command_still_gets_a_private_answer)
 {
 	struct dc_bot *bot = new_bot();
 	struct dc_actions acts = {.n = 0};
-	struct dc_interaction in = command(51, "nosuchthing");
+	struct dc_interaction in = command(53, "help");
 	dc_bot_on_interaction(bot, &in, &clock_now, &acts);
+	dc_actions_clear(&acts);
+	/* Each answer starts afresh: nothing of the previous one is left in it. */
+	in = command(51, "nosuchthing");
+	dc_bot_on_interaction(bot, &in, &clock_now, &acts);
+	CHECK_NOT_CONTAINS(acts.act[0].body, "The answer.");
 	CHECK_INT(acts.n, 1);
 	CHECK_CONTAINS(acts.act[0].body, "Unknown command.");
 	CHECK_CONTAINS(acts.act[0].body, "\"flags\":64");
 	CHECK_INT(acts.act[0].received_ms, 0);
-	CHECK_INT(fake.calls, 0);
+	CHECK_INT(fake.calls, 1);
 	dc_actions_clear(&acts);
 	fake.mode = IGNORED;
 	in = command(52, "help");
 	dc_bot_on_interaction(bot, &in, &clock_now, &acts);
 	CHECK_INT(acts.n, 1);
 	CHECK_CONTAINS(acts.act[0].body, "\"flags\":64");
+	CHECK_CONTAINS(acts.act[0].body, "…");
+	CHECK_NOT_CONTAINS(acts.act[0].body, "The answer.");
 	dc_actions_clear(&acts);
 	dc_bot_free(bot);
 }
@@ -340,8 +414,11 @@ TEST(a_slash_command_over_the_cooldown_gets_a_notice_never_silence)
 		struct dc_interaction in = command(60 + i, "help");
 		dc_bot_on_interaction(bot, &in, &clock_now, &acts);
 		CHECK_INT(acts.n, 1);
-		if (i >= 5)
+		if (i >= 5) {
 			CHECK_CONTAINS(acts.act[0].body, "\"flags\":64");
+			/* In the interaction's locale (ru), not the last answer's. */
+			CHECK_CONTAINS(acts.act[0].body, cooldown_notice_text(LANG_RU));
+		}
 		dc_actions_clear(&acts);
 	}
 	CHECK_INT(fake.calls, 5);
@@ -375,8 +452,9 @@ TEST(autocomplete_offers_the_completer_choices_for_sg_only)
 	struct dc_actions acts = {.n = 0};
 	struct dc_interaction in = command(80, "sg");
 	in.type = DC_INTERACTION_AUTOCOMPLETE;
-	in.n_options = 1;
-	in.options[0] = (struct dc_option){.name = "year", .value = "20", .focused = true};
+	in.n_options = 2;
+	in.options[0] = (struct dc_option){.name = "other", .value = "x", .focused = false};
+	in.options[1] = (struct dc_option){.name = "year", .value = "20", .focused = true};
 	dc_bot_on_interaction(bot, &in, &clock_now, &acts);
 	CHECK_INT(acts.n, 1);
 	CHECK_CONTAINS(acts.act[0].body, "\"type\":8");
@@ -412,6 +490,14 @@ TEST(ready_tells_who_we_are_and_learnt_ids_never_overwrite)
 	dc_bot_learn_ids(bot, "789", "789");
 	CHECK_STR(dc_bot_self_id(bot), "123");
 	CHECK_STR(dc_bot_app_id(bot), "456");
+	/* A later READY (a new session) may say who we are, never another app. */
+	struct dc_ready r2 = {.user_id = "124", .application_id = "457"};
+	dc_bot_on_ready(bot, &r2);
+	CHECK_STR(dc_bot_self_id(bot), "124");
+	CHECK_STR(dc_bot_app_id(bot), "456");
+	struct dc_ready r3 = {.user_id = "125", .application_id = NULL};
+	dc_bot_on_ready(bot, &r3);
+	CHECK_STR(dc_bot_app_id(bot), "456");
 	dc_bot_free(bot);
 	dc_bot_free(NULL);
 }
@@ -432,6 +518,20 @@ TEST(self_mentions_are_skipped_and_stripped)
 	const char *v = "x<@" SELF;
 	dc_bot_strip_self_mentions(SELF, v, strlen(v), out, sizeof(out));
 	CHECK_STR(out, v);
+	/* Only "<@" + our id + ">" is ours: not another id of the same length,
+	 * not our id without the ">", not "@id>" without the "<". */
+	static const char *const keep[] = {
+		"a<@222222222222222222>b", "a<@" SELF "x>", "x@" SELF ">", "<<@!" SELF "!>",
+	};
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		dc_bot_strip_self_mentions(SELF, keep[i], strlen(keep[i]), out, sizeof(out));
+		CHECK_STR(out, keep[i]);
+	}
+	/* The output is cut to its size, NUL included. */
+	char small[8] = "zzzzzzz";
+	CHECK_INT(dc_bot_strip_self_mentions(SELF, "abcdef", 6, small, 4), 3);
+	CHECK_STR(small, "abc");
+	CHECK(small[4] == 'z');
 }
 
 TAP_MAIN
