@@ -389,4 +389,169 @@ TEST(our_display_name_counts_as_a_mention)
 	mx_state_clear(&st);
 }
 
+/* ---- found by mutate.py: each of these failed to notice a broken line ---- */
+
+TEST(a_mention_by_full_id_or_bare_localpart_is_dropped)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	feed(b, &live, "%s", joined(MSG("$f1", "@alice:test", "@scobot:test: help", 1)));
+	CHECK_STR(fake.text, "help");
+	feed(b, &live, "%s", joined(MSG("$f2", "@alice:test", "scobot help", 1)));
+	CHECK_INT(fake.n, 2);
+	CHECK_STR(fake.text, "help");
+	/* A word that only starts with the name is not a mention. */
+	feed(b, &live, "%s", joined(MSG("$f3", "@alice:test", "scobot_fan says hi", 1) ","
+				    MSG("$f4", "@alice:test", "scobot\u044b hi", 1) ","
+				    MSG("$f5", "@alice:test", "scobot9 hi", 1)));
+	CHECK_INT(fake.n, 2);
+	mxbot_free(b);
+}
+
+TEST(only_text_messages_with_a_body_are_considered)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	feed(b, &live, "%s", joined(
+		"{\"type\":\"m.room.message\",\"event_id\":\"$x1\",\"sender\":\"@alice:test\","
+		"\"content\":{\"body\":\"!sco help\"}},"
+		"{\"type\":\"m.sticker\",\"event_id\":\"$x2\",\"sender\":\"@alice:test\","
+		"\"content\":{\"msgtype\":\"m.text\",\"body\":\"!sco help\"}},"
+		"{\"type\":\"m.room.message\",\"event_id\":\"$x3\",\"sender\":\"@alice:test\","
+		"\"content\":{\"msgtype\":\"m.text\"}}"));
+	CHECK_INT(fake.responds, 0);
+	CHECK_INT(fake.n, 0);
+	mxbot_free(b);
+}
+
+TEST(a_reply_carries_the_answer_as_html_too)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	feed(b, &live, "%s", joined(MSG("$h", "@alice:test", "!sco help", 1)));
+	CHECK_INT(fake.n, 1);
+	CHECK_CONTAINS(fake.acts[0].body, "\"formatted_body\"");
+	const char *fb = strstr(fake.acts[0].body, "\"formatted_body\"");
+	CHECK(fb && strstr(fb, "The answer."));
+	mxbot_free(b);
+}
+
+TEST(another_members_name_is_not_ours)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	feed(b, &live, "{\"next_batch\":\"s2\",\"rooms\":{\"join\":{\"!g:test\":{\"state\":"
+	     "{\"events\":[{\"type\":\"m.room.member\",\"state_key\":\"@alice:test\","
+	     "\"sender\":\"@alice:test\",\"event_id\":\"$al\",\"content\":{\"membership\":"
+	     "\"join\",\"displayname\":\"Alice Smith\"}}]},\"timeline\":{\"events\":["
+	     MSG("$a1", "@bob:test", "alice smith, help", 1) "]}}}}}");
+	CHECK_INT(fake.n, 0);
+	mxbot_free(b);
+}
+
+TEST(our_name_is_learnt_from_any_state_or_timeline_event)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	/* The second state event, and then a rename in the timeline. */
+	feed(b, &live, "{\"next_batch\":\"s2\",\"rooms\":{\"join\":{\"!g:test\":{\"state\":"
+	     "{\"events\":[{\"type\":\"m.room.topic\",\"state_key\":\"\",\"sender\":\"@a:test\","
+	     "\"event_id\":\"$t\",\"content\":{\"topic\":\"x\"}},"
+	     "{\"type\":\"m.room.member\",\"state_key\":\"" ME "\",\"sender\":\"" ME "\","
+	     "\"event_id\":\"$m\",\"content\":{\"membership\":\"join\",\"displayname\":\"Sekretar\"}}]},"
+	     "\"timeline\":{\"events\":[" MSG("$s1", "@bob:test", "sekretar, help", 1) "]}}}}}");
+	CHECK_INT(fake.n, 1);
+	feed(b, &live, "%s", joined(
+		"{\"type\":\"m.room.member\",\"state_key\":\"" ME "\",\"sender\":\"" ME "\","
+		"\"event_id\":\"$m2\",\"content\":{\"membership\":\"join\",\"displayname\":\"Clerk\"}},"
+		MSG("$s2", "@bob:test", "clerk, help", 1)));
+	CHECK_INT(fake.n, 2);
+	CHECK_STR(fake.text, "help");
+	mxbot_free(b);
+}
+
+TEST(only_our_own_join_marks_a_gap_as_history)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	/* Someone else joining, and our join second in the timeline. */
+	feed(b, &live, "%s", gap("{\"type\":\"m.room.member\",\"state_key\":\"@bob:test\","
+				 "\"event_id\":\"$bj\",\"sender\":\"@bob:test\","
+				 "\"content\":{\"membership\":\"join\"}}"));
+	CHECK_INT(fake.n, 1);
+	feed(b, &live, "%s", gap(MSG("$q0", "@bob:test", "hello", 1) ","
+				 "{\"type\":\"m.room.member\",\"state_key\":\"" ME "\","
+				 "\"event_id\":\"$j2\",\"sender\":\"" ME "\","
+				 "\"content\":{\"membership\":\"join\"}}"));
+	CHECK_INT(fake.n, 1);
+	/* Our invite (not a join) does not. */
+	feed(b, &live, "%s", gap("{\"type\":\"m.room.member\",\"state_key\":\"" ME "\","
+				 "\"event_id\":\"$i3\",\"sender\":\"@bob:test\","
+				 "\"content\":{\"membership\":\"invite\"}}"));
+	CHECK_INT(fake.n, 2);
+	mxbot_free(b);
+}
+
+TEST(live_questions_asked_together_keep_their_order)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	feed(b, &live, "{\"next_batch\":\"s2\",\"rooms\":{\"join\":{"
+	     "\"!z:test\":{\"timeline\":{\"events\":[" MSG("$o1", "@a:test", "!sco help", 1) ","
+	     MSG("$o2", "@b:test", "!sco help", 1) "]}},"
+	     "\"!a:test\":{\"timeline\":{\"events\":[" MSG("$o3", "@c:test", "!sco help", 1) "]}}}}}");
+	CHECK_INT(fake.n, 3);
+	CHECK_STR(fake.acts[0].trigger, "$o1");
+	CHECK_STR(fake.acts[1].trigger, "$o2");
+	CHECK_STR(fake.acts[2].trigger, "$o3");
+	mxbot_free(b);
+}
+
+TEST(a_left_room_forgets_what_the_state_knew_of_it)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	feed(b, &live, "{\"next_batch\":\"s2\",\"rooms\":{\"join\":{\"!dm:test\":{\"summary\":"
+	     "{\"m.joined_member_count\":2},\"state\":{\"events\":[{\"type\":\"m.room.member\","
+	     "\"state_key\":\"" ME "\",\"sender\":\"" ME "\",\"event_id\":\"$n\",\"content\":"
+	     "{\"membership\":\"join\",\"displayname\":\"Name\"}}]}}}}}");
+	CHECK(mx_state_is_duo(&st, "!dm:test"));
+	feed(b, &live, "{\"next_batch\":\"s3\",\"rooms\":{\"leave\":{\"!dm:test\":{}}}}");
+	CHECK(!mx_state_is_duo(&st, "!dm:test"));
+	CHECK(!mxbot_in_room(b, "!dm:test"));
+	mxbot_free(b);
+	mx_state_clear(&st);
+}
+
+TEST(the_newest_event_time_is_of_the_last_batch_only)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	struct mxbot_stats stats;
+	feed(b, &live, "%s", joined(MSG("$t1", "@a:test", "hi", 1700000000500) ","
+				    MSG("$t2", "@a:test", "hi", 1700000000900) ","
+				    MSG("$t3", "@a:test", "hi", 1700000000700)));
+	mxbot_get_stats(b, &stats);
+	CHECK_INT(stats.newest_event_ts, 1700000000900);
+	feed(b, &live, "%s", joined(""));
+	mxbot_get_stats(b, &stats);
+	CHECK_INT(stats.newest_event_ts, 0);
+	struct mxbot_batch first = live;
+	first.first_sync = true;
+	feed(b, &first, "%s", joined(MSG("$t4", "@a:test", "hi", 1700000000999)));
+	mxbot_get_stats(b, &stats);
+	CHECK_INT(stats.newest_event_ts, 0);
+	mxbot_free(b);
+}
+
+TEST(fetched_gap_events_are_judged_by_when_they_were_asked)
+{
+	struct mxbot *b = new_bot(NULL, 0, false);
+	mxbot_joined(b, "!g:test");
+	struct mx_event ev[6];
+	char ids[6][8];
+	for (int i = 0; i < 6; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "$b%d", i);
+		ev[i] = (struct mx_event){.event_id = ids[i], .sender = "@alice:test",
+					  .type = "m.room.message", .msgtype = "m.text",
+					  .body = "!sco help", .body_len = 9,
+					  .origin_server_ts = WALL - (6 - i) * 60000};
+	}
+	mxbot_on_backfill(b, "!g:test", ev, 6, NOW, WALL, &sink);
+	CHECK_INT(fake.responds, 6);
+	CHECK_INT(fake.n, 6);
+	mxbot_free(b);
+}
+
 TAP_MAIN
