@@ -175,7 +175,7 @@ def main():
                     killed += 1
                     verdict = "killed"
                 else:
-                    survived.append((i, what, lines[i]))
+                    survived.append((i, what, new))
                     verdict = "SURVIVED"
             print("[%d/%d] %s:%d %s: %s" % (n, len(ms), a.file, i + 1, what, verdict), flush=True)
     finally:
@@ -186,8 +186,9 @@ def main():
     print("\n%s: %d mutants, %d killed, %d survived, %d did not build (%.0f s); tests: %s"
           % (a.file, len(ms), killed, len(survived), broken, time.monotonic() - t0,
              " ".join(a.test)))
-    for i, what, line in survived:
-        print("  survivor %s:%d: %s in: %s" % (a.file, i + 1, what, line.strip()))
+    for i, what, new in survived:
+        print("  survivor %s:%d: %s, giving: %s" % (a.file, i + 1, what,
+                                                   new.strip() or "(line dropped)"))
     return 0 if total and not survived else 1
 
 

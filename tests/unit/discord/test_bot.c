@@ -27,6 +27,8 @@ static struct {
 static void fake_respond(void *ctx, const struct respond_request *req, struct answer *out)
 {
 	fake.calls++;
+	/* The question is a slice of the message: it never runs past its end. */
+	CHECK(memchr(req->text, '\0', req->len) == NULL);
 	snprintf(fake.text, sizeof(fake.text), "%.*s", (int)req->len, req->text);
 	fake.lang = req->lang;
 	fake.received_ms = req->received_ms;

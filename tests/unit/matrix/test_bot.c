@@ -37,6 +37,8 @@ static struct {
 static void respond(void *ctx, const struct respond_request *req, struct answer *out)
 {
 	fake.responds++;
+	/* The question is a slice of the message: it never runs past its end. */
+	CHECK(memchr(req->text, '\0', req->len) == NULL);
 	snprintf(fake.text, sizeof(fake.text), "%.*s", (int)req->len, req->text);
 	answer_init(out, LANG_EN);
 	if (fake.ignore)
