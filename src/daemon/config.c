@@ -47,10 +47,8 @@
  * them); comments and section headers are not limited. */
 #include "daemon/config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +61,7 @@
 #include "net/httpd.h"
 #include "util/log.h"
 #include "util/redact.h"
+#include "util/url.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -898,59 +897,13 @@ int config_check_token(const char *v, char *why, size_t whysize)
 	return 0;
 }
 
-/* Plain http would carry the token in clear: only to this machine. */
-static bool is_loopback_host(const char *host, size_t n)
-{
-	char buf[64];
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	if (n == 0 || n >= sizeof(buf))
-		return false;
-	memcpy(buf, host, n);
-	buf[n] = '\0';
-	if (strcasecmp(buf, "localhost") == 0)
-		return true;
-	if (inet_pton(AF_INET, buf, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (n > 2 && buf[0] == '[' && buf[n - 1] == ']') {
-		buf[n - 1] = '\0';
-		return inet_pton(AF_INET6, buf + 1, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-	}
-	return false;
-}
-
+/* The rule is util/url.c's, shared with the adapters, so that what the
+ * check accepts the daemon accepts. */
 int config_check_https_url(const char *v, char *why, size_t whysize)
 {
-	bool tls = strncasecmp(v, "https://", 8) == 0;
-	if (!tls && strncasecmp(v, "http://", 7) != 0) {
-		snprintf(why, whysize, "expected an https:// URL");
-		return -EINVAL;
-	}
-	const char *auth = v + (tls ? 8 : 7);
-	size_t n = strcspn(auth, "/?#");
-	if (memchr(auth, '@', n)) {
-		snprintf(why, whysize, "expected a URL without user:password@");
-		return -EINVAL;
-	}
-	/* host[:port], or [v6]:port */
-	size_t hostlen = n;
-	if (auth[0] == '[') {
-		const char *close = memchr(auth, ']', n);
-		hostlen = close ? (size_t)(close - auth) + 1 : n;
-	} else {
-		const char *colon = memchr(auth, ':', n);
-		if (colon)
-			hostlen = (size_t)(colon - auth);
-	}
-	if (hostlen == 0) {
-		snprintf(why, whysize, "expected a host name in the URL");
-		return -EINVAL;
-	}
-	if (!tls && !is_loopback_host(auth, hostlen)) {
-		snprintf(why, whysize,
-		         "plain http is only allowed to loopback (127.0.0.1, [::1], localhost); "
-		         "use https");
+	enum url_verdict verdict = url_check(v, URL_HTTP);
+	if (verdict != URL_OK) {
+		snprintf(why, whysize, "%s", url_verdict_text(verdict));
 		return -EINVAL;
 	}
 	return 0;
@@ -972,6 +925,13 @@ static int check_prefix(const char *v, char *why, size_t whysize)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* [discord] and [matrix] prefix: empty means [general] prefix; anything
+ * else follows the same rule. */
+static int check_platform_prefix(const char *v, char *why, size_t whysize)
+{
+	return *v ? check_prefix(v, why, whysize) : 0;
 }
 
 static const struct config_key general_keys[] = {
@@ -1114,7 +1074,8 @@ static const struct config_key discord_keys[] = {
 	 .offset = offsetof(struct config_discord, message_content), .def = "false",
 	 .doc = "Ask for the privileged MESSAGE_CONTENT intent (prefix commands outside DMs and mentions)."},
 	{.name = "prefix", .type = CONFIG_STRING, .offset = offsetof(struct config_discord, prefix),
-	 .def = "", .doc = "Command prefix on Discord; empty: [general] prefix."},
+	 .def = "", .check = check_platform_prefix,
+	 .doc = "Command prefix on Discord: 1-16 printable ASCII characters, no spaces; empty: [general] prefix."},
 	{.name = "shards", .type = CONFIG_INT, .offset = offsetof(struct config_discord, shards),
 	 .def = "auto", .min = 1, .max = 1000, .word = "auto", .word_value = 0,
 	 .doc = "Total shard count, or auto for Discord's recommendation."},
@@ -1168,7 +1129,8 @@ static const struct config_key matrix_keys[] = {
 	{.name = "auto_join", .type = CONFIG_LIST, .offset = offsetof(struct config_matrix, auto_join),
 	 .def = "", .doc = "Inviters or rooms whose invites are accepted; empty: any."},
 	{.name = "prefix", .type = CONFIG_STRING, .offset = offsetof(struct config_matrix, prefix),
-	 .def = "", .doc = "Command prefix on Matrix; empty: [general] prefix."},
+	 .def = "", .check = check_platform_prefix,
+	 .doc = "Command prefix on Matrix: 1-16 printable ASCII characters, no spaces; empty: [general] prefix."},
 	{.name = "encrypted_room_notice", .type = CONFIG_BOOL,
 	 .offset = offsetof(struct config_matrix, encrypted_room_notice), .def = "true",
 	 .doc = "Post one plain notice in encrypted rooms (scobot cannot read them)."},
@@ -1221,7 +1183,7 @@ static bool listen_is_loopback(const char *listen)
 	if (!end)
 		return false;
 	size_t n = (size_t)(end - listen) + (listen[0] == '[');
-	return is_loopback_host(listen, n);
+	return url_host_is_loopback(listen, n);
 }
 
 /* /metrics and /healthz have no authentication and the listener is a small

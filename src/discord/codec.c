@@ -148,6 +148,38 @@ int dc_parse_ready(const cJSON *d, struct dc_ready *ret)
 	return 0;
 }
 
+int dc_parse_gateway_bot(const char *body, size_t len, struct dc_gateway_bot *ret)
+{
+	cJSON *o = cJSON_ParseWithLength(body, len);
+	if (!o)
+		return -EINVAL;
+	struct dc_gateway_bot g = {.root = o, .shards = 1, .max_concurrency = 1};
+	g.url = str_get(o, "url");
+	const cJSON *shards = obj_get(o, "shards");
+	if (cJSON_IsNumber(shards) && shards->valuedouble >= 1 && shards->valuedouble <= 65536)
+		g.shards = shards->valueint;
+	/* gateway.mdx "Session Start Limit Object" */
+	const cJSON *ssl = obj_get(o, "session_start_limit");
+	const cJSON *rem = obj_get(ssl, "remaining");
+	const cJSON *ra = obj_get(ssl, "reset_after");
+	const cJSON *mc = obj_get(ssl, "max_concurrency");
+	if (cJSON_IsNumber(rem) && cJSON_IsNumber(ra)) {
+		g.has_limit = true;
+		g.remaining = rem->valueint;
+		g.reset_after_ms = (int64_t)ra->valuedouble;
+		if (cJSON_IsNumber(mc))
+			g.max_concurrency = mc->valueint;
+	}
+	*ret = g;
+	return 0;
+}
+
+void dc_gateway_bot_free(struct dc_gateway_bot *g)
+{
+	cJSON_Delete(g->root);
+	g->root = NULL;
+}
+
 int dc_parse_message(const cJSON *d, const char *self_id, struct dc_message *ret)
 {
 	struct dc_message m = {0};

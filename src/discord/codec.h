@@ -82,6 +82,19 @@ struct dc_ready {
 /* READY: session_id, resume_gateway_url and user.id are required strings. */
 int dc_parse_ready(const struct cJSON *d, struct dc_ready *ret);
 
+/* GET /gateway/bot (gateway.mdx "Get Gateway Bot"). Points into root. */
+struct dc_gateway_bot {
+	const char *url;          /* NULL when absent or not a string */
+	int shards;               /* recommended; 1 when absent or outside 1-65536 */
+	bool has_limit;           /* session_start_limit has remaining and reset_after */
+	int remaining, max_concurrency;  /* max_concurrency 1 when absent */
+	int64_t reset_after_ms;
+	struct cJSON *root;       /* owns the strings above */
+};
+/* -EINVAL (ret untouched) when body is not JSON; free with dc_gateway_bot_free. */
+int dc_parse_gateway_bot(const char *body, size_t len, struct dc_gateway_bot *ret);
+void dc_gateway_bot_free(struct dc_gateway_bot *g);
+
 struct dc_message {
 	const char *id;
 	const char *channel_id;

@@ -20,6 +20,7 @@
 #include "net/timer.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 #define MX_CONNECT_TIMEOUT_MS 10000   /* DNS + TCP + TLS, ms */
@@ -72,22 +73,8 @@ static int64_t hist_pct(const struct matrix *mx, unsigned p)
 
 bool matrix_homeserver_ok(const char *url)
 {
-	if (!url)
-		return false;
-	if (strncmp(url, "https://", 8) == 0)
-		return url[8] != '\0';
-	if (strncmp(url, "http://", 7) != 0)
-		return false;
-	/* Plain http only where nothing leaves the machine. */
-	const char *h = url + 7;
-	static const char *const loop_hosts[] = {"127.0.0.1", "[::1]", "localhost"};
-	for (size_t i = 0; i < 3; i++) {
-		size_t n = strlen(loop_hosts[i]);
-		if (strncmp(h, loop_hosts[i], n) == 0 &&
-		    (h[n] == '\0' || h[n] == ':' || h[n] == '/'))
-			return true;
-	}
-	return false;
+	/* The one rule (util/url.c) the config check applies too. */
+	return url_allowed(url, URL_HTTP);
 }
 
 static void rearm(struct matrix *mx)

@@ -29,7 +29,8 @@ void matrix_status(const struct matrix *mx, char *out, size_t size);
  * last sync arrived: its wall time minus the newest event's origin_server_ts. */
 void matrix_get_stats(const struct matrix *mx, struct mxsync_stats *out);
 
-/* True for an https URL, or http on 127.0.0.1 / [::1] / localhost. */
+/* True for an https URL, or http to loopback (127.0.0.0/8, [::1], localhost):
+ * util/url.c's rule, the one the config check applies. */
 bool matrix_homeserver_ok(const char *url);
 
 #endif

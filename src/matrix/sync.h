@@ -1,6 +1,7 @@
 /* sync.h: the Matrix adapter's state machine (login/whoami/filter, the /sync
  * long-poll, joins and idempotent sends, backoff, rate limits, persistence
- * order); it does no I/O itself and never reads the clock: HTTP goes out through
+ * order; sync.c, with the serial lane in oplane.c, the queue in jobs.c and
+ * what a batch means in bot.c); it does no I/O itself and never reads the clock: HTTP goes out through
  * struct mxsync_io, results come back through mxsync_on_response, and time is
  * always a parameter, so tests drive it with a fake transport and a fake clock.
  *

@@ -1,6 +1,7 @@
-/* ws.c: websocket client connections through libwebsockets joined to the net
- * loop as a foreign libuv loop, with our own asynchronous DNS in front (lws
- * 4.1 on Debian resolves synchronously); it must not block the loop, log
+/* ws.c: owns websocket client connections on the lws context of ws_client.c:
+ * our own asynchronous DNS in front (lws 4.1 on Debian resolves
+ * synchronously), the connect timeout, message reassembly with a size bound,
+ * the send queue and the close handshake; it must not block the loop, log
  * message contents or headers, or know any protocol spoken over the socket. */
 #include "net/ws.h"
 
@@ -10,17 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "net/net_internal.h"
 #include "net/timer.h"
+#include "net/ws_impl.h"
+#include "net/ws_url.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
-/* Host name from a URL (bytes, with NUL); DNS names are at most 253. */
-#define WS_HOST_MAX 256
 /* Numeric address text (bytes, with NUL), enough for IPv6. */
 #define WS_ADDR_MAX 64
 /* First receive buffer, and the most kept between messages (bytes): a
@@ -31,17 +30,12 @@
 #define WS_TLS_ERROR_MAX 128
 /* Our own description of why a connection ended (bytes, with NUL). */
 #define WS_REASON_MAX 512
-/* Upper bound on the fd table lws allocates up front (count): lws sizes it
- * from the fd limit, which can be a million. */
-#define WS_FD_TABLE_MAX 65536
 /* lws's own opcode for a close frame: lws 4.1 keeps it out of the public
  * enum (lws-write.h: "LWS_WRITE_CLOSE is handled by lws_close_reason()") but
  * lws_write still takes it; see conn_write_close for why we need it. */
 #define WS_LWS_WRITE_CLOSE ((enum lws_write_protocol)4)
 /* How long to wait for the peer's close frame after sending ours (s). */
 #define WS_CLOSE_ACK_TIMEOUT_S 5
-/* Longest lws log line passed on to our log (bytes). */
-#define WS_LOG_LINE_MAX 300
 
 enum conn_state {
 	CONN_RESOLVING,
@@ -70,8 +64,8 @@ struct ws_conn {
 	bool tls;
 	bool dns_pending;
 	bool aborted;           /* ws_abort or connect timeout */
-	char host[WS_HOST_MAX]; /* as in the URL, no brackets */
-	char hosthdr[WS_HOST_MAX + 2];
+	char host[WS_URL_HOST_MAX]; /* as in the URL, no brackets */
+	char hosthdr[WS_URL_HOST_MAX + 2];
 	int port;
 	char *path;             /* "/path?query" */
 	int64_t connect_timeout_ms;
@@ -102,40 +96,8 @@ struct ws_conn {
 	struct ws_conn *next, *prev; /* client's list of live conns */
 };
 
-struct ws_client {
-	struct net_loop *loop;
-	struct lws_context *ctx;    /* NULL once lws finished destroying it */
-	void *foreign_loops[1];     /* lws keeps the pointer it is given */
-	char *ca_file;
-	struct ws_conn *conns;
-	bool freeing;
-	int depth;                  /* > 0 while inside an lws callback */
-	struct net_loop_hook hook;
-};
 
 static void conn_unref(struct ws_conn *c);
-
-/* ---- logging ------------------------------------------------------------ */
-
-/* lws's own lines, at warn/error only (set in ws_client_new). They are about
- * connections, not payloads; control characters are replaced all the same. */
-static void on_lws_log(int level, const char *line)
-{
-	char buf[WS_LOG_LINE_MAX];
-	size_t n = 0;
-
-	for (const char *p = line; *p && n + 1 < sizeof(buf); p++) {
-		unsigned char ch = (unsigned char)*p;
-		if (ch == '\n' || ch == '\r')
-			continue;
-		buf[n++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-	}
-	buf[n] = '\0';
-	if (level & LLL_ERR)
-		log_warn("libwebsockets error", "lws=\"%s\"", buf);
-	else
-		log_warn("libwebsockets warning", "lws=\"%s\"", buf);
-}
 
 /* ---- lifecycle helpers -------------------------------------------------- */
 
@@ -449,88 +411,12 @@ static int ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 	return r;
 }
 
-static const struct lws_protocols ws_protocols[] = {
+const struct lws_protocols ws_protocols[] = {
 	{ .name = "scobot-ws", .callback = ws_lws_callback },
 	{ .name = NULL },
 };
 
 /* ---- connect ------------------------------------------------------------ */
-
-/* Splits ws[s]://host[:port][/path][?query]; no user info, no fragment. */
-static int url_parse(struct ws_conn *c, const char *url)
-{
-	const char *p, *auth_end, *host_end, *port_s = NULL;
-	size_t hlen;
-
-	if (strlen(url) > WS_MAX_URL_BYTES)
-		return -EINVAL;
-	for (p = url; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '#')
-			return -EINVAL;
-	if (strncasecmp(url, "wss://", 6) == 0) {
-		c->tls = true;
-		p = url + 6;
-	} else if (strncasecmp(url, "ws://", 5) == 0) {
-		p = url + 5;
-	} else {
-		return -EINVAL;
-	}
-	auth_end = p + strcspn(p, "/?");
-	if (memchr(p, '@', (size_t)(auth_end - p)))
-		return -EINVAL;
-	if (*p == '[') {
-		host_end = memchr(p, ']', (size_t)(auth_end - p));
-		if (!host_end)
-			return -EINVAL;
-		hlen = (size_t)(host_end - p - 1);
-		if (hlen == 0 || hlen >= sizeof(c->host))
-			return -EINVAL;
-		memcpy(c->host, p + 1, hlen);
-		c->host[hlen] = '\0';
-		snprintf(c->hosthdr, sizeof(c->hosthdr), "[%s]", c->host);
-		host_end++;
-		if (host_end < auth_end && *host_end == ':')
-			port_s = host_end + 1;
-		else if (host_end != auth_end)
-			return -EINVAL;
-	} else {
-		host_end = memchr(p, ':', (size_t)(auth_end - p));
-		if (host_end)
-			port_s = host_end + 1;
-		else
-			host_end = auth_end;
-		hlen = (size_t)(host_end - p);
-		if (hlen == 0 || hlen >= sizeof(c->host))
-			return -EINVAL;
-		memcpy(c->host, p, hlen);
-		c->host[hlen] = '\0';
-		snprintf(c->hosthdr, sizeof(c->hosthdr), "%s", c->host);
-	}
-	c->port = c->tls ? 443 : 80;
-	if (port_s) {
-		long port = 0;
-		if (port_s == auth_end)
-			return -EINVAL;
-		for (const char *q = port_s; q < auth_end; q++) {
-			if (*q < '0' || *q > '9')
-				return -EINVAL;
-			port = port * 10 + (*q - '0');
-			if (port > 65535)
-				return -EINVAL;
-		}
-		if (port == 0)
-			return -EINVAL;
-		c->port = (int)port;
-	}
-	if (*auth_end == '/') {
-		c->path = xstrdup(auth_end);
-	} else {
-		c->path = xmalloc(strlen(auth_end) + 2);
-		c->path[0] = '/';
-		strcpy(c->path + 1, auth_end);
-	}
-	return 0;
-}
 
 static void on_connect_timeout(struct net_timer *t, void *data)
 {
@@ -647,14 +533,19 @@ struct ws_conn *ws_connect(struct ws_client *client, const struct ws_connect_opt
 		return NULL;
 	}
 	c = xcalloc(1, sizeof(*c));
-	r = url_parse(c, opts->url);
+	struct ws_url u;
+	r = ws_url_split(opts->url, &u);
 	if (r < 0) {
-		free(c->path);
 		free(c);
 		if (ret_err)
 			*ret_err = r;
 		return NULL;
 	}
+	c->tls = u.tls;
+	c->port = u.port;
+	c->path = u.path;
+	memcpy(c->host, u.host, sizeof(c->host));
+	memcpy(c->hosthdr, u.hosthdr, sizeof(c->hosthdr));
 	c->client = client;
 	c->cbs = cbs;
 	c->data = data;
@@ -826,25 +717,16 @@ void ws_conn_free(struct ws_conn *c)
 	conn_unref(c);
 }
 
-/* ---- client ------------------------------------------------------------- */
+/* ---- the client going away ------------------------------------------------ */
 
-/* The second half of an lws context's teardown (see client_destroy). */
-struct ws_ctx_final {
-	struct net_loop_hook hook;
-	struct lws_context *ctx;
-};
-
-static void ctx_finalize(void *data)
+void ws_conns_mute(struct ws_client *cl)
 {
-	struct ws_ctx_final *f = data;
-
-	lws_context_destroy(f->ctx);
-	free(f);
+	for (struct ws_conn *c = cl->conns; c; c = c->next)
+		c->muted = true;
 }
 
-static void client_destroy(struct ws_client *cl)
+void ws_conns_detach(struct ws_client *cl)
 {
-	cl->freeing = true;
 	/* Connections still open are dropped without callbacks; their owners
 	 * still hold (and will free) the conn objects. */
 	for (struct ws_conn *c = cl->conns; c; c = c->next) {
@@ -854,86 +736,13 @@ static void client_destroy(struct ws_client *cl)
 		if (c->dns_pending)
 			uv_cancel((uv_req_t *)&c->gai);
 	}
-	/* On a foreign loop lws closes its handles asynchronously, and wants
-	 * lws_context_destroy called once more, outside the loop, after they
-	 * have closed: net_loop_free does that once it has drained the loop. */
-	if (cl->ctx) {
-		struct ws_ctx_final *f = xcalloc(1, sizeof(*f));
-		f->ctx = cl->ctx;
-		f->hook.fn = ctx_finalize;
-		f->hook.data = f;
-		lws_context_destroy(cl->ctx);
-		net_loop_finalizer_add(cl->loop, &f->hook);
-		cl->ctx = NULL;
-	}
+}
+
+void ws_conns_unlink_all(struct ws_client *cl)
+{
 	while (cl->conns) {
 		struct ws_conn *c = cl->conns;
 		conn_unlink(c);
 		c->client = NULL;
 	}
-	free(cl->ca_file);
-	free(cl);
-}
-
-static void client_leaked(void *data)
-{
-	log_error("websocket client still alive at loop shutdown; freeing it");
-	client_destroy(data);
-}
-
-struct ws_client *ws_client_new(struct net_loop *loop, const char *ca_file)
-{
-	struct lws_context_creation_info info;
-	struct ws_client *cl = xcalloc(1, sizeof(*cl));
-	struct rlimit rl;
-
-	lws_set_log_level(LLL_ERR | LLL_WARN, on_lws_log);
-	cl->loop = loop;
-	cl->foreign_loops[0] = net_loop_uv(loop);
-	cl->ca_file = ca_file ? xstrdup(ca_file) : NULL;
-
-	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.foreign_loops = cl->foreign_loops;
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = ws_protocols;
-	info.gid = (gid_t)-1;
-	info.uid = (uid_t)-1;
-	info.client_ssl_ca_filepath = cl->ca_file;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > WS_FD_TABLE_MAX)
-		info.fd_limit_per_thread = WS_FD_TABLE_MAX;
-	cl->ctx = lws_create_context(&info);
-	if (!cl->ctx) {
-		log_error("cannot create the websocket context",
-			  "ca_file=%s", ca_file ? ca_file : "(none)");
-		free(cl->ca_file);
-		free(cl);
-		return NULL;
-	}
-	cl->hook.fn = client_leaked;
-	cl->hook.data = cl;
-	net_loop_hook_add(loop, &cl->hook);
-	return cl;
-}
-
-static void deferred_client_destroy(void *data)
-{
-	client_destroy(data);
-}
-
-void ws_client_free(struct ws_client *cl)
-{
-	if (!cl || cl->freeing)
-		return;
-	net_loop_hook_remove(cl->loop, &cl->hook);
-	if (cl->depth > 0) {
-		/* lws is on the stack: silence every conn now, destroy the
-		 * context on the next loop pass. */
-		cl->freeing = true;
-		for (struct ws_conn *c = cl->conns; c; c = c->next)
-			c->muted = true;
-		net_defer(cl->loop, deferred_client_destroy, cl);
-		return;
-	}
-	client_destroy(cl);
 }

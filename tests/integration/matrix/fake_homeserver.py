@@ -622,7 +622,7 @@ class Homeserver:
         await self.api_site.stop()
         await self.api_runner.cleanup()
         await asyncio.sleep(seconds)
-        await self.start_api(self.api_port)
+        await self.start_api(self.api_port, self.api_host)
 
     def api_app(self):
         app = web.Application(client_max_size=1024 * 1024)
@@ -638,10 +638,11 @@ class Homeserver:
         app.router.add_route("*", "/{tail:.*}", self.not_found)
         return app
 
-    async def start_api(self, port):
+    async def start_api(self, port, host="127.0.0.1"):
+        self.api_host = host
         self.api_runner = web.AppRunner(self.api_app(), access_log=None)
         await self.api_runner.setup()
-        self.api_site = web.TCPSite(self.api_runner, "127.0.0.1", port, reuse_address=True)
+        self.api_site = web.TCPSite(self.api_runner, host, port, reuse_address=True)
         await self.api_site.start()
         self.api_port = self.api_site._server.sockets[0].getsockname()[1]
 
@@ -650,9 +651,12 @@ async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--user", default="@scobot:test")
     ap.add_argument("--password", default="hunter2")
+    # Another loopback address for the API (the control port stays on
+    # 127.0.0.1): plain http is allowed to all of 127.0.0.0/8.
+    ap.add_argument("--host", default="127.0.0.1")
     args = ap.parse_args()
     hs = Homeserver(args.user, args.password)
-    await hs.start_api(0)
+    await hs.start_api(0, args.host)
     ctl = web.Application()
     for path, fn in [("room", hs.c_room), ("invite", hs.c_invite), ("member", hs.c_member),
                      ("message", hs.c_message), ("messages", hs.c_messages),

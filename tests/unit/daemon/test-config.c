@@ -250,6 +250,25 @@ TEST(bad_prefix_is_refused)
 	CHECK_CONTAINS(load_err("[general]\nprefix = \xd0\xb6\n"), "prefix: expected");
 }
 
+/* One rule for every prefix key: [discord] and [matrix] prefix used to pass
+ * the check with a space or 40 characters and then reach the adapters. */
+TEST(platform_prefixes_follow_the_general_rule)
+{
+	CHECK_CONTAINS(load_err("[discord]\ntoken = x\nprefix = ! sco\n"),
+	               "t.conf:3: [discord] prefix: expected 1-16 printable ASCII characters");
+	CHECK_CONTAINS(load_err("[matrix]\nprefix = 1234567890123456789012345678901234567890\n"),
+	               "t.conf:2: [matrix] prefix: expected 1-16 printable ASCII characters");
+	CHECK_CONTAINS(load_err("[matrix]\nprefix = 12345678901234567\n"), "prefix: expected");
+	CHECK_CONTAINS(load_err("[discord]\nprefix = \xd0\xb6\n"), "prefix: expected");
+	/* Empty stays "use [general] prefix"; 16 characters are fine. */
+	struct config *cfg = load_ok("[discord]\ntoken = abc\nprefix =\n");
+	CHECK_STR(cfg->discord.prefix, "");
+	config_free(cfg);
+	cfg = load_ok("[discord]\ntoken = abc\nprefix = 1234567890123456\n");
+	CHECK_STR(cfg->discord.prefix, "1234567890123456");
+	config_free(cfg);
+}
+
 TEST(bad_value_is_described_not_shown)
 {
 	CHECK_STR(load_err("[log]\nlevel = a\x1b[31mb\n"),
@@ -859,13 +878,15 @@ TEST(https_url_check_allows_plain_http_to_loopback_only)
 	static const char *const ok[] = {
 		"https://discord.com/api/v10", "HTTPS://matrix.example.org", "https://h:8448",
 		"http://127.0.0.1:8080/api", "http://127.1.2.3", "http://[::1]:9000/x",
+		"http://127.0.0.2:8008", "http://127.255.255.254",
 		"http://localhost:1234", "http://LOCALHOST",
 	};
 	static const char *const bad[] = {
 		"http://discord.com/api", "ftp://127.0.0.1/", "discord.com", "https://",
 		"http://127.0.0.1.evil.example/", "http://localhost.evil.example",
 		"http://user:pw@127.0.0.1/", "https://user@example.org/", "http://[::2]/",
-		"http://[::1", "http://:8080/", "wss://gateway.discord.gg",
+		"http://[::1", "http://:8080/", "wss://gateway.discord.gg", "http://128.0.0.1/",
+		"http://127.1/",
 	};
 	char why[256];
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {

@@ -14,6 +14,8 @@ TEST(plain_urls_are_allowed_only_to_loopback)
 	CHECK(discord_url_allowed("http://127.0.0.1:8080/api/v10"));
 	CHECK(discord_url_allowed("ws://127.0.0.1:9/gateway"));
 	CHECK(discord_url_allowed("http://localhost/api"));
+	CHECK(discord_url_allowed("http://127.0.0.2:8080/api/v10"));
+	CHECK(!discord_url_allowed("http://127.1/"));  /* not a dotted quad: a name */
 	CHECK(discord_url_allowed("ws://[::1]:80/"));
 	CHECK(!discord_url_allowed("http://discord.com/api/v10"));
 	CHECK(!discord_url_allowed("ws://gateway.discord.gg"));

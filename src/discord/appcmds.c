@@ -1,0 +1,151 @@
+/* appcmds.c: owns the slash command's registration (fetch, compare with the
+ * manifest, PUT only on a difference) and the identity lookups it and a
+ * resumed session need; it sends through the REST queue and never blocks. */
+#include "discord/appcmds.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+#include "discord/codec.h"
+#include "net/http.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+struct dc_appcmds {
+	bool enabled;        /* compare and PUT the manifest at all */
+	bool synced;         /* the GET went out this run */
+	bool app_fetching, me_fetching;
+	char *guild;         /* NULL: global commands */
+};
+
+struct dc_appcmds *dc_appcmds_new(bool register_commands, const char *guild)
+{
+	struct dc_appcmds *ac = xcalloc(1, sizeof(*ac));
+	ac->enabled = register_commands;
+	ac->guild = guild && *guild ? xstrdup(guild) : NULL;
+	return ac;
+}
+
+void dc_appcmds_free(struct dc_appcmds *ac)
+{
+	if (!ac)
+		return;
+	free(ac->guild);
+	free(ac);
+}
+
+static void get(struct dc_rest *rest, enum dc_rest_kind kind, const char *route, const char *what,
+                const char *path)
+{
+	struct dc_rest_spec s = {.kind = kind, .method = "GET", .route = route, .major = "",
+	                         .what = what};
+	dc_rest_enqueue(rest, &s, NULL, "%s", path);
+}
+
+static void sync_commands(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot)
+{
+	if (ac->synced || !ac->enabled)
+		return;
+	const char *app = dc_bot_app_id(bot);
+	if (!app) {
+		/* A resumed session brings no READY: ask who we are.
+		 * developers/resources/application.mdx "Get Current Application". */
+		if (!ac->app_fetching) {
+			ac->app_fetching = true;
+			get(rest, DC_REST_APP_GET, "GET /oauth2/applications/@me", "get application id",
+			    "/oauth2/applications/@me");
+		}
+		return;
+	}
+	ac->synced = true;
+	struct dc_rest_spec s = {.kind = DC_REST_COMMANDS_GET, .method = "GET",
+	                         .what = "get slash commands"};
+	if (ac->guild) {
+		s.route = "GET /applications/{}/guilds/{}/commands";
+		s.major = ac->guild;
+		dc_rest_enqueue(rest, &s, NULL, "/applications/%s/guilds/%s/commands", app, ac->guild);
+	} else {
+		s.route = "GET /applications/{}/commands";
+		s.major = "";
+		dc_rest_enqueue(rest, &s, NULL, "/applications/%s/commands", app);
+	}
+}
+
+void dc_appcmds_on_shard_ready(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot)
+{
+	if (!dc_bot_self_id(bot)[0] && !ac->me_fetching) {
+		/* Resumed with no saved user id: mentions and self-checks need it. */
+		ac->me_fetching = true;
+		get(rest, DC_REST_ME_GET, "GET /users/@me", "get bot user", "/users/@me");
+	}
+	sync_commands(ac, rest, bot);
+}
+
+static void on_commands(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot,
+                        const struct http_response *resp)
+{
+	cJSON *have = cJSON_ParseWithLength(resp->body, resp->body_len);
+	cJSON *want = dc_manifest_build();
+	if (cJSON_IsArray(have) && dc_manifest_equal(want, have)) {
+		/* application-commands.mdx: creates count against a daily limit, so
+		 * an unchanged manifest is never sent again. */
+		log_info("discord slash commands up to date");
+	} else {
+		const char *app = dc_bot_app_id(bot);
+		char *body = cJSON_PrintUnformatted(want);
+		struct dc_rest_spec s = {.kind = DC_REST_COMMANDS_PUT, .method = "PUT",
+		                         .what = "register slash commands"};
+		if (ac->guild) {
+			s.route = "PUT /applications/{}/guilds/{}/commands";
+			s.major = ac->guild;
+			dc_rest_enqueue(rest, &s, body, "/applications/%s/guilds/%s/commands", app,
+			                ac->guild);
+		} else {
+			s.route = "PUT /applications/{}/commands";
+			s.major = "";
+			dc_rest_enqueue(rest, &s, body, "/applications/%s/commands", app);
+		}
+	}
+	cJSON_Delete(want);
+	cJSON_Delete(have);
+}
+
+static void on_identity(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot,
+                        enum dc_rest_kind kind, const struct http_response *resp)
+{
+	cJSON *o = cJSON_ParseWithLength(resp->body, resp->body_len);
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	if (cJSON_IsString(id) && dc_is_snowflake(id->valuestring)) {
+		if (kind == DC_REST_APP_GET && !dc_bot_app_id(bot)) {
+			dc_bot_learn_ids(bot, NULL, id->valuestring);
+			sync_commands(ac, rest, bot);
+		} else if (kind == DC_REST_ME_GET) {
+			dc_bot_learn_ids(bot, id->valuestring, NULL);
+		}
+	} else {
+		log_warn("discord: no id in the identity response", "kind=%d", (int)kind);
+	}
+	cJSON_Delete(o);
+}
+
+void dc_appcmds_on_response(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot,
+                            const struct dc_rest_result *res)
+{
+	if (!res->ok || !res->resp)
+		return;
+	switch (res->kind) {
+	case DC_REST_COMMANDS_GET:
+		on_commands(ac, rest, bot, res->resp);
+		break;
+	case DC_REST_APP_GET:
+	case DC_REST_ME_GET:
+		on_identity(ac, rest, bot, res->kind, res->resp);
+		break;
+	case DC_REST_COMMANDS_PUT:
+		log_info("discord slash commands registered", "scope=%s",
+		         ac->guild ? ac->guild : "global");
+		break;
+	default:
+		break;
+	}
+}
