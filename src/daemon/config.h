@@ -70,6 +70,7 @@ struct config_key {
 	const struct config_choice *choices;  /* CONFIG_ENUM: ends with {NULL} */
 	config_check_fn *check;               /* STRING, PATH, SECRET, LIST items */
 	const char *example; /* required keys: the value the example file shows */
+	bool conceal;        /* errors never show the value: a URL may hold a pasted password */
 };
 
 /* A check for token keys (CONFIG_SECRET): no spaces or control characters. */
@@ -189,6 +190,8 @@ struct config_discord {
 	int64_t cooldown_channel_count;
 	int64_t rest_timeout_seconds;
 	char *ca_file;
+	char *coordination;      /* "": none; redis://HOST:PORT[/DB] or unix:///path */
+	int64_t coordination_share; /* 0: auto (50 / processes) */
 };
 
 /* [matrix]: present means "serve Matrix". */
