@@ -592,10 +592,23 @@ static int start_discord(struct app *app)
 	return 0;
 }
 
+/* Where secret_load took a secret from, for the log (never the secret):
+ * the same order it tries them in. */
+static const char *secret_origin(const char *inline_value, const char *file,
+                                 const char *credential, char *buf, size_t size)
+{
+	if (inline_value && *inline_value)
+		return "config";
+	if (file && *file)
+		return "token_file";
+	snprintf(buf, size, "credential %s", credential);
+	return buf;
+}
+
 static int start_matrix(struct app *app)
 {
 	const struct config_matrix *m = &app->cfg->matrix;
-	char err[256];
+	char err[256], origin[64];
 	int r = secret_load(m->access_token, m->token_file, "matrix-token", &app->matrix_token,
 	                    err, sizeof(err));
 	if (r < 0 && r != -ENOENT) {
@@ -615,6 +628,8 @@ static int start_matrix(struct app *app)
 		.homeserver = m->homeserver,
 		.user_id = m->user_id,
 		.access_token = app->matrix_token,
+		.token_origin = secret_origin(m->access_token, m->token_file, "matrix-token",
+		                              origin, sizeof(origin)),
 		.password = app->matrix_password,
 		.device_id = m->device_id,
 		.state_dir = state_dir,

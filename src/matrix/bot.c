@@ -468,6 +468,10 @@ void mxbot_on_batch(struct mxbot *b, const struct mx_sync *s, const struct mxbot
 			note_member(b, r, ev);
 			if (!batch->first_sync && ev->origin_server_ts > b->stats.newest_event_ts)
 				b->stats.newest_event_ts = ev->origin_server_ts;
+			/* Sent before a fresh start: history, even when a homeserver's
+			 * response cache serves it again as new. */
+			if (batch->not_before_ts && ev->origin_server_ts < batch->not_before_ts)
+				continue;
 			if (!batch->first_sync && nq < qcap) {
 				q[nq] = (struct candidate){sr->room_id, ev,
 							   asked_at(ev, batch->now, batch->wall_ms,

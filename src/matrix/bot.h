@@ -58,6 +58,8 @@ struct mxbot_batch {
 	bool first_sync;      /* no resume point: the backlog is skipped */
 	bool backlog;         /* it piled up while we were away: judge by when asked */
 	bool can_backfill;    /* a gap can be fetched (the batch has a start token) */
+	int64_t not_before_ts; /* Unix ms: events sent before it are never answered
+	                          (a start without a resume point); 0: none */
 };
 
 struct mxbot_config {

@@ -392,7 +392,7 @@ static cJSON *str_array(const char *const *v, size_t n)
 	return a;
 }
 
-char *mx_build_filter(int timeline_limit)
+char *mx_build_filter(int timeline_limit, const char *me)
 {
 	/* API: definitions/sync_filter.yaml + room_event_filter.yaml; CS: Filtering. */
 	static const char *const types[] = {"m.room.message", "m.room.member",
@@ -415,6 +415,10 @@ char *mx_build_filter(int timeline_limit)
 	cJSON_AddItemToObject(tl, "types", str_array(types, 4));
 	cJSON_AddNumberToObject(tl, "limit", timeline_limit);
 	cJSON_AddBoolToObject(tl, "lazy_load_members", 1);
+	/* API: room_event_filter.yaml `not_senders`: the bot's own replies would
+	 * otherwise end its long-poll, one extra /sync per answer. */
+	if (me && *me)
+		cJSON_AddItemToObject(tl, "not_senders", str_array(&me, 1));
 	return print_and_free(f);
 }
 

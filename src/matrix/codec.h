@@ -106,7 +106,10 @@ int mx_parse_string_field(const char *json, size_t len, const char *key, size_t 
 /* The sync filter: timeline/state only m.room.message, m.room.member,
  * m.room.encrypted, m.room.encryption; lazy-loaded members; no presence,
  * account data or ephemeral events; a small timeline limit. */
-char *mx_build_filter(int timeline_limit);
+/* The sync filter: only the event types scobot reads, none of the bot's own
+ * events (so its replies do not wake its long-poll), no presence or account
+ * data, lazy-loaded members. me may be NULL. */
+char *mx_build_filter(int timeline_limit, const char *me);
 /* m.login.password with a m.id.user identifier and a stable device_id. */
 char *mx_build_login(const char *user, const char *password, const char *device_id);
 /* An m.notice with body, optional HTML (org.matrix.custom.html) and optional

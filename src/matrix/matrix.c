@@ -215,7 +215,10 @@ struct matrix *matrix_new(struct net_loop *loop, const struct matrix_config *cfg
 	struct mxsync_io io = {.ctx = mx, .request = io_request, .cancel = io_cancel,
 			       .save = io_save};
 	uint64_t seed = (uint64_t)net_loop_now_ms(loop) ^ ((uint64_t)getpid() << 32);
-	mx->sync = mxsync_new(cfg, host, &io, seed);
+	struct matrix_config c = *cfg;
+	if (!c.start_wall_ms)
+		c.start_wall_ms = clock_wall_ms();
+	mx->sync = mxsync_new(&c, host, &io, seed);
 	if (!mx->sync) {
 		free(mx->base);
 		free(mx->ca_file);

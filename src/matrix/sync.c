@@ -430,7 +430,8 @@ static void on_sync(struct mxsync *m, const struct mxsync_response *r, int64_t n
 	m->batches[m->nbatches].seq = ++m->batch_seq;
 	m->nbatches++;
 	struct mxbot_batch batch = {.now = now, .wall_ms = r->wall_ms, .first_sync = m->first_sync,
-				    .backlog = backlog, .can_backfill = m->batch_from != NULL};
+				    .backlog = backlog, .can_backfill = m->batch_from != NULL,
+				    .not_before_ts = m->not_before_ts};
 	mxbot_on_batch(m->bot, s, &batch, &m->sink);
 	mx_sync_free(s);
 	if (m->first_sync)
@@ -472,6 +473,8 @@ struct mxsync *mxsync_new(const struct matrix_config *cfg, const struct adapter_
 	m->homeserver = dup_or(cfg->homeserver, NULL);
 	m->user_id = dup_or(cfg->user_id, NULL);
 	m->cfg_token = dup_or(cfg->access_token, NULL);
+	m->token_origin = dup_or(cfg->token_origin, "config");
+	m->start_wall_ms = cfg->start_wall_ms;
 	m->password = dup_or(cfg->password, NULL);
 	m->device_id = dup_or(cfg->device_id, "SCOBOT");
 	size_t n = strlen(cfg->state_dir) + 32;
@@ -487,7 +490,8 @@ struct mxsync *mxsync_new(const struct matrix_config *cfg, const struct adapter_
 	};
 	m->bot = mxbot_new(&bc, &m->st);
 	m->sink = (struct mxbot_sink){.ctx = m, .queued = sink_queued, .act = sink_act};
-	m->filter_json = mx_build_filter(cfg->timeline_limit > 0 ? cfg->timeline_limit : 50);
+	m->filter_json = mx_build_filter(cfg->timeline_limit > 0 ? cfg->timeline_limit : 50,
+	                                 cfg->user_id);
 	m->host = host;
 	m->io = *io;
 	m->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
@@ -510,6 +514,11 @@ void mxsync_start(struct mxsync *m, int64_t now)
 		mx_state_clear(&m->st);
 	}
 	m->first_sync = m->st.next_batch == NULL;
+	/* With no resume point, everything sent before this start is history. A
+	 * homeserver may still serve an earlier run's syncs from its response cache
+	 * (Synapse keeps them two minutes, keyed by user, device, since, timeout and
+	 * filter): walking those must not answer the old commands a second time. */
+	m->not_before_ts = m->first_sync ? m->start_wall_ms : 0;
 	mx_state_set(&m->since, m->st.next_batch);
 	m->last_save = now - SAVE_INTERVAL_MS;
 	m->last_advance = now;
@@ -533,7 +542,8 @@ void mxsync_start(struct mxsync *m, int64_t now)
 	jobs_push(&m->jobs, job_new(JOB_WHOAMI), false);
 	log_info("matrix: starting", "state=%s first_start=%s token=%s", m->state_path,
 		 m->first_sync ? "yes" : "no",
-		 m->token_src == TOK_CONFIG ? "config" : m->token_src == TOK_STORED ? "stored" : "login");
+		 m->token_src == TOK_CONFIG ? m->token_origin :
+		 m->token_src == TOK_STORED ? "stored" : "login");
 	mxsync_tick(m, now);
 }
 
@@ -574,6 +584,7 @@ void mxsync_free(struct mxsync *m)
 	free(m->device_id);
 	free(m->state_path);
 	free(m->filter_json);
+	free(m->token_origin);
 	free(m->me);
 	for (size_t i = 0; i < m->nbatches; i++)
 		free(m->batches[i].next_batch);

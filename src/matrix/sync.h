@@ -32,6 +32,8 @@ struct matrix_config {
 	const char *homeserver;        /* https URL; http only for loopback */
 	const char *user_id;           /* @bot:server */
 	const char *access_token;      /* NULL: use a stored token or password login */
+	const char *token_origin;      /* where access_token came from, for the log:
+	                                  "credential matrix-token"; NULL: "config" */
 	const char *password;          /* NULL: no password login */
 	const char *device_id;         /* NULL: "SCOBOT" */
 	const char *state_dir;         /* required */
@@ -46,6 +48,9 @@ struct matrix_config {
 	int cooldown_room_count;       /* 0: 15 answers per window per room */
 	int timeline_limit;            /* 0: 50 events per room per sync */
 	const char *ca_file;           /* extra CA bundle (tests); NULL: system */
+	int64_t start_wall_ms;         /* Unix ms the process started (matrix_new sets
+	                                  it); a start with no resume point answers
+	                                  nothing sent before it. 0: no bound */
 };
 
 enum mxsync_req {

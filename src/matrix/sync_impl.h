@@ -28,6 +28,10 @@ struct mxsync {
 
 	enum phase phase;
 	enum token_src token_src;
+	char *token_origin;       /* "credential matrix-token", "token_file", "config" */
+	int64_t start_wall_ms;    /* from the config: when the process started */
+	int64_t not_before_ts;    /* a fresh start: events older than this (Unix ms)
+	                             are history, whatever the homeserver replays */
 	char *token;
 	char *me;                 /* user id from whoami */
 	struct mx_state st;

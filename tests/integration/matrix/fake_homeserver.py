@@ -60,8 +60,10 @@ class Homeserver:
         self.bot = user
         self.password = password
         self.tokens = {}          # token -> (user, device_id)
-        self.txns = {}            # (device, path) -> response body
+        self.txns = {}            # (device or token, path) -> response body
+        self.txn_scope = "device"
         self.filters = {}         # filter_id -> filter json
+        self.filter_owner = {}    # filter_id -> (user, filter json)
         self.rooms = {}
         self.aliases = {}
         self.pos = 0
@@ -77,6 +79,15 @@ class Homeserver:
         self.api_port = 0
         self.login_count = 0
         self.avail = {}           # event_id -> monotonic time it became visible to /sync
+        # Synapse keeps each non-empty /sync response for a while and answers an
+        # identical request from that cache (synapse/handlers/sync.py,
+        # response_cache with SYNC_RESPONSE_CACHE_MS = 2 minutes, keyed by user,
+        # device, since, timeout, filter and full_state). The client-server spec
+        # says nothing of it; it is how the server the field reports came from
+        # behaves. Off unless a test turns it on.
+        self.sync_cache_ms = 0
+        self.sync_cache = {}      # key -> (monotonic time, response)
+        self.syncs_returned = 0   # /sync responses with a body, for per-command counts
 
     # -- stream --------------------------------------------------------------
     async def append(self, room, event):
@@ -246,8 +257,15 @@ class Homeserver:
             return err(400, "M_NOT_JSON", "Content not JSON.")
         if not isinstance(body, dict):
             return err(400, "M_BAD_JSON", "filter must be an object")
+        # Synapse returns the id of an identical filter the user already has
+        # (synapse/storage/databases/main/filtering.py, add_user_filter), so a
+        # restarted client asks /sync with the same filter id as before.
+        for fid, (owner, f) in self.filter_owner.items():
+            if owner == a[1] and f == body:
+                return web.json_response({"filter_id": fid})
         fid = str(len(self.filters) + 1)
         self.filters[fid] = body
+        self.filter_owner[fid] = (a[1], body)
         return web.json_response({"filter_id": fid})
 
     async def filter_get(self, request):
@@ -366,6 +384,13 @@ class Homeserver:
             timeout = int(request.query.get("timeout", "0"))
         except ValueError:
             return err(400, "M_INVALID_PARAM", "Bad timeout")
+        key = (a[1], a[2], since_s, timeout, request.query.get("filter"),
+               request.query.get("full_state"))
+        if self.sync_cache_ms:
+            hit = self.sync_cache.get(key)
+            if hit and (time.monotonic() - hit[0]) * 1000 < self.sync_cache_ms:
+                self.syncs_returned += 1
+                return web.json_response(hit[1])
         # API: sync.yaml `timeout` -- the maximum time to wait; default 0 returns at
         # once. The wait ends early as soon as something for this user happens.
         deadline = time.monotonic() + timeout / 1000.0
@@ -373,6 +398,12 @@ class Homeserver:
             resp, has = self.build_sync(since, flt)
             left = deadline - time.monotonic()
             if has or left <= 0 or since == 0:
+                # Synapse does not cache an empty response ("Don't cache empty
+                # responses" in _wait_for_sync_for_user): a client repeating a
+                # timed-out request waits again instead of spinning.
+                if self.sync_cache_ms and has:
+                    self.sync_cache[key] = (time.monotonic(), resp)
+                self.syncs_returned += 1
                 return web.json_response(resp)
             async with self.cond:
                 try:
@@ -418,8 +449,11 @@ class Homeserver:
         etype = request.match_info["type"]
         txn = request.match_info["txn"]
         # CS: Transaction identifiers -- the same txnId on the same endpoint from the
-        # same device returns the same response and is processed once.
-        key = (a[2], request.path)
+        # same device returns the same response and is processed once (v1.7,
+        # MSC3970). Before v1.7 the scope was the access token ("client session"),
+        # which is what Synapse keeps: a new login on the same device starts a
+        # new scope. A test picks that with /_test/sync_cache {"txn_scope": "token"}.
+        key = (a[0] if self.txn_scope == "token" else a[2], request.path)
         if key in self.txns:
             return web.json_response(self.txns[key])
         room = self.rooms.get(room_id)
@@ -587,9 +621,16 @@ class Homeserver:
             "requests": [{"endpoint": k, "ago": now - t, "method": m} for k, t, m in self.requests],
             "sent_times": [now - s["t"] for s in self.sent],
             "logins": self.login_count, "pos": self.pos,
+            "syncs_returned": self.syncs_returned,
             "filters": self.filters,
             "message_requests": self.message_requests,
         })
+
+    async def c_sync_cache(self, request):
+        body = await request.json()
+        self.sync_cache_ms = int(body.get("ms", 120000))
+        self.txn_scope = body.get("txn_scope", self.txn_scope)
+        return web.json_response({})
 
     async def c_latency(self, request):
         # Benchmarks: ms from a message becoming visible to /sync to the PUT of
@@ -661,7 +702,8 @@ async def main():
     for path, fn in [("room", hs.c_room), ("invite", hs.c_invite), ("member", hs.c_member),
                      ("message", hs.c_message), ("messages", hs.c_messages),
                      ("fault", hs.c_fault), ("join_fail", hs.c_join_fail),
-                     ("revoke", hs.c_revoke), ("token", hs.c_token), ("down", hs.c_down)]:
+                     ("revoke", hs.c_revoke), ("token", hs.c_token), ("down", hs.c_down),
+                     ("sync_cache", hs.c_sync_cache)]:
         ctl.router.add_post("/_test/" + path, fn)
     ctl.router.add_get("/_test/sent", hs.c_sent)
     ctl.router.add_get("/_test/stats", hs.c_stats)

@@ -224,7 +224,7 @@ TEST(string_field_checks_type_and_bound)
 
 TEST(filter_asks_only_for_needed_events)
 {
-	char *f = mx_build_filter(50);
+	char *f = mx_build_filter(50, "@scobot:test");
 	cJSON *j = cJSON_Parse(f);
 	free(f);
 	CHECK(j != NULL);
