@@ -65,6 +65,7 @@ struct app {
 	struct discord *discord;
 	struct matrix *matrix;
 	char *discord_token;
+	char *redis_password;  /* [discord] coordination AUTH; NULL: none */
 	char *matrix_token;
 	char *matrix_password;
 
@@ -242,6 +243,16 @@ static void on_http(void *data, const char *path, struct httpd_reply *reply)
 	if (!strcmp(path, "/healthz")) {
 		char why[APP_STATUS_MAX];
 		bool ok = all_healthy(app, now, why, sizeof(why) - 1);
+		if (app->discord) {
+			/* Redis away is not unhealthy (answers go on at the local
+			 * share), but an operator should see it here. */
+			struct discord_stats ds;
+			discord_get_stats(app->discord, &ds);
+			size_t l = strlen(why);
+			if (ds.coordination >= 0)
+				snprintf(why + l, sizeof(why) - 1 - l, "; discord coordination: %s",
+				         ds.coordination ? "shared" : "local share (Redis unavailable)");
+		}
 		strcat(why, "\n");
 		httpd_reply_set(reply, ok ? 200 : 503, NULL, why, strlen(why));
 		return;
@@ -529,6 +540,15 @@ static int start_discord(struct app *app)
 		if (sscanf(d->shard_ids, "%d-%d", &first, &last) != 2)
 			first = last = atoi(d->shard_ids);
 	}
+	if (*d->coordination) {
+		/* The Redis password only ever comes from the credential, never
+		 * from the config file. */
+		r = secret_load("", "", "redis-password", &app->redis_password, err, sizeof(err));
+		if (r < 0 && r != -ENOENT) {
+			log_error("cannot load the redis-password credential", "error=\"%s\"", err);
+			return SCOBOT_EXIT_CONFIG;
+		}
+	}
 	const char *state_dir = or_default(d->state_dir, app->cfg->general.state_dir);
 	if (ensure_dir(state_dir) < 0)
 		log_warn("cannot create the state directory", "dir=%s", state_dir);
@@ -550,6 +570,9 @@ static int start_discord(struct app *app)
 		.cooldown_channel_max = (int)d->cooldown_channel_count,
 		.rest_timeout_ms = d->rest_timeout_seconds * 1000,
 		.ca_file = *d->ca_file ? d->ca_file : NULL,
+		.coordination = *d->coordination ? d->coordination : NULL,
+		.coordination_password = app->redis_password,
+		.coordination_share = (int)d->coordination_share,
 		.complete = complete_sg,
 		.complete_ctx = app,
 	};
@@ -685,6 +708,7 @@ out:
 	matrix_free(app.matrix);
 	net_loop_free(app.loop);
 	secret_free(app.discord_token);
+	secret_free(app.redis_password);
 	secret_free(app.matrix_token);
 	secret_free(app.matrix_password);
 	roomlang_free(app.rooms);

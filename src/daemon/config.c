@@ -58,6 +58,7 @@
 #include <ini.h>
 
 #include "net/httpd.h"
+#include "net/redis.h"
 #include "util/log.h"
 #include "util/url.h"
 #include "util/utf8.h"
@@ -967,6 +968,12 @@ static int check_shard_ids(const char *v, char *why, size_t whysize)
 	return -EINVAL;
 }
 
+static int check_redis_url(const char *v, char *why, size_t whysize)
+{
+	struct redis_target t;
+	return *v ? redis_url_parse(v, &t, why, whysize) : 0;
+}
+
 static int check_snowflake(const char *v, char *why, size_t whysize)
 {
 	size_t n = strlen(v);
@@ -1043,6 +1050,15 @@ static const struct config_key discord_keys[] = {
 	 .offset = offsetof(struct config_discord, rest_timeout_seconds), .def = "15", .min = 1,
 	 .max = 300, .doc = "Longest wait for one REST request before it is retried or fails."},
 	CA_FILE_KEY(struct config_discord),
+	{.name = "coordination", .type = CONFIG_STRING,
+	 .offset = offsetof(struct config_discord, coordination), .def = "",
+	 .check = check_redis_url,
+	 .doc = "Share the token's limits with the other processes through Redis: "
+	        "redis://HOST:PORT[/DB] or unix:///path; password: the redis-password credential."},
+	{.name = "coordination_share", .type = CONFIG_INT,
+	 .offset = offsetof(struct config_discord, coordination_share), .def = "auto", .min = 1,
+	 .max = 50, .word = "auto", .word_value = 0,
+	 .doc = "Global requests/s this process sends while Redis is away; auto: 50 / processes."},
 };
 
 static const struct config_key matrix_keys[] = {

@@ -187,6 +187,8 @@ struct config_discord {
 	int64_t cooldown_channel_count;
 	int64_t rest_timeout_seconds;
 	char *ca_file;
+	char *coordination;      /* "": none; redis://HOST:PORT[/DB] or unix:///path */
+	int64_t coordination_share; /* 0: auto (50 / processes) */
 };
 
 /* [matrix]: present means "serve Matrix". */

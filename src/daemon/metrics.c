@@ -277,6 +277,28 @@ static void render_adapters(struct sbuf *b, const struct metrics_snapshot *snap)
 		header(b, "scobot_discord_identifies_today", "gauge",
 		       "Identifies counted in the persisted 24-hour window (Discord allows 1000).");
 		put(b, "scobot_discord_identifies_today %u\n", d->identifies_today);
+		if (d->coordination >= 0) {
+			header(b, "scobot_discord_coordination_shared", "gauge",
+			       "1: the token's limits are shared through Redis; 0: this process uses its "
+			       "local share (Redis unavailable or late).");
+			put(b, "scobot_discord_coordination_shared %d\n", d->coordination);
+			header(b, "scobot_discord_coordination_share", "gauge",
+			       "Global requests per second this process sends while Redis is unavailable.");
+			put(b, "scobot_discord_coordination_share %d\n", d->coordination_share);
+			header(b, "scobot_discord_coordination_fallbacks_total", "counter",
+			       "Times this process fell back to its local share.");
+			put(b, "scobot_discord_coordination_fallbacks_total %" PRIu64 "\n",
+			    d->coordination_fallbacks);
+			header(b, "scobot_discord_coordination_slow_total", "counter",
+			       "Redis answers slower than the bound (50 ms), each counted as unavailable.");
+			put(b, "scobot_discord_coordination_slow_total %" PRIu64 "\n", d->coordination_slow);
+			header(b, "scobot_discord_global_slots_total", "counter",
+			       "Global rate-limit slots taken, by source (shared window in Redis, local share).");
+			put(b, "scobot_discord_global_slots_total{source=\"shared\"} %" PRIu64 "\n",
+			    d->coordination_shared_slots);
+			put(b, "scobot_discord_global_slots_total{source=\"local\"} %" PRIu64 "\n",
+			    d->coordination_local_slots);
+		}
 		if (d->ack_latency_last_ms >= 0) {
 			header(b, "scobot_discord_heartbeat_ack_latency_seconds", "gauge",
 			       "Time from the newest heartbeat to its ACK.");

@@ -16,6 +16,7 @@
 #include "discord/appcmds.h"
 #include "discord/bot.h"
 #include "discord/codec.h"
+#include "discord/coord.h"
 #include "discord/rest.h"
 #include "discord/shards.h"
 #include "net/http.h"
@@ -36,6 +37,7 @@ struct discord {
 	struct dc_rest *rest;
 	struct dc_appcmds *appcmds;
 	struct dc_shards *shards;
+	struct coord *coord;            /* NULL: no [discord] coordination */
 	struct net_timer *boot_timer;   /* /gateway/bot retries */
 	unsigned boot_attempts;
 	bool started, stopping, fatal;
@@ -198,6 +200,10 @@ static void on_gateway_bot(struct discord *dc, const struct http_response *resp)
 		if (g.has_limit)
 			idgate_set_remote(dc_shards_idgate(dc->shards), g.max_concurrency, g.remaining,
 			                  g.reset_after_ms, net_loop_now_ms(dc->loop));
+		/* gateway.mdx "Session Start Limit Object": total is 1000 a day. */
+		if (g.has_limit && dc->coord)
+			coord_identify_budget(dc->coord, g.max_concurrency, IDENTIFY_DAILY_LIMIT,
+			                      g.remaining, g.reset_after_ms);
 		dc->boot_attempts = 0;
 		if (dc_shards_start(dc->shards, g.url, g.shards, err, sizeof(err)) < 0)
 			tell_fatal(dc, err);
@@ -221,6 +227,14 @@ static void on_rest_done(void *ctx, const struct dc_rest_result *res)
 	if (res->report_sent && dc->host->sent)
 		dc->host->sent(dc->host->ctx, "discord", res->received_ms,
 		               res->resp && res->resp->error == HTTP_OK ? res->resp->status : 0);
+}
+
+/* A shared global slot came in (coord.h): the queue may go on. */
+static void coord_wake(void *ctx)
+{
+	struct discord *dc = ctx;
+	if (dc->rest)
+		dc_rest_kick(dc->rest);
 }
 
 /* ---- public API ---------------------------------------------------------- */
@@ -262,6 +276,31 @@ struct discord *discord_new(struct net_loop *loop, const struct discord_config *
 	dc->bot = dc_bot_new(&bc);
 	dc->appcmds = dc_appcmds_new(cfg->register_commands, cfg->commands_guild);
 
+	if (cfg->coordination && *cfg->coordination) {
+		/* Processes split the shards evenly (scobot@.service), so the
+		 * count and this one's place follow from shards and shard_ids. */
+		int per = cfg->shard_first >= 0 ? cfg->shard_last - cfg->shard_first + 1 : 0;
+		int procs = per > 0 && cfg->shards > 0 ? (cfg->shards + per - 1) / per : 1;
+		char member[48];
+		snprintf(member, sizeof(member), "shards %d-%d", cfg->shard_first, cfg->shard_last);
+		struct coord_config co = {
+			.url = cfg->coordination,
+			.password = cfg->coordination_password,
+			.token = cfg->token,
+			.processes = procs,
+			.process_index = per > 0 ? cfg->shard_first / per : 0,
+			.share = cfg->coordination_share,
+			.busy_hold_ms = cfg->rest_timeout_ms > 0 ? cfg->rest_timeout_ms
+			                                         : DISCORD_REST_TIMEOUT_MS,
+			.member = member,
+		};
+		dc->coord = coord_new(loop, &co, coord_wake, dc);
+		if (!dc->coord) {
+			discord_free(dc);
+			return NULL;
+		}
+	}
+
 	char *base = xstrdup(api);
 	size_t al = strlen(base);
 	while (al > 0 && base[al - 1] == '/')
@@ -274,7 +313,7 @@ struct discord *discord_new(struct net_loop *loop, const struct discord_config *
 		.ca_file = cfg->ca_file && *cfg->ca_file ? cfg->ca_file : NULL,
 		.timeout_ms = cfg->rest_timeout_ms > 0 ? cfg->rest_timeout_ms : DISCORD_REST_TIMEOUT_MS,
 		.queue_max = DISCORD_REST_QUEUE_MAX, .retries = DISCORD_REST_RETRIES,
-		.done = on_rest_done, .random = dc_random, .ctx = dc,
+		.done = on_rest_done, .random = dc_random, .ctx = dc, .coord = dc->coord,
 	};
 	dc->rest = dc_rest_new(loop, &rc);
 	explicit_bzero(auth, strlen(auth));
@@ -289,6 +328,7 @@ struct discord *discord_new(struct net_loop *loop, const struct discord_config *
 		.state_dir = cfg->state_dir && *cfg->state_dir ? cfg->state_dir : NULL,
 		.ca_file = cfg->ca_file && *cfg->ca_file ? cfg->ca_file : NULL,
 		.shards = cfg->shards, .shard_first = cfg->shard_first, .shard_last = cfg->shard_last,
+		.coord = dc->coord,
 	};
 	struct dc_shards_events ev = {
 		.ctx = dc, .dispatch = on_dispatch, .shard_ready = on_shard_ready, .up = on_up,
@@ -360,6 +400,7 @@ void discord_free(struct discord *dc)
 	dc_shards_free(dc->shards);
 	dc_appcmds_free(dc->appcmds);
 	dc_bot_free(dc->bot);
+	coord_free(dc->coord);   /* after the queue and shards that used it */
 	net_timer_free(dc->boot_timer);
 	net_timer_free(dc->stop_timer);
 	free(dc);
@@ -377,6 +418,12 @@ size_t discord_status(const struct discord *dc, char *out, size_t size)
 	if (n < 0)
 		return 0;
 	size_t used = (size_t)n < size ? (size_t)n : size;
+	if (st.coordination >= 0 && used < size) {
+		n = snprintf(out + used, size - used, " coordination=%s",
+		             st.coordination ? "shared" : "local-share");
+		if (n > 0)
+			used += (size_t)n < size - used ? (size_t)n : size - used;
+	}
 	return used + dc_shards_status(dc->shards, out + used, size - used);
 }
 
@@ -393,4 +440,15 @@ void discord_get_stats(const struct discord *dc, struct discord_stats *out)
 	memcpy(out->rest_errors, rs.rest_errors, sizeof(out->rest_errors));
 	out->answered = rs.answered;
 	out->send_failures = rs.send_failures;
+	out->coordination = -1;
+	if (dc->coord) {
+		struct coord_stats cs;
+		coord_get_stats(dc->coord, &cs);
+		out->coordination = cs.shared ? 1 : 0;
+		out->coordination_share = cs.share;
+		out->coordination_fallbacks = cs.fallbacks;
+		out->coordination_slow = cs.slow;
+		out->coordination_shared_slots = cs.shared_slots;
+		out->coordination_local_slots = cs.local_slots;
+	}
 }

@@ -58,6 +58,11 @@ struct discord_config {
 	int cooldown_channel_max;     /* answers per channel per window; 0: 15 */
 	int64_t rest_timeout_ms;      /* 0: DISCORD_REST_TIMEOUT_MS */
 	const char *ca_file;          /* extra trusted CAs (tests); NULL: system store */
+	/* Limits shared by every process on the token (coord.h); NULL: this
+	 * process keeps them alone, as it always did. */
+	const char *coordination;     /* redis://HOST:PORT[/DB] or unix:///path */
+	const char *coordination_password; /* NULL: no AUTH; never logged */
+	int coordination_share;       /* global requests/s while Redis is away; 0: 50 / processes */
 	discord_complete_fn *complete;
 	void *complete_ctx;
 };
@@ -98,6 +103,12 @@ struct discord_stats {
 	uint64_t answered, send_failures;
 	int64_t ack_latency_last_ms;    /* heartbeat -> ACK of the newest ACK; -1 none */
 	int64_t ack_latency_max_ms;     /* the worst of any shard; -1 none */
+	/* [discord] coordination: -1 off, 0 local share (Redis away), 1 shared */
+	int coordination;
+	int coordination_share;         /* the local share, requests/s */
+	uint64_t coordination_fallbacks; /* times Redis went away */
+	uint64_t coordination_slow;     /* Redis answers past the bound */
+	uint64_t coordination_shared_slots, coordination_local_slots; /* global slots by source */
 };
 
 void discord_get_stats(const struct discord *dc, struct discord_stats *out);

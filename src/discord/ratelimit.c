@@ -183,6 +183,29 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
 	return 0;
 }
 
+int64_t ratelimit_bucket_wait(struct ratelimit *rl, const char *route, const char *major,
+                              int64_t now)
+{
+	char key[RL_KEY_MAX];
+	if (rl->stopped)
+		return -EPERM;
+	bucket_key(rl, route, major, key);
+	const struct bucket *b = bucket_find(rl, key);
+	if (!b)
+		return 0;
+	bool reset = b->reset_at && now >= b->reset_at;
+	int remaining = reset ? b->limit : b->remaining;
+	if (remaining < 0)
+		return b->inflight > 0 ? RL_WAIT_RESPONSE_MS : 0;
+	if (remaining - b->inflight <= 0) {
+		if (!reset && b->reset_at > now)
+			return b->reset_at - now;
+		if (b->inflight > 0)
+			return RL_WAIT_RESPONSE_MS;
+	}
+	return 0;
+}
+
 void ratelimit_global_done(struct ratelimit *rl, int64_t now)
 {
 	for (unsigned i = 0; i < RL_GLOBAL_PER_SECOND; i++)

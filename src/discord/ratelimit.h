@@ -67,6 +67,12 @@ void ratelimit_free(struct ratelimit *rl);
 int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *major,
                           bool global_exempt, int64_t now);
 
+/* What ratelimit_acquire would say of the route's bucket alone, taking
+ * nothing: 0 (it has room), > 0 (ms to wait) or -EPERM. For a caller that
+ * gets its global slot elsewhere (coord.h) and must not take one it cannot use. */
+int64_t ratelimit_bucket_wait(struct ratelimit *rl, const char *route, const char *major,
+                              int64_t now);
+
 /* A request that took a global slot got its response (or failed for good):
  * the slot's second starts now. */
 void ratelimit_global_done(struct ratelimit *rl, int64_t now);

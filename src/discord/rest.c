@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "build_config.h"
+#include "discord/coord.h"
 #include "discord/gateway.h"
 #include "discord/ratelimit.h"
 #include "net/http.h"
@@ -39,6 +40,7 @@ struct dc_rest_req {
 	char *body;
 	bool global_exempt;
 	bool inflight;
+	int64_t coord_ticket; /* the shared global slot it holds (coord.h) */
 	int attempts;         /* 5xx / network retries so far */
 	int limited;          /* 429s so far */
 	int64_t not_before;
@@ -230,8 +232,39 @@ static void release(struct dc_rest *rest, const struct dc_rest_req *r, const str
                     int64_t now)
 {
 	ratelimit_release(rest->rl, r->route, r->major, info, now);
-	if (!r->global_exempt)
+	if (r->global_exempt)
+		return;
+	if (!rest->cfg.coord) {
 		ratelimit_global_done(rest->rl, now);
+		return;
+	}
+	coord_global_done(rest->cfg.coord, r->coord_ticket, now);
+	/* rate-limits.mdx "Global Rate Limit": a global 429 stops every process
+	 * on the token, not just this one. */
+	if (info->status == 429 && info->global)
+		coord_global_pause(rest->cfg.coord, info->retry_after_s > 0
+		                                        ? (int64_t)(info->retry_after_s * 1000.0) + 1
+		                                        : 1000, now);
+}
+
+/* ratelimit_acquire, with the global slot taken from the shared window when
+ * the token's limits are coordinated: the bucket is asked first so that no
+ * shared slot is taken for a request that could not use it. */
+static int64_t acquire(struct dc_rest *rest, struct dc_rest_req *r, int64_t now)
+{
+	struct coord *c = rest->cfg.coord;
+	if (!c || r->global_exempt)
+		return ratelimit_acquire(rest->rl, r->route, r->major, r->global_exempt, now);
+	int64_t wait = ratelimit_bucket_wait(rest->rl, r->route, r->major, now);
+	if (wait != 0)
+		return wait;
+	wait = coord_global_take(c, &r->coord_ticket, now);
+	if (wait != 0)
+		return wait;
+	wait = ratelimit_acquire(rest->rl, r->route, r->major, true, now);
+	if (wait != 0)
+		coord_global_done(c, r->coord_ticket, now);  /* unused: give it back */
+	return wait;
 }
 
 static void start(struct dc_rest *rest, struct dc_rest_req *r)
@@ -289,7 +322,7 @@ static void pump(struct dc_rest *rest)
 			continue;
 		int64_t wait = r->not_before > now ? r->not_before - now : 0;
 		if (wait == 0) {
-			wait = ratelimit_acquire(rest->rl, r->route, r->major, r->global_exempt, now);
+			wait = acquire(rest, r, now);
 			if (wait < 0) {
 				log_error("discord request not sent: REST is stopped after a 401",
 				          "what=\"%s\"", r->what);
@@ -473,6 +506,12 @@ int64_t dc_rest_oldest_seq(const struct dc_rest *rest, int shard)
 	return oldest;
 }
 
+void dc_rest_kick(struct dc_rest *rest)
+{
+	if (!rest->stopping)
+		pump(rest);
+}
+
 void dc_rest_stop(struct dc_rest *rest)
 {
 	rest->stopping = true;
@@ -481,8 +520,13 @@ void dc_rest_stop(struct dc_rest *rest)
 		log_warn("discord: stopping with requests unsent", "count=%zu", rest->len);
 	while (rest->head) {
 		struct dc_rest_req *r = rest->head;
-		if (r->inflight)
+		if (r->inflight) {
 			http_request_cancel(rest->http, r->http_id);
+			/* It may have reached Discord: its shared slot ends a second
+			 * from now, not when the busy hold runs out. */
+			if (rest->cfg.coord && !r->global_exempt)
+				coord_global_done(rest->cfg.coord, r->coord_ticket, now_ms(rest));
+		}
 		unlink_req(rest, r);
 		req_free(r);
 	}

@@ -24,6 +24,7 @@
 
 struct net_loop;
 struct http_response;
+struct coord;
 
 enum dc_rest_kind {
 	DC_REST_GATEWAY_BOT,
@@ -61,6 +62,10 @@ struct dc_rest_config {
 	dc_rest_done_fn *done;
 	uint32_t (*random)(void *ctx);  /* jitter for retry backoff */
 	void *ctx;
+	/* [discord] coordination: global slots come from the window shared by
+	 * every process on the token (coord.h), and a global 429 pauses them
+	 * all. NULL: the global limit is kept here alone, as it always was. */
+	struct coord *coord;
 };
 
 struct dc_rest_spec {
@@ -106,6 +111,8 @@ void dc_rest_send_actions(struct dc_rest *rest, int shard, int64_t seq, struct d
 
 /* The oldest dispatch seq of shard that a queued reply answers; 0: none. */
 int64_t dc_rest_oldest_seq(const struct dc_rest *rest, int shard);
+/* Looks at the queue again now: a shared global slot may have come in. */
+void dc_rest_kick(struct dc_rest *rest);
 /* Stops for good: drops everything queued (cancelling what is in flight)
  * and refuses new requests. */
 void dc_rest_stop(struct dc_rest *rest);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "discord/codec.h"
+#include "discord/coord.h"
 #include "discord/discord.h"
 #include "discord/gateway.h"
 #include "discord/zstream.h"
@@ -19,6 +20,7 @@
 #include "net/loop.h"
 #include "net/timer.h"
 #include "net/ws.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/url.h"
 #include "util/xalloc.h"
@@ -50,6 +52,7 @@ struct dc_shards {
 	char *token, *presence, *state_dir;
 	struct ws_client *wsc;
 	struct idgate idgate;
+	struct coord *coord;       /* not owned */
 	struct shard *shards;
 	int n;                 /* shards this process runs */
 	int count;             /* total shards of the bot */
@@ -148,6 +151,12 @@ static void io_schedule(void *ctx, int64_t at)
 static int64_t io_identify_permit(void *ctx, int shard_id, int64_t now)
 {
 	struct shard *s = ctx;
+	if (s->sh->coord) {
+		int64_t w = coord_identify_permit(s->sh->coord, shard_id, now, clock_wall_ms(),
+		                                  idgate_count(&s->sh->idgate, (int64_t)time(NULL)));
+		if (w != 0)
+			return w;
+	}
 	return idgate_permit(&s->sh->idgate, shard_id, now, (int64_t)time(NULL));
 }
 
@@ -287,6 +296,7 @@ struct dc_shards *dc_shards_new(struct net_loop *loop, const struct dc_shards_co
 	sh->token = xstrdup(cfg->token);
 	sh->presence = xstrdup(cfg->presence);
 	sh->state_dir = cfg->state_dir ? xstrdup(cfg->state_dir) : NULL;
+	sh->coord = cfg->coord;
 	sh->cfg.token = sh->token;
 	sh->cfg.presence = sh->presence;
 	sh->cfg.state_dir = sh->state_dir;

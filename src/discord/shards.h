@@ -17,6 +17,8 @@
 
 #include "discord/state.h"
 
+struct coord;
+
 struct cJSON;
 struct net_loop;
 struct discord_stats;
@@ -45,6 +47,7 @@ struct dc_shards_config {
 	const char *ca_file;       /* NULL: the system store */
 	int shards;                /* 0: recommended */
 	int shard_first, shard_last; /* -1: all */
+	struct coord *coord;       /* identifies through the token's shared gate; NULL: alone */
 };
 
 struct dc_shards;
