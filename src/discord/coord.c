@@ -254,7 +254,7 @@ static void set_mode(struct coord *c, enum mode m, int64_t now, const char *why)
 		log_warn("discord coordination: Redis unavailable, using this process's local share",
 		         "share_per_s=%d reason=\"%s\"", c->share, why);
 	} else {
-		log_notice("discord coordination: limits shared through Redis again");
+		log_notice("discord coordination: limits shared through Redis");
 	}
 }
 
@@ -384,8 +384,8 @@ static void on_reply(void *data, const struct redis_reply *rep)
 	int64_t now = net_loop_now_ms(c->loop);
 	enum call_kind kind = k->kind;
 	call_unlink(c, k);
-	bool ok = rep->kind == REDIS_REPLY_ARRAY && rep->n >= 2;
-	if (rep->kind == REDIS_REPLY_ERR && !c->freeing) {
+	bool ok = rep->kind == REDIS_R_ARRAY && rep->n >= 2;
+	if (rep->kind == REDIS_R_ERR && !c->freeing) {
 		log_warn("discord coordination: Redis script failed", "error=\"%.*s\"",
 		         (int)(rep->len > 120 ? 120 : rep->len), rep->str);
 		if (rep->len >= 8 && strncmp(rep->str, "NOSCRIPT", 8) == 0)
@@ -569,7 +569,9 @@ struct coord *coord_new(struct net_loop *loop, const struct coord_config *cfg, c
 	c->day_ttl_ms = 86400000;
 	c->mode = MODE_LOCAL;   /* until Redis answers the first JOIN */
 	c->fallback_since = net_loop_now_ms(loop);
-	c->last_contact = c->fallback_since;
+	/* Never in Redis yet: nothing there counts on this process, so the
+	 * local share applies at once. */
+	c->last_contact = INT64_MIN / 2;
 	c->st.share = c->share;
 	c->member_timer = net_timer_new(loop, member_timer_cb, c);
 	c->slow_timer = net_timer_new(loop, slow_timer_cb, c);

@@ -304,36 +304,36 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 	struct redis_reply out;
 	memset(&out, 0, sizeof(out));
 	if (!rep) {
-		out.kind = REDIS_REPLY_DOWN;
+		out.kind = REDIS_R_DOWN;
 	} else {
 		switch (rep->type) {
 		case REDIS_REPLY_INTEGER:
-			out.kind = REDIS_REPLY_INT;
+			out.kind = REDIS_R_INT;
 			out.integer = rep->integer;
 			break;
 		case REDIS_REPLY_STRING:
 		case REDIS_REPLY_STATUS:
-			out.kind = REDIS_REPLY_STR;
+			out.kind = REDIS_R_STR;
 			out.str = rep->str;
 			out.len = rep->len;
 			break;
 		case REDIS_REPLY_NIL:
-			out.kind = REDIS_REPLY_NIL;
+			out.kind = REDIS_R_NIL;
 			break;
 		case REDIS_REPLY_ERROR:
-			out.kind = REDIS_REPLY_ERR;
+			out.kind = REDIS_R_ERR;
 			out.str = rep->str;
 			out.len = rep->len;
 			break;
 		case REDIS_REPLY_ARRAY:
-			out.kind = REDIS_REPLY_ARRAY;
-			for (size_t i = 0; i < rep->elements && out.n < REDIS_REPLY_INTS_MAX; i++) {
+			out.kind = REDIS_R_ARRAY;
+			for (size_t i = 0; i < rep->elements && out.n < REDIS_R_INTS_MAX; i++) {
 				const redisReply *e = rep->element[i];
 				out.ints[out.n++] = e && e->type == REDIS_REPLY_INTEGER ? e->integer : 0;
 			}
 			break;
 		default:
-			out.kind = REDIS_REPLY_ERR;
+			out.kind = REDIS_R_ERR;
 			out.str = "unexpected reply type";
 			out.len = strlen(out.str);
 		}
@@ -423,7 +423,7 @@ void redis_free(struct redis *r)
 	r->ac = NULL;
 	r->state = RS_DOWN;
 	if (ac) {
-		/* Pending callbacks run now with no reply (REDIS_REPLY_DOWN). */
+		/* Pending callbacks run now with no reply (REDIS_R_DOWN). */
 		ac->data = NULL;
 		redisAsyncFree(ac);
 	}

@@ -9,9 +9,9 @@
  *   redis_start(r);                                  // connects; retries forever with backoff
  *   redis_command(r, argc, argv, lens, on_reply, data);   // 0, or -ENOTCONN: not sent
  *   ...
- *   redis_free(r);   // pending callbacks get REDIS_REPLY_DOWN first
+ *   redis_free(r);   // pending callbacks get REDIS_R_DOWN first
  *
- * Every command sent gets exactly one callback: its reply, or REDIS_REPLY_DOWN
+ * Every command sent gets exactly one callback: its reply, or REDIS_R_DOWN
  * when the connection went away first. There is no per-command timeout here:
  * a caller that cannot wait keeps its own deadline and, when the server seems
  * hung, calls redis_reset. */
@@ -26,7 +26,7 @@ struct redis;
 
 #define REDIS_HOST_MAX 64             /* bytes of a numeric host, NUL included */
 #define REDIS_PATH_MAX 108            /* bytes of a unix socket path (sun_path) */
-#define REDIS_REPLY_INTS_MAX 8        /* integers of an array reply kept */
+#define REDIS_R_INTS_MAX 8        /* integers of an array reply kept */
 #define REDIS_CONNECT_TIMEOUT_MS 1000 /* a connect not done by then is abandoned, ms */
 #define REDIS_RETRY_MIN_MS 100        /* first reconnect delay, ms */
 #define REDIS_RETRY_MAX_MS 5000       /* longest reconnect delay, ms */
@@ -46,12 +46,12 @@ struct redis_target {
 int redis_url_parse(const char *url, struct redis_target *ret, char *why, size_t whysize);
 
 enum redis_reply_kind {
-	REDIS_REPLY_DOWN,     /* no reply: the connection closed (or was never up) */
-	REDIS_REPLY_INT,
-	REDIS_REPLY_STR,      /* a bulk string or a status ("OK") */
-	REDIS_REPLY_ARRAY,    /* up to REDIS_REPLY_INTS_MAX integer elements in ints */
-	REDIS_REPLY_NIL,
-	REDIS_REPLY_ERR,      /* str holds the server's message */
+	REDIS_R_DOWN,     /* no reply: the connection closed (or was never up) */
+	REDIS_R_INT,
+	REDIS_R_STR,      /* a bulk string or a status ("OK") */
+	REDIS_R_ARRAY,    /* up to REDIS_R_INTS_MAX integer elements in ints */
+	REDIS_R_NIL,
+	REDIS_R_ERR,      /* str holds the server's message */
 };
 
 struct redis_reply {
@@ -60,7 +60,7 @@ struct redis_reply {
 	const char *str;      /* valid during the callback only */
 	size_t len;
 	size_t n;             /* array elements kept in ints (non-integers read as 0) */
-	long long ints[REDIS_REPLY_INTS_MAX];
+	long long ints[REDIS_R_INTS_MAX];
 };
 
 typedef void redis_reply_fn(void *data, const struct redis_reply *reply);
@@ -77,7 +77,7 @@ bool redis_is_up(const struct redis *r);
 int redis_command(struct redis *r, int argc, const char **argv, const size_t *lens,
                   redis_reply_fn *cb, void *data);
 /* Drops the connection (a hung server) on the next loop pass; pending
- * callbacks get REDIS_REPLY_DOWN and a reconnect follows with backoff. */
+ * callbacks get REDIS_R_DOWN and a reconnect follows with backoff. */
 void redis_reset(struct redis *r);
 /* The SHA-1 of a Lua script as EVALSHA wants it (40 hex digits and NUL). */
 void redis_script_sha1(const char *script, char out[41]);

@@ -138,7 +138,12 @@ class FakeDiscord:
         self.nonces = {}               # (channel, nonce) -> (time, message)
         self.interactions = {}         # id -> {token, created, answered}
         self.buckets = {}              # (bucket, major) -> {limit, remaining, reset_at}
-        self.global_hits = []
+        # developers/topics/rate-limits.mdx "Global Rate Limit": the limit is per bot
+        # token, whichever connection (or process) the requests come from.
+        self.global_hits = {}          # Authorization header -> arrival times
+        self.global_429 = 0            # requests refused by the global limit
+        self.after_zero = 0            # requests into a bucket a response said was at Remaining: 0
+        self.identify_rejected = 0     # identifies refused with op 9 for max_concurrency
         self.rest_faults = []          # pending REST faults
         self.bucket_violations = 0
         self.errors = []               # protocol errors the bot made (tests assert empty)
@@ -253,6 +258,9 @@ class FakeDiscord:
             "callbacks": len(self.callbacks),
             "command_puts": len(self.command_puts),
             "bucket_violations": self.bucket_violations,
+            "global_429": self.global_429,
+            "after_zero": self.after_zero,
+            "identify_rejected": self.identify_rejected,
             "errors": self.errors,
             "sessions": {k: {"seq": s.seq, "valid": s.valid} for k, s in self.sessions.items()},
         }
@@ -454,6 +462,7 @@ class FakeDiscord:
         recent = [e for e in self.events("identify_ok") if e["bucket"] == bucket
                   and now - self.t0 - e["t"] < 5.0]
         if recent:
+            self.identify_rejected += 1
             self.error("identify concurrency exceeded (bucket %d)" % bucket)
             return await self.send(conn, {"op": OP_INVALID_SESSION, "d": False})
         if self.start_remaining <= 0:
@@ -753,9 +762,12 @@ class FakeDiscord:
         if not global_exempt:
             # developers/topics/rate-limits.mdx "Global Rate Limit": 50/s; interaction
             # endpoints are exempt.
-            self.global_hits = [t for t in self.global_hits if now - t < 1.0] + [now]
-            if len(self.global_hits) > self.global_limit:
+            auth = request.headers.get("Authorization", "")
+            hits = [t for t in self.global_hits.get(auth, []) if now - t < 1.0] + [now]
+            self.global_hits[auth] = hits
+            if len(hits) > self.global_limit:
                 self.bucket_violations += 1
+                self.global_429 += 1
                 self.error("global rate limit exceeded")
                 entry["status"] = 429
                 return web.json_response({"message": "You are being rate limited.", "retry_after": 1.0,
@@ -766,6 +778,7 @@ class FakeDiscord:
         if not ok:
             # The bot sent into a bucket it was told was exhausted.
             self.bucket_violations += 1
+            self.after_zero += 1
             self.error("request into exhausted bucket %s/%s" % (bucket, major))
             entry["status"] = 429
             h.update({"Retry-After": str(max(1, int(reset_after + 0.999))), "X-RateLimit-Scope": "user"})

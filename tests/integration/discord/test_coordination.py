@@ -1,0 +1,349 @@
+#!/usr/bin/python3
+"""test_coordination.py: three scobot processes on one bot token share Discord's
+per-token limits through a real Redis ([discord] coordination).
+
+It starts redis-server (Debian's package) on a free loopback port with a
+temporary directory and no persistence, the local fake Discord (fake_discord.py)
+with 3 shards and max_concurrency 1, and three scobot processes with shards = 3
+and shard_ids 0, 1 and 2. Scenarios:
+
+  shared_limits: a burst above the global limit across all shards; every command
+    answered exactly once, no global 429, no request into a bucket at
+    Remaining: 0, identifies at least 5 s apart, no op 9.
+  redis_killed_mid_burst: Redis is killed during the burst and started again;
+    every command still answered exactly once, each process keeps to its local
+    share while Redis is away, and every process says it shares again after.
+
+Output is TAP. redis-server missing is a failure, not a skip: .ci/deps installs
+it. Usage: test_coordination.py SCOBOT [REDIS_SERVER]
+"""
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_discord import FakeDiscord  # noqa: E402
+
+SCOBOT = sys.argv[1] if len(sys.argv) > 1 else None
+REDIS_SERVER = sys.argv[2] if len(sys.argv) > 2 else shutil.which("redis-server") or "/usr/bin/redis-server"
+TOKEN = "coord-test-token.abc"
+SHARDS = 3
+READY_LINE = "platform ready"
+# The fallback share each process derives: 50 / 3 processes.
+SHARE = 50 // SHARDS
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Redis:
+    """A real redis-server on 127.0.0.1, no persistence, in its own directory."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="scobot-redis-")
+        self.port = free_port()
+        self.proc = None
+
+    async def start(self):
+        if not os.access(REDIS_SERVER, os.X_OK):
+            raise RuntimeError("redis-server not found at %s (install redis-server: .ci/deps)"
+                               % REDIS_SERVER)
+        self.proc = await asyncio.create_subprocess_exec(
+            REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir,
+            "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            try:
+                r, w = await asyncio.open_connection("127.0.0.1", self.port)
+                w.write(b"PING\r\n")
+                await w.drain()
+                line = await r.readline()
+                w.close()
+                if line.startswith(b"+PONG"):
+                    return self
+            except OSError:
+                pass
+            await asyncio.sleep(0.05)
+        raise RuntimeError("redis-server did not answer PING")
+
+    async def kill(self):
+        if self.proc and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+    async def cleanup(self):
+        await self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def url(self):
+        return "redis://127.0.0.1:%d" % self.port
+
+
+class Proc:
+    """One scobot process running shard `shard` of SHARDS."""
+
+    def __init__(self, fd, redis, shard, extra=None):
+        self.fd = fd
+        self.dir = tempfile.mkdtemp(prefix="scobot-coord-%d-" % shard)
+        self.shard = shard
+        self.redis = redis
+        self.extra = extra or {}
+        self.lines = []
+        self.proc = None
+        self.reader = None
+
+    async def start(self):
+        tok = os.path.join(self.dir, "token")
+        with open(tok, "w") as f:
+            f.write(TOKEN + "\n")
+        os.chmod(tok, 0o600)
+        st = os.path.join(self.dir, "state")
+        os.makedirs(st, mode=0o700)
+        keys = {"token_file": tok, "api_base": self.fd.base() + "/api/v10", "state_dir": st,
+                "shards": str(SHARDS), "shard_ids": "%d-%d" % (self.shard, self.shard),
+                "coordination": self.redis.url(), "cooldown_channel_count": "100"}
+        keys.update(self.extra)
+        conf = os.path.join(self.dir, "scobot.conf")
+        with open(conf, "w") as f:
+            f.write("[general]\nstate_dir = %s\n\n[log]\nlevel = info\n\n[discord]\n" % st)
+            for k, v in keys.items():
+                f.write("%s = %s\n" % (k, v))
+        os.chmod(conf, 0o600)
+        self.proc = await asyncio.create_subprocess_exec(
+            SCOBOT, "--config", conf, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE)
+        self.reader = asyncio.ensure_future(self._read())
+        return self
+
+    async def _read(self):
+        while True:
+            line = await self.proc.stderr.readline()
+            if not line:
+                return
+            self.lines.append(line.decode("utf-8", "replace").rstrip("\n"))
+            self.fd._wake()
+
+    def has(self, needle):
+        return [l for l in self.lines if needle in l]
+
+    async def stop(self):
+        if self.proc and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except asyncio.TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        if self.reader:
+            await asyncio.wait_for(self.reader, 5)
+        return self.proc.returncode if self.proc else None
+
+    def cleanup(self):
+        if self.proc and self.proc.returncode is None:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def shard_of(guild_id):
+    # developers/events/gateway.mdx "Sharding": (guild_id >> 22) % num_shards.
+    return (int(guild_id) >> 22) % SHARDS
+
+
+async def burst(fd, n, rate, tag, during=None):
+    """n prefix commands at `rate`/s, round-robin over every guild (so over all
+    shards) and 5 channels per guild, each from its own user. Returns
+    [(message id, channel, shard)]. during(i) runs before command i."""
+    sent = []
+    t0 = time.monotonic()
+    for i in range(n):
+        if during:
+            await during(i)
+        g = fd.guild_ids[i % len(fd.guild_ids)]
+        ch = str(int(g) + 1 + (i // len(fd.guild_ids)) % 10)
+        user = "7%04d%013d" % (tag, i)
+        mid = await fd.inject_message(content="!sco sg 2011", guild_id=g, channel_id=ch,
+                                      author_id=user)
+        sent.append((mid, ch, shard_of(g)))
+        delay = t0 + (i + 1) / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+    return sent
+
+
+def replies(fd):
+    by = {}
+    for p in fd.posts:
+        ref = (p.get("message_reference") or {}).get("message_id")
+        if ref:
+            by[ref] = by.get(ref, 0) + 1
+    return by
+
+
+async def all_answered(fd, sent, timeout):
+    await fd.wait_for(lambda: all(replies(fd).get(m) for m, _, _ in sent), timeout)
+    await asyncio.sleep(1.5)   # anything sent twice would arrive by now
+    by = replies(fd)
+    missing = [m for m, _, _ in sent if not by.get(m)]
+    twice = [m for m, _, _ in sent if by.get(m, 0) > 1]
+    assert not missing and not twice, "missing %d, answered twice %d" % (len(missing), len(twice))
+
+
+def identify_spacing(fd):
+    ts = sorted(e["t"] for e in fd.events("identify_ok"))
+    return [round(b - a, 3) for a, b in zip(ts, ts[1:])]
+
+
+def max_in_window(times, width=1.0):
+    times = sorted(times)
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - width:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+async def setup(**fd_kw):
+    fd = FakeDiscord(token=TOKEN, heartbeat_ms=41250, shards=SHARDS, max_concurrency=1,
+                     guilds=6, **fd_kw)
+    await fd.start()
+    redis = await Redis().start()
+    procs = [Proc(fd, redis, k) for k in range(SHARDS)]
+    for p in procs:
+        await p.start()
+    # max_concurrency 1: three identifies take at least 10 s.
+    await fd.wait_for(lambda: all(p.has(READY_LINE) for p in procs), 40)
+    return fd, redis, procs
+
+
+async def teardown(fd, redis, procs):
+    for p in procs:
+        try:
+            await p.stop()
+        finally:
+            p.cleanup()
+    await redis.cleanup()
+    await fd.stop()
+
+
+def common_checks(fd, procs):
+    st = fd.state()
+    assert st["identify_rejected"] == 0, "identifies rejected with op 9: %d" % st["identify_rejected"]
+    spacing = identify_spacing(fd)
+    assert len(fd.events("identify_ok")) == SHARDS, fd.events("identify_ok")
+    assert all(d >= 5.0 for d in spacing), "identifies closer than 5 s: %s" % spacing
+    assert st["after_zero"] == 0, "requests after Remaining: 0: %d" % st["after_zero"]
+    for p in procs:
+        assert not [l for l in p.lines if TOKEN in l], "the token appears in a log line"
+    return st, spacing
+
+
+TESTS = []
+
+
+def scenario(fn):
+    TESTS.append(fn)
+    return fn
+
+
+@scenario
+async def shared_limits():
+    fd, redis, procs = await setup()
+    try:
+        for p in procs:
+            await fd.wait_for(lambda: p.has("limits shared through Redis"), 10)
+        t0 = fd.now()
+        sent = await burst(fd, 300, 100.0, 1)
+        await all_answered(fd, sent, 60)
+        st, spacing = common_checks(fd, procs)
+        assert st["global_429"] == 0, "global 429s: %d" % st["global_429"]
+        posts = [r["t"] for r in fd.rest if r["route"] == "create_message" and r["t"] >= t0]
+        span = max(posts) - min(posts)
+        print("# 300 commands at 100/s over 3 processes: %d requests in %.2f s (%.1f/s), "
+              "busiest second %d, identifies %s s apart"
+              % (len(posts), span, (len(posts) - 1) / span, max_in_window(posts), spacing),
+              flush=True)
+        assert fd.errors == [], fd.errors
+    finally:
+        await teardown(fd, redis, procs)
+
+
+@scenario
+async def redis_killed_mid_burst():
+    fd, redis, procs = await setup()
+    kill_at = restart_at = None
+    try:
+        for p in procs:
+            await fd.wait_for(lambda: p.has("limits shared through Redis"), 10)
+
+        async def during(i):
+            nonlocal kill_at, restart_at
+            if i == 80:
+                await redis.kill()
+                kill_at = fd.now()
+            if i == 400:
+                await redis.start()
+                restart_at = fd.now()
+
+        sent = await burst(fd, 480, 80.0, 2, during)
+        await all_answered(fd, sent, 90)
+        common_checks(fd, procs)
+        # Each process alone, while Redis is away (after the 1.5 s in which its
+        # presence in Redis lapses), sends at most its share in any second.
+        shard_of_channel = {ch: sh for _, ch, sh in sent}
+        down = {}
+        for r in fd.rest:
+            if r["route"] != "create_message" or not (kill_at + 1.6 <= r["t"] <= restart_at):
+                continue
+            ch = r["path"].split("/")[-2]
+            down.setdefault(shard_of_channel.get(ch), []).append(r["t"])
+        busiest = {k: max_in_window(v) for k, v in down.items()}
+        print("# Redis down %.1f s: busiest second per process %s (share %d), global 429s %d"
+              % (restart_at - kill_at, busiest, SHARE, fd.state()["global_429"]), flush=True)
+        assert down, "no request while Redis was down"
+        assert all(v <= SHARE for v in busiest.values()), busiest
+        for p in procs:
+            assert p.has("using this process's local share"), "no fallback logged"
+            assert len(p.has("limits shared through Redis")) >= 2, \
+                "shared mode did not resume:\n" + "\n".join(p.lines[-20:])
+        assert fd.state()["global_429"] == 0, "global 429s: %d" % fd.state()["global_429"]
+    finally:
+        await teardown(fd, redis, procs)
+
+
+async def main():
+    if not SCOBOT or not os.access(SCOBOT, os.X_OK):
+        print("1..0 # SKIP no scobot binary given")
+        return 0
+    only = [w for w in os.environ.get("COORD_TEST", "").split(",") if w]
+    tests = [t for t in TESTS if not only or any(w in t.__name__ for w in only)]
+    print("1..%d" % len(tests), flush=True)
+    failed = 0
+    for i, t in enumerate(tests, 1):
+        start = time.monotonic()
+        try:
+            await asyncio.wait_for(t(), 150)
+            print("ok %d - %s # %.1fs" % (i, t.__name__, time.monotonic() - start), flush=True)
+        except BaseException as e:  # noqa: B902 - report every failure as TAP
+            failed += 1
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+            print("not ok %d - %s (%s)" % (i, t.__name__, type(e).__name__), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
