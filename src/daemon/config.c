@@ -705,7 +705,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	c->key_line[i] = c->lineno;
 	why[0] = '\0';
 	if (set_value(k, c->base, value, why, sizeof(why)) < 0) {
-		if (k->type == CONFIG_SECRET)
+		if (k->type == CONFIG_SECRET || k->conceal)
 			fail(c, c->lineno, "[%s] %s: %s (value not shown)", c->label, k->name, why);
 		else
 			fail(c, c->lineno, "[%s] %s: %s, got %s", c->label, k->name, why,
@@ -1052,7 +1052,7 @@ static const struct config_key discord_keys[] = {
 	CA_FILE_KEY(struct config_discord),
 	{.name = "coordination", .type = CONFIG_STRING,
 	 .offset = offsetof(struct config_discord, coordination), .def = "",
-	 .check = check_redis_url,
+	 .check = check_redis_url, .conceal = true,
 	 .doc = "Share the token's limits with the other processes through Redis: "
 	        "redis://HOST:PORT[/DB] or unix:///path; password: the redis-password credential."},
 	{.name = "coordination_share", .type = CONFIG_INT,

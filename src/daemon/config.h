@@ -69,6 +69,7 @@ struct config_key {
 	const struct config_choice *choices;  /* CONFIG_ENUM: ends with {NULL} */
 	config_check_fn *check;               /* STRING, PATH, SECRET, LIST items */
 	const char *example; /* required keys: the value the example file shows */
+	bool conceal;        /* errors never show the value: a URL may hold a pasted password */
 };
 
 /* A check for token keys (CONFIG_SECRET): no spaces or control characters. */

@@ -40,6 +40,27 @@ static const char *load_err(const char *text)
 	return err;
 }
 
+TEST(coordination_url_is_checked_and_never_echoed_with_a_password)
+{
+	struct config *cfg = load_ok("[discord]\ncoordination = redis://127.0.0.1:6379/2\n"
+	                             "coordination_share = 10\n");
+	CHECK_STR(cfg->discord.coordination, "redis://127.0.0.1:6379/2");
+	CHECK_INT((int)cfg->discord.coordination_share, 10);
+	config_free(cfg);
+	cfg = load_ok("[discord]\n");
+	CHECK_STR(cfg->discord.coordination, "");
+	CHECK_INT((int)cfg->discord.coordination_share, 0);
+	config_free(cfg);
+	const char *e = load_err("[discord]\ncoordination = redis://redis.internal:6379\n");
+	CHECK_CONTAINS(e, "t.conf:2");
+	CHECK_CONTAINS(e, "numeric");
+	e = load_err("[discord]\ncoordination = redis://:s3cr3tpw@127.0.0.1:6379\n");
+	CHECK_CONTAINS(e, "redis-password");
+	CHECK_NOT_CONTAINS(e, "s3cr3tpw");
+	e = load_err("[discord]\ncoordination_share = 51\n");
+	CHECK_CONTAINS(e, "coordination_share");
+}
+
 /* ---- scobot's schema ---------------------------------------------------- */
 
 TEST(defaults_are_the_documented_values)

@@ -223,4 +223,25 @@ TEST(idle_buckets_are_forgotten_so_memory_stays_flat)
 	ratelimit_free(rl);
 }
 
+TEST(bucket_wait_says_what_acquire_would_without_taking_anything)
+{
+	/* Coordinated processes ask the bucket before taking a shared global
+	 * slot: the answer must match acquire's and leave the bucket as it was. */
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_bucket_wait(rl, MSG, "1", 0), 0);
+	CHECK_INT(ratelimit_bucket_wait(rl, MSG, "1", 0), 0);   /* nothing was taken */
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", true, 0), 0);
+	/* Limits unknown and one in flight: wait for its response. */
+	CHECK_INT(ratelimit_bucket_wait(rl, MSG, "1", 1), RL_WAIT_RESPONSE_MS);
+	struct rl_info i = ok_with(2, 0, 5.0, "abc");
+	ratelimit_release(rl, MSG, "1", &i, 100);
+	/* Remaining 0 until 5100: both say wait the same. */
+	CHECK_INT(ratelimit_bucket_wait(rl, MSG, "1", 200), 4900);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", true, 200), 4900);
+	/* After the reset both say go. */
+	CHECK_INT(ratelimit_bucket_wait(rl, MSG, "1", 5100), 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", true, 5100), 0);
+	ratelimit_free(rl);
+}
+
 TAP_MAIN
