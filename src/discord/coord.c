@@ -26,7 +26,9 @@
  * every host's view of a window is Redis's view. */
 
 /* KEYS: window, pause, members, seq. ARGV: limit, busy hold ms, member,
- * processes, share, member ttl ms. Returns {1, slot id} or {0, ms to wait}.
+ * processes, share, member ttl ms, done hold ms, poll ms. Returns {1, slot
+ * id} or {0, ms to wait}: until the oldest slot frees, or, when every slot
+ * is in flight (its response not in, so its end unknown), a short poll.
  * Processes missing from members are assumed to be sending their local
  * share, so the shared window leaves that much room for them. */
 static const char script_take[] =
@@ -52,6 +54,7 @@ static const char script_take[] =
 	"local w = 1\n"
 	"if first[2] then w = tonumber(first[2]) - now end\n"
 	"if w < 1 then w = 1 end\n"
+	"if w > tonumber(ARGV[7]) then w = tonumber(ARGV[8]) end\n"
 	"return {0, w}\n";
 
 /* KEYS: window. ARGV: slot id, hold ms. The response is in: the slot frees
@@ -155,6 +158,7 @@ struct coord {
 	int processes, index, share;
 	int64_t busy_hold_ms;
 	char hold_busy[24], hold_done[24], limit_s[8], procs_s[8], share_s[8], ttl_s[16];
+	char poll_s[8];
 
 	enum mode mode;
 	bool joined;             /* JOIN answered on this connection */
@@ -175,6 +179,7 @@ struct coord {
 	/* This process's own global requests (busy while in flight, then when
 	 * their response came), in every mode: the local share counts them. */
 	int64_t ring[COORD_GLOBAL_LIMIT];
+	bool ring_local[COORD_GLOBAL_LIMIT];  /* sent from the local share: not in Redis's window */
 
 	int max_concurrency;
 	struct id_state ids[COORD_ID_SHARDS];
@@ -223,13 +228,14 @@ static int64_t local_wait(const struct coord *c, int64_t now)
 	return best > 0 ? best : COORD_WAIT_POLL_MS;
 }
 
-static void ring_take(struct coord *c)
+static void ring_take(struct coord *c, bool local)
 {
 	int best = 0;
 	for (int i = 1; i < COORD_GLOBAL_LIMIT; i++)
 		if (c->ring[i] < c->ring[best])
 			best = i;
 	c->ring[best] = COORD_LOCAL_BUSY;
+	c->ring_local[best] = local;
 }
 
 static void ring_done(struct coord *c, int64_t now)
@@ -275,6 +281,7 @@ static void call_unlink(struct coord *c, struct call *k)
 }
 
 static void on_reply(void *data, const struct redis_reply *rep);
+static void release_slot(struct coord *c, int64_t id, int64_t now);
 
 /* Sends script s; kind says what the reply means. 0 or -ENOTCONN. */
 static int call_script(struct coord *c, enum script s, enum call_kind kind, int shard, int nkeys,
@@ -326,6 +333,8 @@ static void load_scripts(struct coord *c)
 	}
 }
 
+/* Joins (or refreshes our presence in) the shared window; the first join on
+ * a connection also brings the requests sent from the local share in. */
 static void send_join(struct coord *c, int64_t now)
 {
 	const char *keys[3] = {c->k_window, c->k_members, c->k_seq};
@@ -334,8 +343,10 @@ static void send_join(struct coord *c, int64_t now)
 	int n = 0;
 	args[n++] = c->member;
 	args[n++] = c->ttl_s;
-	for (int i = 0; i < COORD_GLOBAL_LIMIT && n < 2 + 40; i++) {
+	for (int i = 0; i < COORD_GLOBAL_LIMIT && n < 2 + 40 && !c->joined; i++) {
 		int64_t left;
+		if (!c->ring_local[i])
+			continue;
 		if (c->ring[i] == COORD_LOCAL_BUSY)
 			left = COORD_LOCAL_HOLD_MS + 1000;  /* in flight: assume its answer is near */
 		else
@@ -410,9 +421,11 @@ static void on_reply(void *data, const struct redis_reply *rep)
 				const char *keys[1] = {c->k_window};
 				const char *args[2] = {id, c->hold_done};
 				call_script(c, SC_DONE, CALL_OTHER, -1, 1, keys, 2, args, now);
-			} else if (c->npool < COORD_POOL_MAX) {
+			} else if (c->npool < COORD_POOL_MAX && c->mode == MODE_SHARED) {
 				c->pool_at[c->npool] = now;
 				c->pool[c->npool++] = rep->ints[1];
+			} else {
+				release_slot(c, rep->ints[1], now);  /* nobody to use it */
 			}
 		} else if (rep->ints[0] == 0) {
 			c->shared_wait_until = now + rep->ints[1];
@@ -437,6 +450,8 @@ static void on_reply(void *data, const struct redis_reply *rep)
 	}
 	case CALL_JOIN:
 		c->join_inflight = false;
+		if (ok && !c->joined)
+			memset(c->ring_local, 0, sizeof(c->ring_local));  /* now in the window */
 		if (ok && !c->slow && !c->freeing) {
 			c->joined = true;
 			set_mode(c, MODE_SHARED, now, "");
@@ -561,6 +576,7 @@ struct coord *coord_new(struct net_loop *loop, const struct coord_config *cfg, c
 	snprintf(c->procs_s, sizeof(c->procs_s), "%d", c->processes);
 	snprintf(c->share_s, sizeof(c->share_s), "%d", c->share);
 	snprintf(c->ttl_s, sizeof(c->ttl_s), "%d", COORD_MEMBER_TTL_MS);
+	snprintf(c->poll_s, sizeof(c->poll_s), "%d", COORD_WAIT_POLL_MS);
 	for (int i = 0; i < COORD_GLOBAL_LIMIT; i++)
 		c->ring[i] = INT64_MIN / 2;
 	for (int i = 0; i < COORD_ID_SHARDS; i++)
@@ -607,16 +623,16 @@ int64_t coord_global_take(struct coord *c, int64_t *ret_ticket, int64_t now)
 		pool_expire(c, now);
 		if (c->npool > 0) {
 			*ret_ticket = c->pool[--c->npool];
-			ring_take(c);
+			ring_take(c, false);
 			return 0;
 		}
 		if (now < c->shared_wait_until)
 			return c->shared_wait_until - now;
 		if (c->takes_inflight < COORD_TAKES_INFLIGHT) {
 			const char *keys[4] = {c->k_window, c->k_pause, c->k_members, c->k_seq};
-			const char *args[6] = {c->limit_s, c->hold_busy, c->member, c->procs_s, c->share_s,
-			                       c->ttl_s};
-			if (call_script(c, SC_TAKE, CALL_TAKE, -1, 4, keys, 6, args, now) == 0)
+			const char *args[8] = {c->limit_s, c->hold_busy, c->member, c->procs_s, c->share_s,
+			                       c->ttl_s, c->hold_done, c->poll_s};
+			if (call_script(c, SC_TAKE, CALL_TAKE, -1, 4, keys, 8, args, now) == 0)
 				c->takes_inflight++;
 		}
 		return COORD_SLOW_MS;  /* the answer wakes the queue sooner */
@@ -631,7 +647,7 @@ int64_t coord_global_take(struct coord *c, int64_t *ret_ticket, int64_t now)
 	int64_t w = local_wait(c, now);
 	if (w > 0)
 		return w;
-	ring_take(c);
+	ring_take(c, true);
 	c->st.local_slots++;
 	if (c->mode == MODE_SHARED)
 		c->owed++;   /* Redis is slow, not gone: its window will hear of it */

@@ -15,7 +15,8 @@ and shard_ids 0, 1 and 2. Scenarios:
     share while Redis is away, and every process says it shares again after.
 
 Output is TAP. redis-server missing is a failure, not a skip: .ci/deps installs
-it. Usage: test_coordination.py SCOBOT [REDIS_SERVER]
+it. Usage: test_coordination.py SCOBOT (REDIS_SERVER in the environment: another
+redis-server binary). tests/bench/discord/bench_coordination.py reuses its helpers.
 """
 
 import asyncio
@@ -32,7 +33,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fake_discord import FakeDiscord  # noqa: E402
 
 SCOBOT = sys.argv[1] if len(sys.argv) > 1 else None
-REDIS_SERVER = sys.argv[2] if len(sys.argv) > 2 else shutil.which("redis-server") or "/usr/bin/redis-server"
+REDIS_SERVER = (os.environ.get("REDIS_SERVER") or shutil.which("redis-server")
+                or "/usr/bin/redis-server")
 TOKEN = "coord-test-token.abc"
 SHARDS = 3
 READY_LINE = "platform ready"
@@ -95,10 +97,11 @@ class Redis:
 class Proc:
     """One scobot process running shard `shard` of SHARDS."""
 
-    def __init__(self, fd, redis, shard, extra=None):
+    def __init__(self, fd, redis, shard, extra=None, scobot=None):
         self.fd = fd
         self.dir = tempfile.mkdtemp(prefix="scobot-coord-%d-" % shard)
         self.shard = shard
+        self.scobot = scobot or SCOBOT
         self.redis = redis
         self.extra = extra or {}
         self.lines = []
@@ -114,16 +117,18 @@ class Proc:
         os.makedirs(st, mode=0o700)
         keys = {"token_file": tok, "api_base": self.fd.base() + "/api/v10", "state_dir": st,
                 "shards": str(SHARDS), "shard_ids": "%d-%d" % (self.shard, self.shard),
-                "coordination": self.redis.url(), "cooldown_channel_count": "100"}
-        keys.update(self.extra)
+                "coordination": self.redis.url() if self.redis else None,
+                "cooldown_channel_count": "100"}
+        keys.update(self.extra)   # a value of None drops the key
         conf = os.path.join(self.dir, "scobot.conf")
         with open(conf, "w") as f:
             f.write("[general]\nstate_dir = %s\n\n[log]\nlevel = info\n\n[discord]\n" % st)
             for k, v in keys.items():
-                f.write("%s = %s\n" % (k, v))
+                if v is not None:
+                    f.write("%s = %s\n" % (k, v))
         os.chmod(conf, 0o600)
         self.proc = await asyncio.create_subprocess_exec(
-            SCOBOT, "--config", conf, stdout=asyncio.subprocess.DEVNULL,
+            self.scobot, "--config", conf, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE)
         self.reader = asyncio.ensure_future(self._read())
         return self
@@ -162,7 +167,7 @@ def shard_of(guild_id):
     return (int(guild_id) >> 22) % SHARDS
 
 
-async def burst(fd, n, rate, tag, during=None):
+async def burst(fd, n, rate, tag, during=None, per_guild=10):
     """n prefix commands at `rate`/s, round-robin over every guild (so over all
     shards) and 5 channels per guild, each from its own user. Returns
     [(message id, channel, shard)]. during(i) runs before command i."""
@@ -172,7 +177,7 @@ async def burst(fd, n, rate, tag, during=None):
         if during:
             await during(i)
         g = fd.guild_ids[i % len(fd.guild_ids)]
-        ch = str(int(g) + 1 + (i // len(fd.guild_ids)) % 10)
+        ch = str(int(g) + 1 + (i // len(fd.guild_ids)) % per_guild)
         user = "7%04d%013d" % (tag, i)
         mid = await fd.inject_message(content="!sco sg 2011", guild_id=g, channel_id=ch,
                                       author_id=user)
