@@ -20,7 +20,10 @@
 #define COORD_POOL_MAX 8              /* granted slots kept for requests about to start */
 #define COORD_ID_SHARDS 1024          /* shards one process tracks (DISCORD_MAX_SHARDS) */
 #define COORD_WAIT_POLL_MS 20         /* a full shared window: ask again after this, ms */
+#define COORD_ID_GRANT_MS 1000        /* an identify grant older than this is not used, ms */
 #define COORD_LOCAL_BUSY INT64_MAX
+#define LOCAL_NEW 1
+#define LOCAL_JOINING 2
 
 /* The scripts run atomically on the server and read its clock (TIME), so
  * every host's view of a window is Redis's view. */
@@ -140,6 +143,7 @@ struct call {
 struct id_state {
 	int shard;               /* -1: unused */
 	bool pending, granted;
+	int64_t granted_at;
 	int64_t retry_at;
 };
 
@@ -179,7 +183,9 @@ struct coord {
 	/* This process's own global requests (busy while in flight, then when
 	 * their response came), in every mode: the local share counts them. */
 	int64_t ring[COORD_GLOBAL_LIMIT];
-	bool ring_local[COORD_GLOBAL_LIMIT];  /* sent from the local share: not in Redis's window */
+	/* Sent from the local share: LOCAL_NEW not yet in Redis's window,
+	 * LOCAL_JOINING on its way there in a JOIN, 0 in the window. */
+	unsigned char ring_local[COORD_GLOBAL_LIMIT];
 
 	int max_concurrency;
 	struct id_state ids[COORD_ID_SHARDS];
@@ -235,7 +241,7 @@ static void ring_take(struct coord *c, bool local)
 		if (c->ring[i] < c->ring[best])
 			best = i;
 	c->ring[best] = COORD_LOCAL_BUSY;
-	c->ring_local[best] = local;
+	c->ring_local[best] = local ? LOCAL_NEW : 0;
 }
 
 static void ring_done(struct coord *c, int64_t now)
@@ -343,21 +349,29 @@ static void send_join(struct coord *c, int64_t now)
 	int n = 0;
 	args[n++] = c->member;
 	args[n++] = c->ttl_s;
-	for (int i = 0; i < COORD_GLOBAL_LIMIT && n < 2 + 40 && !c->joined; i++) {
+	for (int i = 0; i < COORD_GLOBAL_LIMIT && n < 2 + 40; i++) {
 		int64_t left;
-		if (!c->ring_local[i])
+		if (c->ring_local[i] != LOCAL_NEW)
 			continue;
 		if (c->ring[i] == COORD_LOCAL_BUSY)
 			left = COORD_LOCAL_HOLD_MS + 1000;  /* in flight: assume its answer is near */
 		else
 			left = c->ring[i] + COORD_LOCAL_HOLD_MS - now;
-		if (left <= 0)
+		if (left <= 0) {
+			c->ring_local[i] = 0;
 			continue;
+		}
 		snprintf(held[i], sizeof(held[i]), "%" PRId64, left);
 		args[n++] = held[i];
+		c->ring_local[i] = LOCAL_JOINING;
 	}
-	if (call_script(c, SC_JOIN, CALL_JOIN, -1, 3, keys, n, args, now) == 0)
+	if (call_script(c, SC_JOIN, CALL_JOIN, -1, 3, keys, n, args, now) == 0) {
 		c->join_inflight = true;
+	} else {
+		for (int i = 0; i < COORD_GLOBAL_LIMIT; i++)
+			if (c->ring_local[i] == LOCAL_JOINING)
+				c->ring_local[i] = LOCAL_NEW;
+	}
 }
 
 static void on_redis_state(void *data, bool up)
@@ -438,8 +452,10 @@ static void on_reply(void *data, const struct redis_reply *rep)
 		s->pending = false;
 		if (!ok)
 			break;
-		if (rep->ints[0] == 1)
+		if (rep->ints[0] == 1) {
 			s->granted = true;
+			s->granted_at = now;
+		}
 		else
 			s->retry_at = now + (rep->ints[1] > 0 ? rep->ints[1] : 100);
 		if (rep->ints[0] < 0 && !c->freeing)
@@ -448,15 +464,27 @@ static void on_reply(void *data, const struct redis_reply *rep)
 			          rep->ints[1]);
 		break;
 	}
-	case CALL_JOIN:
+	case CALL_JOIN: {
 		c->join_inflight = false;
-		if (ok && !c->joined)
-			memset(c->ring_local, 0, sizeof(c->ring_local));  /* now in the window */
-		if (ok && !c->slow && !c->freeing) {
+		bool pending = false;
+		for (int i = 0; i < COORD_GLOBAL_LIMIT; i++) {
+			if (c->ring_local[i] == LOCAL_JOINING)
+				c->ring_local[i] = ok ? 0 : LOCAL_NEW;   /* now in the window, or not */
+			pending = pending || c->ring_local[i] == LOCAL_NEW;
+		}
+		if (!ok || c->freeing)
+			break;
+		if (pending) {
+			/* Sent from the local share while this JOIN was on its way:
+			 * they must be in the window before the others may count
+			 * on it. */
+			send_join(c, now);
+		} else if (!c->slow) {
 			c->joined = true;
 			set_mode(c, MODE_SHARED, now, "");
 		}
 		break;
+	}
 	case CALL_OTHER:
 		break;
 	}
@@ -637,13 +665,14 @@ int64_t coord_global_take(struct coord *c, int64_t *ret_ticket, int64_t now)
 		}
 		return COORD_SLOW_MS;  /* the answer wakes the queue sooner */
 	}
-	if (c->mode == MODE_LOCAL) {
-		/* Until our presence in Redis has expired, the others still count
-		 * on us using only what the shared window gave us. */
-		int64_t ready = c->last_contact + COORD_MEMBER_TTL_MS;
-		if (now < ready)
-			return ready - now;
-	}
+	/* Until our presence in Redis has expired, the others still count on
+	 * us using only what the shared window gave us; and a slow Redis may be
+	 * granting them slots right now. So the local share starts only
+	 * COORD_MEMBER_TTL_MS after Redis last answered, whether it is gone or
+	 * just late (a late answer that grants a slot is used meanwhile). */
+	int64_t ready = c->last_contact + COORD_MEMBER_TTL_MS;
+	if (now < ready)
+		return ready - now;
 	int64_t w = local_wait(c, now);
 	if (w > 0)
 		return w;
@@ -706,7 +735,10 @@ int64_t coord_identify_permit(struct coord *c, int shard_id, int64_t now, int64_
 	}
 	if (s->granted) {
 		s->granted = false;
-		return 0;
+		/* A grant the shard could not use at once (its connection went)
+		 * is stale: the 5 s it stood for have started without it. */
+		if (now - s->granted_at <= COORD_ID_GRANT_MS)
+			return 0;
 	}
 	if (shared_now(c)) {
 		if (s->pending)

@@ -13,6 +13,9 @@ and shard_ids 0, 1 and 2. Scenarios:
   redis_killed_mid_burst: Redis is killed during the burst and started again;
     every command still answered exactly once, each process keeps to its local
     share while Redis is away, and every process says it shares again after.
+  redis_hung_mid_burst: the same with Redis stopped (SIGSTOP) and continued:
+    answers later than 50 ms count as unavailable, the connection is dropped
+    and the processes use their share until Redis answers again.
 
 Output is TAP. redis-server missing is a failure, not a skip: .ci/deps installs
 it. Usage: test_coordination.py SCOBOT (REDIS_SERVER in the environment: another
@@ -85,6 +88,11 @@ class Redis:
         if self.proc and self.proc.returncode is None:
             self.proc.kill()
             await self.proc.wait()
+
+    def pause(self, stop):
+        """SIGSTOP: a hung server that still accepts connections (the kernel
+        completes the handshakes) and answers nothing; SIGCONT resumes it."""
+        self.proc.send_signal(signal.SIGSTOP if stop else signal.SIGCONT)
 
     async def cleanup(self):
         await self.kill()
@@ -288,6 +296,15 @@ async def shared_limits():
 
 @scenario
 async def redis_killed_mid_burst():
+    await redis_away_mid_burst(hang=False)
+
+
+@scenario
+async def redis_hung_mid_burst():
+    await redis_away_mid_burst(hang=True)
+
+
+async def redis_away_mid_burst(hang):
     fd, redis, procs = await setup()
     kill_at = restart_at = None
     try:
@@ -297,10 +314,16 @@ async def redis_killed_mid_burst():
         async def during(i):
             nonlocal kill_at, restart_at
             if i == 80:
-                await redis.kill()
+                if hang:
+                    redis.pause(True)
+                else:
+                    await redis.kill()
                 kill_at = fd.now()
             if i == 400:
-                await redis.start()
+                if hang:
+                    redis.pause(False)
+                else:
+                    await redis.start()
                 restart_at = fd.now()
 
         sent = await burst(fd, 480, 80.0, 2, during)
@@ -318,9 +341,15 @@ async def redis_killed_mid_burst():
         busiest = {k: max_in_window(v) for k, v in down.items()}
         print("# Redis down %.1f s: busiest second per process %s (share %d), global 429s %d"
               % (restart_at - kill_at, busiest, SHARE, fd.state()["global_429"]), flush=True)
+        g429 = [round(r["t"] - kill_at, 2) for r in fd.rest if r["status"] == 429]
+        if g429:
+            print("# 429s at %s s after Redis went away (back after %.2f s)"
+                  % (g429, restart_at - kill_at), flush=True)
         assert down, "no request while Redis was down"
         assert all(v <= SHARE for v in busiest.values()), busiest
         for p in procs:
+            if hang:
+                assert p.has("Redis answer late"), "no late answer logged"
             assert p.has("using this process's local share"), "no fallback logged"
             assert len(p.has("limits shared through Redis")) >= 2, \
                 "shared mode did not resume:\n" + "\n".join(p.lines[-20:])
