@@ -98,16 +98,7 @@ async def main():
                   % (len(ok), span, tput, tput * 2, tc.max_in_window(ok),
                      time.monotonic() - wall))
     finally:
-        await tc.teardown(fd, redis, procs) if redis else await teardown_plain(fd, procs)
-
-
-async def teardown_plain(fd, procs):
-    for p in procs:
-        try:
-            await p.stop()
-        finally:
-            p.cleanup()
-    await fd.stop()
+        await tc.teardown(fd, redis, procs)
 
 
 if __name__ == "__main__":

@@ -243,13 +243,21 @@ async def setup(**fd_kw):
 
 
 async def teardown(fd, redis, procs):
+    """Stops everything; a process that does not exit 0 on SIGTERM, or whose
+    sanitizers reported anything (the ASan build), fails the scenario."""
+    bad = []
     for p in procs:
         try:
-            await p.stop()
+            rc = await p.stop()
+            san = [l for l in p.lines if "Sanitizer" in l or "runtime error:" in l]
+            if rc != 0 or san:
+                bad.append("process %d: exit %s\n%s" % (p.shard, rc, "\n".join((san or p.lines)[-15:])))
         finally:
             p.cleanup()
-    await redis.cleanup()
+    if redis:
+        await redis.cleanup()
     await fd.stop()
+    assert not bad, "\n".join(bad)
 
 
 def common_checks(fd, procs):
