@@ -115,6 +115,25 @@ class Proc:
         self.lines = []
         self.proc = None
         self.reader = None
+        self.metrics_port = free_port()
+
+    async def get(self, path):
+        """GET path from this process's [metrics] listener: (status, body)."""
+        r, w = await asyncio.open_connection("127.0.0.1", self.metrics_port)
+        w.write(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path).encode())
+        await w.drain()
+        data = await r.read()
+        w.close()
+        head, _, body = data.decode("utf-8", "replace").partition("\r\n\r\n")
+        return int(head.split()[1]), body
+
+    async def mode(self):
+        """(scobot_discord_coordination_shared, the /healthz line)."""
+        _, m = await self.get("/metrics")
+        _, h = await self.get("/healthz")
+        v = [l.split()[1] for l in m.splitlines()
+             if l.startswith("scobot_discord_coordination_shared ")]
+        return (int(v[0]) if v else None), h.strip()
 
     async def start(self):
         tok = os.path.join(self.dir, "token")
@@ -130,7 +149,8 @@ class Proc:
         keys.update(self.extra)   # a value of None drops the key
         conf = os.path.join(self.dir, "scobot.conf")
         with open(conf, "w") as f:
-            f.write("[general]\nstate_dir = %s\n\n[log]\nlevel = info\n\n[discord]\n" % st)
+            f.write("[general]\nstate_dir = %s\n\n[log]\nlevel = info\n\n" % st)
+            f.write("[metrics]\nlisten = 127.0.0.1:%d\n\n[discord]\n" % self.metrics_port)
             for k, v in keys.items():
                 if v is not None:
                     f.write("%s = %s\n" % (k, v))
@@ -319,8 +339,12 @@ async def redis_away_mid_burst(hang):
         for p in procs:
             await fd.wait_for(lambda: p.has("limits shared through Redis"), 10)
 
+        modes = {}
+
         async def during(i):
             nonlocal kill_at, restart_at
+            if i in (60, 380):
+                modes[i] = [await p.mode() for p in procs]
             if i == 80:
                 if hang:
                     redis.pause(True)
@@ -336,6 +360,13 @@ async def redis_away_mid_burst(hang):
 
         sent = await burst(fd, 480, 80.0, 2, during)
         await all_answered(fd, sent, 90)
+        modes["after"] = [await p.mode() for p in procs]
+        # /metrics and /healthz say which mode each process is in.
+        for when, want, text in ((60, 1, "coordination: shared"),
+                                 (380, 0, "local share (Redis unavailable)"),
+                                 ("after", 1, "coordination: shared")):
+            for shared, health in modes[when]:
+                assert shared == want and text in health, (when, modes[when])
         common_checks(fd, procs)
         # Each process alone, while Redis is away (after the 1.5 s in which its
         # presence in Redis lapses), sends at most its share in any second.
