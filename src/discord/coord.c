@@ -551,8 +551,12 @@ static void slow_timer_cb(struct net_timer *t, void *data)
 			c->slow_run++;
 			if (!c->slow) {
 				c->slow = true;
-				log_warn("discord coordination: Redis answer late; this request uses the "
-				         "local share", "bound_ms=%d", COORD_SLOW_MS);
+				/* The first of a run, then one line per 100: a flapping
+				 * Redis must not flood the journal. */
+				if (c->st.slow == 1 || c->st.slow % 100 == 0)
+					log_warn("discord coordination: Redis answer late; requests wait "
+					         "for it or use the local share", "bound_ms=%d late_total=%llu",
+					         COORD_SLOW_MS, (unsigned long long)c->st.slow);
 			}
 		}
 	}
@@ -647,13 +651,16 @@ int64_t coord_global_take(struct coord *c, int64_t *ret_ticket, int64_t now)
 {
 	if (now < c->paused_until)
 		return c->paused_until - now;
-	if (shared_now(c)) {
+	if (c->mode == MODE_SHARED && redis_is_up(c->redis)) {
+		/* A granted slot is good even if its answer came late. */
 		pool_expire(c, now);
 		if (c->npool > 0) {
 			*ret_ticket = c->pool[--c->npool];
 			ring_take(c, false);
 			return 0;
 		}
+	}
+	if (shared_now(c)) {
 		if (now < c->shared_wait_until)
 			return c->shared_wait_until - now;
 		if (c->takes_inflight < COORD_TAKES_INFLIGHT) {
