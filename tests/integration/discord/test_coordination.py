@@ -16,6 +16,9 @@ and shard_ids 0, 1 and 2. Scenarios:
   redis_hung_mid_burst: the same with Redis stopped (SIGSTOP) and continued:
     answers later than 50 ms count as unavailable, the connection is dropped
     and the processes use their share until Redis answers again.
+  redis_password_comes_from_the_credential_and_is_never_logged: Redis with
+    requirepass; the right password from $CREDENTIALS_DIRECTORY/redis-password
+    shares, a wrong one is refused once in the log and answers go on.
 
 Output is TAP. redis-server missing is a failure, not a skip: .ci/deps installs
 it. Usage: test_coordination.py SCOBOT (REDIS_SERVER in the environment: another
@@ -56,10 +59,11 @@ def free_port():
 class Redis:
     """A real redis-server on 127.0.0.1, no persistence, in its own directory."""
 
-    def __init__(self):
+    def __init__(self, password=None):
         self.dir = tempfile.mkdtemp(prefix="scobot-redis-")
         self.port = free_port()
         self.proc = None
+        self.password = password
 
     async def start(self):
         if not os.access(REDIS_SERVER, os.X_OK):
@@ -68,14 +72,19 @@ class Redis:
         self.proc = await asyncio.create_subprocess_exec(
             REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir,
             "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+            *(["--requirepass", self.password] if self.password else []),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         end = time.monotonic() + 10
         while time.monotonic() < end:
             try:
                 r, w = await asyncio.open_connection("127.0.0.1", self.port)
+                if self.password:
+                    w.write(b"AUTH %s\r\n" % self.password.encode())
                 w.write(b"PING\r\n")
                 await w.drain()
                 line = await r.readline()
+                if self.password:
+                    line = await r.readline()
                 w.close()
                 if line.startswith(b"+PONG"):
                     return self
@@ -105,11 +114,12 @@ class Redis:
 class Proc:
     """One scobot process running shard `shard` of SHARDS."""
 
-    def __init__(self, fd, redis, shard, extra=None, scobot=None):
+    def __init__(self, fd, redis, shard, extra=None, scobot=None, env=None):
         self.fd = fd
         self.dir = tempfile.mkdtemp(prefix="scobot-coord-%d-" % shard)
         self.shard = shard
         self.scobot = scobot or SCOBOT
+        self.env = env
         self.redis = redis
         self.extra = extra or {}
         self.lines = []
@@ -157,7 +167,8 @@ class Proc:
         os.chmod(conf, 0o600)
         self.proc = await asyncio.create_subprocess_exec(
             self.scobot, "--config", conf, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE)
+            stderr=asyncio.subprocess.PIPE,
+            env=dict(os.environ, **self.env) if self.env else None)
         self.reader = asyncio.ensure_future(self._read())
         return self
 
@@ -395,6 +406,49 @@ async def redis_away_mid_burst(hang):
         assert fd.state()["global_429"] == 0, "global 429s: %d" % fd.state()["global_429"]
     finally:
         await teardown(fd, redis, procs)
+
+
+@scenario
+async def redis_password_comes_from_the_credential_and_is_never_logged():
+    # systemd's LoadCredential= puts it in $CREDENTIALS_DIRECTORY/redis-password.
+    password = "redis-pw-" + os.urandom(6).hex()
+    fd = FakeDiscord(token=TOKEN, heartbeat_ms=41250, shards=1, guilds=2)
+    await fd.start()
+    redis = await Redis(password).start()
+    creds = tempfile.mkdtemp(prefix="scobot-creds-")
+    procs = []
+    try:
+        for attempt, pw in (("right", password), ("wrong", password + "x")):
+            with open(os.path.join(creds, "redis-password"), "w") as f:
+                f.write(pw + "\n")
+            os.chmod(os.path.join(creds, "redis-password"), 0o600)
+            p = Proc(fd, redis, 0, {"shards": "1", "shard_ids": "0-0"},
+                     env={"CREDENTIALS_DIRECTORY": creds})
+            procs.append(p)
+            await p.start()
+            await fd.wait_for(lambda: p.has(READY_LINE), 20)
+            if attempt == "right":
+                await fd.wait_for(lambda: p.has("limits shared through Redis"), 10)
+            else:
+                # Refused: said once, answers go on at the local share.
+                await fd.wait_for(lambda: p.has("redis refused AUTH"), 10)
+            sent = await burst(fd, 5, 10.0, 4 if attempt == "right" else 5)
+            await all_answered(fd, sent, 20)
+            if attempt == "wrong":
+                await asyncio.sleep(1.5)
+                assert len(p.has("redis refused AUTH")) == 1, p.lines
+                assert not p.has("limits shared through Redis"), p.lines
+            assert not [l for l in p.lines if password in l], "the password was logged"
+            procs.remove(p)
+            rc = await p.stop()
+            p.cleanup()
+            assert rc == 0, rc
+    finally:
+        for p in procs:
+            p.cleanup()
+        shutil.rmtree(creds, ignore_errors=True)
+        await redis.cleanup()
+        await fd.stop()
 
 
 async def main():
