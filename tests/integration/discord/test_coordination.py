@@ -227,6 +227,11 @@ async def burst(fd, n, rate, tag, during=None, per_guild=10):
     return sent
 
 
+def shard_of_path(path, sent):
+    ch = path.split("/")[-2]
+    return next((sh for _, c, sh in sent if c == ch), None)
+
+
 def replies(fd):
     by = {}
     for p in fd.posts:
@@ -329,6 +334,20 @@ async def shared_limits():
               % (len(posts), span, (len(posts) - 1) / span, max_in_window(posts), spacing),
               flush=True)
         assert fd.errors == [], fd.errors
+        # rate-limits.mdx "Global Rate Limit": a global 429 seen by one process
+        # pauses every process on the token until its retry_after has passed.
+        await fd.fault("rest_429_global", route="create_message", retry_after=2.0)
+        sent2 = await burst(fd, 90, 60.0, 6)
+        await all_answered(fd, sent2, 30)
+        t429 = [r["t"] for r in fd.rest if r["status"] == 429][0]
+        during = [r for r in fd.rest if r["route"] == "create_message"
+                  and t429 + 0.1 < r["t"] < t429 + 1.95]
+        shards_after = {shard_of_path(r["path"], sent2) for r in fd.rest
+                        if r["route"] == "create_message" and r["t"] > t429 + 2.0}
+        print("# global 429 at %.2f s: %d requests in the next 1.9 s; after it, requests from "
+              "shards %s" % (t429, len(during), sorted(shards_after)), flush=True)
+        assert not during, "requests during the global pause: %s" % during
+        assert shards_after == {0, 1, 2}, shards_after
     finally:
         await teardown(fd, redis, procs)
 
