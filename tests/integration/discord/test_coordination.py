@@ -110,6 +110,18 @@ class Redis:
     def url(self):
         return "redis://127.0.0.1:%d" % self.port
 
+    async def get(self, key):
+        """GET key (a bulk string or None), over plain RESP."""
+        r, w = await asyncio.open_connection("127.0.0.1", self.port)
+        w.write(b"*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(key), key.encode()))
+        await w.drain()
+        head = await r.readline()
+        val = None
+        if head.startswith(b"$") and not head.startswith(b"$-1"):
+            val = (await r.readexactly(int(head[1:]) + 2))[:-2].decode()
+        w.close()
+        return val
+
 
 class Proc:
     """One scobot process running shard `shard` of SHARDS."""
@@ -199,6 +211,14 @@ class Proc:
         if self.proc and self.proc.returncode is None:
             self.proc.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def namespace(token):
+    """coord_namespace(): "scobot:" and FNV-1a 64 of the token, in hex."""
+    h = 1469598103934665603
+    for b in token.encode():
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return "scobot:%016x" % h
 
 
 def shard_of(guild_id):
@@ -322,6 +342,10 @@ async def shared_limits():
     try:
         for p in procs:
             await fd.wait_for(lambda: p.has("limits shared through Redis"), 10)
+        # gateway.mdx "Session Start Limit": the day's identifies are counted
+        # once for the token, whichever process sent them.
+        day = await redis.get(namespace(TOKEN) + ":identify-day")
+        assert day == str(SHARDS), "identifies counted in Redis: %r" % day
         t0 = fd.now()
         sent = await burst(fd, 300, 100.0, 1)
         await all_answered(fd, sent, 60)
