@@ -178,6 +178,7 @@ struct coord {
 	bool join_inflight;
 	int64_t day_ttl_ms;
 	unsigned owed;           /* local sends while Redis was slow, not yet in the window */
+	uint64_t script_errors;  /* error replies (logged the first and every 100th) */
 	struct call *calls;      /* in flight, oldest last */
 
 	/* This process's own global requests (busy while in flight, then when
@@ -411,8 +412,10 @@ static void on_reply(void *data, const struct redis_reply *rep)
 	call_unlink(c, k);
 	bool ok = rep->kind == REDIS_R_ARRAY && rep->n >= 2;
 	if (rep->kind == REDIS_R_ERR && !c->freeing) {
-		log_warn("discord coordination: Redis script failed", "error=\"%.*s\"",
-		         (int)(rep->len > 120 ? 120 : rep->len), rep->str);
+		if (c->script_errors++ % 100 == 0)
+			log_warn("discord coordination: Redis script failed", "error=\"%.*s\" count=%llu",
+			         (int)(rep->len > 120 ? 120 : rep->len), rep->str,
+			         (unsigned long long)c->script_errors);
 		if (rep->len >= 8 && strncmp(rep->str, "NOSCRIPT", 8) == 0)
 			load_scripts(c);
 	}

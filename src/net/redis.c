@@ -34,6 +34,7 @@ struct redis {
 	bool started, freeing;
 	unsigned failures;               /* attempts failed in a row */
 	bool down_logged;
+	bool auth_logged;                /* a refused AUTH/SELECT was said (once until it works) */
 	redis_state_fn *on_state;
 	void *state_data;
 };
@@ -200,8 +201,11 @@ static void on_auth(redisAsyncContext *ac, void *reply, void *privdata)
 	struct redis *r = privdata;
 	if (rep && rep->type == REDIS_REPLY_ERROR && r && r->ac == ac) {
 		/* The server's message never contains the password. */
-		log_error("redis refused AUTH or SELECT", "error=\"%.*s\"", (int)(rep->len > 120 ? 120 : rep->len),
-		          rep->str);
+		if (!r->auth_logged) {
+			r->auth_logged = true;
+			log_error("redis refused AUTH or SELECT; check the redis-password credential",
+			          "error=\"%.*s\"", (int)(rep->len > 120 ? 120 : rep->len), rep->str);
+		}
 		redis_reset(r);
 	}
 }
@@ -218,7 +222,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	}
 	net_timer_stop(r->timer);
 	r->state = RS_UP;
-	r->failures = 0;
+	/* failures is cleared by the first answer, not here: a server that
+	 * accepts connections and refuses AUTH (or hangs) keeps backing off. */
 	redisAsyncContext *c = r->ac;
 	if (r->password) {
 		const char *argv[2] = {"AUTH", r->password};
@@ -340,9 +345,13 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 	}
 	/* "Back" is said once a command got an answer, not at connect: a hung
 	 * server accepts connections and answers nothing. */
-	if (rep && rep->type != REDIS_REPLY_ERROR && p->r->down_logged && !p->r->freeing) {
-		p->r->down_logged = false;
-		log_notice("redis answering again");
+	if (rep && rep->type != REDIS_REPLY_ERROR && !p->r->freeing) {
+		p->r->failures = 0;
+		p->r->auth_logged = false;
+		if (p->r->down_logged) {
+			p->r->down_logged = false;
+			log_notice("redis answering again");
+		}
 	}
 	if (p->cb)
 		p->cb(p->data, &out);

@@ -16,6 +16,9 @@ and shard_ids 0, 1 and 2. Scenarios:
   redis_hung_mid_burst: the same with Redis stopped (SIGSTOP) and continued:
     answers later than 50 ms count as unavailable, the connection is dropped
     and the processes use their share until Redis answers again.
+  redis_password_comes_from_the_credential_and_is_never_logged: Redis with
+    requirepass; the right password from $CREDENTIALS_DIRECTORY/redis-password
+    shares, a wrong one is refused once in the log and answers go on.
 
 Output is TAP. redis-server missing is a failure, not a skip: .ci/deps installs
 it. Usage: test_coordination.py SCOBOT (REDIS_SERVER in the environment: another
@@ -56,10 +59,11 @@ def free_port():
 class Redis:
     """A real redis-server on 127.0.0.1, no persistence, in its own directory."""
 
-    def __init__(self):
+    def __init__(self, password=None):
         self.dir = tempfile.mkdtemp(prefix="scobot-redis-")
         self.port = free_port()
         self.proc = None
+        self.password = password
 
     async def start(self):
         if not os.access(REDIS_SERVER, os.X_OK):
@@ -68,14 +72,19 @@ class Redis:
         self.proc = await asyncio.create_subprocess_exec(
             REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir,
             "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+            *(["--requirepass", self.password] if self.password else []),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         end = time.monotonic() + 10
         while time.monotonic() < end:
             try:
                 r, w = await asyncio.open_connection("127.0.0.1", self.port)
+                if self.password:
+                    w.write(b"AUTH %s\r\n" % self.password.encode())
                 w.write(b"PING\r\n")
                 await w.drain()
                 line = await r.readline()
+                if self.password:
+                    line = await r.readline()
                 w.close()
                 if line.startswith(b"+PONG"):
                     return self
@@ -101,15 +110,28 @@ class Redis:
     def url(self):
         return "redis://127.0.0.1:%d" % self.port
 
+    async def get(self, key):
+        """GET key (a bulk string or None), over plain RESP."""
+        r, w = await asyncio.open_connection("127.0.0.1", self.port)
+        w.write(b"*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(key), key.encode()))
+        await w.drain()
+        head = await r.readline()
+        val = None
+        if head.startswith(b"$") and not head.startswith(b"$-1"):
+            val = (await r.readexactly(int(head[1:]) + 2))[:-2].decode()
+        w.close()
+        return val
+
 
 class Proc:
     """One scobot process running shard `shard` of SHARDS."""
 
-    def __init__(self, fd, redis, shard, extra=None, scobot=None):
+    def __init__(self, fd, redis, shard, extra=None, scobot=None, env=None):
         self.fd = fd
         self.dir = tempfile.mkdtemp(prefix="scobot-coord-%d-" % shard)
         self.shard = shard
         self.scobot = scobot or SCOBOT
+        self.env = env
         self.redis = redis
         self.extra = extra or {}
         self.lines = []
@@ -157,7 +179,8 @@ class Proc:
         os.chmod(conf, 0o600)
         self.proc = await asyncio.create_subprocess_exec(
             self.scobot, "--config", conf, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE)
+            stderr=asyncio.subprocess.PIPE,
+            env=dict(os.environ, **self.env) if self.env else None)
         self.reader = asyncio.ensure_future(self._read())
         return self
 
@@ -190,6 +213,14 @@ class Proc:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def namespace(token):
+    """coord_namespace(): "scobot:" and FNV-1a 64 of the token, in hex."""
+    h = 1469598103934665603
+    for b in token.encode():
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return "scobot:%016x" % h
+
+
 def shard_of(guild_id):
     # developers/events/gateway.mdx "Sharding": (guild_id >> 22) % num_shards.
     return (int(guild_id) >> 22) % SHARDS
@@ -214,6 +245,11 @@ async def burst(fd, n, rate, tag, during=None, per_guild=10):
         if delay > 0:
             await asyncio.sleep(delay)
     return sent
+
+
+def shard_of_path(path, sent):
+    ch = path.split("/")[-2]
+    return next((sh for _, c, sh in sent if c == ch), None)
 
 
 def replies(fd):
@@ -306,6 +342,10 @@ async def shared_limits():
     try:
         for p in procs:
             await fd.wait_for(lambda: p.has("limits shared through Redis"), 10)
+        # gateway.mdx "Session Start Limit": the day's identifies are counted
+        # once for the token, whichever process sent them.
+        day = await redis.get(namespace(TOKEN) + ":identify-day")
+        assert day == str(SHARDS), "identifies counted in Redis: %r" % day
         t0 = fd.now()
         sent = await burst(fd, 300, 100.0, 1)
         await all_answered(fd, sent, 60)
@@ -318,6 +358,22 @@ async def shared_limits():
               % (len(posts), span, (len(posts) - 1) / span, max_in_window(posts), spacing),
               flush=True)
         assert fd.errors == [], fd.errors
+        # rate-limits.mdx "Global Rate Limit": a global 429 seen by one process
+        # pauses every process on the token until its retry_after has passed.
+        # (Requests granted just before the 429 came back may still arrive in
+        # its first moments; on a loaded CI machine that is up to ~0.2 s.)
+        await fd.fault("rest_429_global", route="create_message", retry_after=2.0)
+        sent2 = await burst(fd, 90, 60.0, 6)
+        await all_answered(fd, sent2, 30)
+        t429 = [r["t"] for r in fd.rest if r["status"] == 429][0]
+        during = [r for r in fd.rest if r["route"] == "create_message"
+                  and t429 + 0.25 < r["t"] < t429 + 1.95]
+        shards_after = {shard_of_path(r["path"], sent2) for r in fd.rest
+                        if r["route"] == "create_message" and r["t"] > t429 + 2.0}
+        print("# global 429 at %.2f s: %d requests from 0.25 s to 1.95 s after; then from "
+              "shards %s" % (t429, len(during), sorted(shards_after)), flush=True)
+        assert not during, "requests during the global pause: %s" % during
+        assert shards_after == {0, 1, 2}, shards_after
     finally:
         await teardown(fd, redis, procs)
 
@@ -395,6 +451,49 @@ async def redis_away_mid_burst(hang):
         assert fd.state()["global_429"] == 0, "global 429s: %d" % fd.state()["global_429"]
     finally:
         await teardown(fd, redis, procs)
+
+
+@scenario
+async def redis_password_comes_from_the_credential_and_is_never_logged():
+    # systemd's LoadCredential= puts it in $CREDENTIALS_DIRECTORY/redis-password.
+    password = "redis-pw-" + os.urandom(6).hex()
+    fd = FakeDiscord(token=TOKEN, heartbeat_ms=41250, shards=1, guilds=2)
+    await fd.start()
+    redis = await Redis(password).start()
+    creds = tempfile.mkdtemp(prefix="scobot-creds-")
+    procs = []
+    try:
+        for attempt, pw in (("right", password), ("wrong", password + "x")):
+            with open(os.path.join(creds, "redis-password"), "w") as f:
+                f.write(pw + "\n")
+            os.chmod(os.path.join(creds, "redis-password"), 0o600)
+            p = Proc(fd, redis, 0, {"shards": "1", "shard_ids": "0-0"},
+                     env={"CREDENTIALS_DIRECTORY": creds})
+            procs.append(p)
+            await p.start()
+            await fd.wait_for(lambda: p.has(READY_LINE), 20)
+            if attempt == "right":
+                await fd.wait_for(lambda: p.has("limits shared through Redis"), 10)
+            else:
+                # Refused: said once, answers go on at the local share.
+                await fd.wait_for(lambda: p.has("redis refused AUTH"), 10)
+            sent = await burst(fd, 5, 10.0, 4 if attempt == "right" else 5)
+            await all_answered(fd, sent, 20)
+            if attempt == "wrong":
+                await asyncio.sleep(1.5)
+                assert len(p.has("redis refused AUTH")) == 1, p.lines
+                assert not p.has("limits shared through Redis"), p.lines
+            assert not [l for l in p.lines if password in l], "the password was logged"
+            procs.remove(p)
+            rc = await p.stop()
+            p.cleanup()
+            assert rc == 0, rc
+    finally:
+        for p in procs:
+            p.cleanup()
+        shutil.rmtree(creds, ignore_errors=True)
+        await redis.cleanup()
+        await fd.stop()
 
 
 async def main():
