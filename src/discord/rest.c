@@ -24,7 +24,10 @@
 #define DC_REST_USER_AGENT "DiscordBot (https://github.com/scobot/scobot, " SCOBOT_VERSION ")"
 #define PATH_MAX_BYTES 512               /* a REST path, bytes */
 #define ROUTE_MAX_BYTES 64               /* a bucket route, bytes */
-#define REST_429_RETRIES 5               /* 429s one request waits out */
+/* An interaction token can answer for 15 minutes (receiving-and-responding,
+ * "Interaction tokens are valid for 15 minutes"): past that a follow-up can
+ * never be delivered, so its 429s stop being waited out. */
+#define INTERACTION_TOKEN_MS (15 * 60 * 1000)
 #define RESPONSE_MAX_BYTES (1u << 20)    /* a REST response body, bytes */
 #define CONNECT_TIMEOUT_MAX_MS 10000     /* longest TCP+TLS connect, ms */
 #define DISCORD_CALLBACK_WARN_MS 1500    /* an interaction answer queued this long is late, ms */
@@ -397,8 +400,15 @@ static bool should_retry(struct dc_rest *rest, struct dc_rest_req *r,
 			return true;
 		}
 	} else if (resp->status == 429) {
-		snprintf(reason, size, "rate limited (429) %d times", r->limited + 1);
-		if (++r->limited <= REST_429_RETRIES) {
+		/* A rate limit says "later", never "no": the answer waits until it can
+		 * go, unless it can no longer be delivered at all. Overload is bounded
+		 * by the queue (queue_max), not by dropping answers. */
+		r->limited++;
+		bool expired = (r->kind == DC_REST_CALLBACK || r->kind == DC_REST_FOLLOWUP) &&
+		               now - r->created >= INTERACTION_TOKEN_MS;
+		snprintf(reason, size, "rate limited (429) %d times%s", r->limited,
+		         expired ? ", interaction token expired" : "");
+		if (!expired) {
 			log_info("discord request rate limited, waiting", "what=\"%s\" retry_after_s=%.3f",
 			         r->what, info->retry_after_s);
 			return true;
