@@ -5,6 +5,11 @@
  * transport. Sources: developers/events/gateway.mdx, gateway-events.mdx,
  * developers/topics/opcodes-and-status-codes.mdx. */
 #ifndef SCOBOT_DISCORD_GATEWAY_H
+/* The User-Agent of every REST request and gateway upgrade (reference.md,
+ * "User Agent": "DiscordBot ($url, $versionNumber)"); SCOBOT_VERSION comes
+ * from build_config.h. */
+#define DISCORD_USER_AGENT "DiscordBot (https://github.com/scobot/scobot, " SCOBOT_VERSION ")"
+
 #define SCOBOT_DISCORD_GATEWAY_H
 
 #include <stdbool.h>

@@ -21,7 +21,6 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define DC_REST_USER_AGENT "DiscordBot (https://github.com/scobot/scobot, " SCOBOT_VERSION ")"
 #define PATH_MAX_BYTES 512               /* a REST path, bytes */
 #define ROUTE_MAX_BYTES 64               /* a bucket route, bytes */
 /* An interaction token can answer for 15 minutes (receiving-and-responding,
@@ -141,7 +140,7 @@ struct dc_rest *dc_rest_new(struct net_loop *loop, const struct dc_rest_config *
 	rest->ca_file = cfg->ca_file ? xstrdup(cfg->ca_file) : NULL;
 	rest->rl = ratelimit_new();
 	rest->timer = net_timer_new(loop, timer_cb, rest);
-	rest->http = http_client_new(loop, DC_REST_USER_AGENT);
+	rest->http = http_client_new(loop, DISCORD_USER_AGENT);
 	if (!rest->http) {
 		dc_rest_free(rest);
 		return NULL;

@@ -4,6 +4,8 @@
  * what a dispatch means is the owner's business, not this file's. */
 #include "discord/shards.h"
 
+#include "build_config.h"
+
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -91,6 +93,7 @@ static void io_connect(void *ctx, const char *url)
 	struct ws_connect_options o = {
 		.url = url,
 		.max_message_bytes = sh->cfg.compress ? WS_MAX_COMPRESSED : ZSTREAM_MAX_OUTPUT,
+		.user_agent = DISCORD_USER_AGENT,
 	};
 	s->conn = ws_connect(sh->wsc, &o, &ws_cbs, s, &err);
 	s->closed = s->conn == NULL;

@@ -68,6 +68,7 @@ struct ws_conn {
 	char hosthdr[WS_URL_HOST_MAX + 2];
 	int port;
 	char *path;             /* "/path?query" */
+	char *user_agent;       /* for the upgrade request, or NULL */
 	int64_t connect_timeout_ms;
 	struct net_timer *connect_timer;
 	uv_getaddrinfo_t gai;
@@ -135,6 +136,7 @@ static void conn_unref(struct ws_conn *c)
 	net_timer_free(c->connect_timer);
 	free(c->rx);
 	free(c->path);
+	free(c->user_agent);
 	free(c);
 }
 
@@ -357,6 +359,17 @@ static int ws_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 		conn_report_ended(c, in ? (const char *)in : NULL);
 		conn_unref(c); /* the wsi's reference */
 		break;
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
+		/* Discord asks every client for a User-Agent (reference.md, "User
+		 * Agent"); a compatible server closes a gateway without one (4002). */
+		unsigned char **p = (unsigned char **)in, *end = *p + len;
+		if (c->user_agent &&
+		    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT,
+		                                 (const unsigned char *)c->user_agent,
+		                                 (int)strlen(c->user_agent), p, end))
+			r = -1;
+		break;
+	}
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
 		/* user is the X509_STORE_CTX, len is OpenSSL's preverify_ok. lws's
 		 * own failure text ("SSL err 1") does not say what was wrong;
@@ -544,6 +557,7 @@ struct ws_conn *ws_connect(struct ws_client *client, const struct ws_connect_opt
 	c->tls = u.tls;
 	c->port = u.port;
 	c->path = u.path;
+	c->user_agent = opts->user_agent ? xstrdup(opts->user_agent) : NULL;
 	memcpy(c->host, u.host, sizeof(c->host));
 	memcpy(c->hosthdr, u.hosthdr, sizeof(c->hosthdr));
 	c->client = client;
@@ -571,6 +585,7 @@ struct ws_conn *ws_connect(struct ws_client *client, const struct ws_connect_opt
 		net_timer_free(c->connect_timer);
 		c->connect_timer = NULL;
 		free(c->path);
+		free(c->user_agent);
 		free(c);
 		if (ret_err)
 			*ret_err = r;

@@ -103,6 +103,8 @@ struct ws_connect_options {
 	size_t max_message_bytes;
 	/* Bound on DNS + TCP + TLS + upgrade (ms); 0 = WS_DEFAULT_CONNECT_TIMEOUT_MS. */
 	int64_t connect_timeout_ms;
+	/* Sent as the upgrade request's User-Agent; NULL: none. Copied. */
+	const char *user_agent;
 };
 
 /* The websocket machinery for one loop (an lws context on the loop). ca_file

@@ -325,7 +325,16 @@ class FakeDiscord:
         await ws.prepare(request)
         conn = Conn(ws, request, compress == "zlib-stream")
         self.conns.append(conn)
-        self.record("connect", conn=conn.id, path=request.path, compress=conn.compress)
+        ua = request.headers.get("User-Agent", "")
+        self.record("connect", conn=conn.id, path=request.path, compress=conn.compress,
+                    user_agent=ua)
+        # reference.md "User Agent": every client must send one, "DiscordBot
+        # ($url, $versionNumber)"; a compatible server refuses the gateway
+        # without it, as here with 4002 (opcodes-and-status-codes.mdx).
+        if not ua.startswith("DiscordBot ("):
+            self.error("gateway upgrade without a DiscordBot User-Agent: %r" % ua)
+            await ws.close(code=4002, message=b"User-Agent required")
+            return ws
         # developers/events/gateway.mdx "Hello Event"
         await self.send(conn, {"op": OP_HELLO, "d": {"heartbeat_interval": self.heartbeat_ms,
                                                      "_trace": ["fake-discord"]}})
