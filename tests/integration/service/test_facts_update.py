@@ -17,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_service as svc  # noqa: E402
@@ -240,29 +239,7 @@ def t_sighup_serves_the_updated_facts_without_dropping_the_connection(c):
 
 
 def main():
-    args = sys.argv[1:6]
-    only = sys.argv[6:]
-    tests = [(k, v) for k, v in globals().items() if k.startswith("t_")]
-    print("TAP version 13")
-    print("1..%d" % len(tests))
-    failed = 0
-    for i, (name, fn) in enumerate(tests, 1):
-        if only and name not in only:
-            print("ok %d - %s # SKIP not selected" % (i, name))
-            continue
-        c = svc.Ctx(args)
-        try:
-            fn(c)
-            print("ok %d - %s" % (i, name))
-        except Exception:
-            failed += 1
-            print("not ok %d - %s" % (i, name))
-            for line in (traceback.format_exc() + "\n--- scobot log ---\n" + c.text()).splitlines():
-                print("# " + line)
-        finally:
-            c.close()
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return svc.run_scenarios(globals(), sys.argv[1:6], sys.argv[6:])
 
 
 if __name__ == "__main__":

@@ -790,9 +790,13 @@ def t_units_verify_and_exposure_is_at_most_1_5(c):
 
 
 def main():
-    args = sys.argv[1:6]
-    only = sys.argv[6:]
-    tests = [(k, v) for k, v in globals().items() if k.startswith("t_")]
+    return run_scenarios(globals(), sys.argv[1:6], sys.argv[6:])
+
+
+def run_scenarios(names, args, only):
+    """Runs every t_* function of names (a module's globals()) as one TAP
+    subtest with a fresh Ctx; test_facts_update.py runs its own through it."""
+    tests = [(k, v) for k, v in names.items() if k.startswith("t_")]
     print("TAP version 13")
     print("1..%d" % len(tests))
     failed = 0
