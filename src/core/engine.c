@@ -451,6 +451,12 @@ static void answer_sg_list(struct ctx *c, bool count)
 	for (size_t i = 0; i < n; i++)
 		sg_item(c, v[i]);
 	sg_notes(c, v, n);
+	/* The newest terms' sources first: they are the ones an article cannot
+	 * vouch for. */
+	const struct fact_refs *refs[SG_LIST_MAX] = {0};
+	for (size_t i = 0; i < n; i++)
+		refs[i] = &v[n - 1 - i]->sources;
+	sources_line(c, refs, n, 4);
 	as_of(c);
 	sg_fields(c, v, n);
 }
@@ -1008,6 +1014,20 @@ static void hit_notes(struct ctx *c, const struct hit *h, size_t n)
 	}
 }
 
+/* Where the hits come from, on one line. */
+static void hit_sources(struct ctx *c, const struct hit *h, size_t n)
+{
+	const struct fact_refs *refs[MATCH_MAX_HITS];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < MATCH_MAX_HITS; i++) {
+		const struct doc *d = &c->e->docs[h[i].doc];
+		refs[k++] = d->kind == DOC_FACT ? &c->f->facts[d->index].sources :
+			    d->kind == DOC_SG ? &c->f->sgs[d->index].sources :
+						&c->f->attendees[d->index].sources;
+	}
+	sources_line(c, refs, k, 4);
+}
+
 static void user_text(char *buf, size_t size, const char *s, size_t len)
 {
 	size_t n = utf8_trim(s, len, size - 1);
@@ -1032,6 +1052,7 @@ static void answer_search(struct ctx *c, const char *words, size_t len)
 		answer_break(c->a);
 		hit_list(c, h, n);
 		hit_notes(c, h, n);
+		hit_sources(c, h, n);
 		as_of(c);
 	}
 	free(an);
