@@ -136,4 +136,13 @@ TEST(search_shows_the_ivanov_note_with_the_attendees)
 	CHECK_HAS(last_text, "Igor Ivanov");
 }
 
+TEST(sg_sgs_search_and_fact_name_their_sources)
+{
+	/* Issue 13: the new facts are shown with where they come from. */
+	CHECK_HAS(q("sg"), "Sources: The Astana Times (4 July 2024)");
+	CHECK_HAS(q("sgs"), "Sources: The Astana Times");
+	CHECK_HAS(q("search yermekbayev"), "Sources: ");
+	CHECK_HAS(q("fact sg.term"), "Sources: SCO Secretariat; Kazakhstan Today (4 July 2024)");
+}
+
 TAP_MAIN
