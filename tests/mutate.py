@@ -81,7 +81,8 @@ def mutants(lines, lo, hi):
             code = code[:code.index("/*")] + " " * (len(code) - code.index("/*"))
         for pat, rep in SWAPS:
             for m in re.finditer(pat, code):
-                if "->" in code[max(0, m.start() - 1):m.end() + 1] and pat.startswith("(?<![<>\\-=])>"):
+                arrow = "->" in code[max(0, m.start() - 1):m.end() + 1]
+                if arrow and pat.startswith("(?<![<>\\-=])>"):
                     continue
                 if "#include" in code:
                     continue
@@ -149,8 +150,8 @@ def main():
     ms = mutants(lines, lo, hi)
     if a.from_log:
         want = set()
-        for m in re.finditer(r"^  survivor (\S+?):(\d+): .*?, giving: (.*)$", open(a.from_log).read(),
-                             re.M):
+        text = open(a.from_log).read()
+        for m in re.finditer(r"^  survivor (\S+?):(\d+): .*?, giving: (.*)$", text, re.M):
             if m.group(1) == a.file:
                 want.add((int(m.group(2)) - 1, m.group(3).strip()))
         ms = [x for x in ms if (x[0], x[2].strip() or "(line dropped)") in want]
