@@ -81,7 +81,8 @@ def mutants(lines, lo, hi):
             code = code[:code.index("/*")] + " " * (len(code) - code.index("/*"))
         for pat, rep in SWAPS:
             for m in re.finditer(pat, code):
-                if "->" in code[max(0, m.start() - 1):m.end() + 1] and pat.startswith("(?<![<>\\-=])>"):
+                arrow = "->" in code[max(0, m.start() - 1):m.end() + 1]
+                if arrow and pat.startswith("(?<![<>\\-=])>"):
                     continue
                 if "#include" in code:
                     continue
@@ -135,6 +136,8 @@ def main():
                     help="meson's, for its per-test timeouts (0.2 for fast unit tests: a "
                          "mutant that loops forever is then killed in seconds)")
     ap.add_argument("--list", action="store_true", help="only list the mutants")
+    ap.add_argument("--from-log", help="only the survivors an earlier run printed to this "
+                                       "file (e.g. to try slower tests on them)")
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = os.path.join(root, a.file)
@@ -145,6 +148,13 @@ def main():
         x, y = a.lines.split("-")
         lo, hi = int(x) - 1, int(y)
     ms = mutants(lines, lo, hi)
+    if a.from_log:
+        want = set()
+        text = open(a.from_log).read()
+        for m in re.finditer(r"^  survivor (\S+?):(\d+): .*?, giving: (.*)$", text, re.M):
+            if m.group(1) == a.file:
+                want.add((int(m.group(2)) - 1, m.group(3).strip()))
+        ms = [x for x in ms if (x[0], x[2].strip() or "(line dropped)") in want]
     if a.max and len(ms) > a.max:
         ms = sorted(random.Random(a.seed).sample(ms, a.max))
     if a.list:

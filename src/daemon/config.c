@@ -1082,7 +1082,8 @@ static const struct config_key discord_keys[] = {
 	 .doc = "Ask for the privileged MESSAGE_CONTENT intent (prefix commands outside DMs and mentions)."},
 	{.name = "prefix", .type = CONFIG_STRING, .offset = offsetof(struct config_discord, prefix),
 	 .def = "", .check = check_platform_prefix,
-	 .doc = "Command prefix on Discord: 1-16 printable ASCII characters, no spaces; empty: [general] prefix."},
+	 .doc = "Command prefix on Discord: 1-16 printable ASCII characters, no spaces; "
+	        "empty: [general] prefix."},
 	{.name = "shards", .type = CONFIG_INT, .offset = offsetof(struct config_discord, shards),
 	 .def = "auto", .min = 1, .max = 1000, .word = "auto", .word_value = 0,
 	 .doc = "Total shard count, or auto for Discord's recommendation."},
@@ -1146,7 +1147,8 @@ static const struct config_key matrix_keys[] = {
 	 .def = "", .doc = "Inviters or rooms whose invites are accepted; empty: any."},
 	{.name = "prefix", .type = CONFIG_STRING, .offset = offsetof(struct config_matrix, prefix),
 	 .def = "", .check = check_platform_prefix,
-	 .doc = "Command prefix on Matrix: 1-16 printable ASCII characters, no spaces; empty: [general] prefix."},
+	 .doc = "Command prefix on Matrix: 1-16 printable ASCII characters, no spaces; "
+	        "empty: [general] prefix."},
 	{.name = "encrypted_room_notice", .type = CONFIG_BOOL,
 	 .offset = offsetof(struct config_matrix, encrypted_room_notice), .def = "true",
 	 .doc = "Post one plain notice in encrypted rooms (scobot cannot read them)."},

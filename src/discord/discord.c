@@ -76,8 +76,8 @@ bool discord_url_allowed(const char *url)
 static void on_dispatch(void *ctx, int shard, int64_t seq, const char *type, const cJSON *d)
 {
 	struct discord *dc = ctx;
-	struct dc_clock clock = {net_loop_now_ms(dc->loop), clock_wall_ms()};
 	struct dc_actions acts = {.n = 0};
+	struct dc_clock clock;
 	if (strcmp(type, "MESSAGE_CREATE") == 0) {
 		struct dc_message m;
 		const char *self = dc_bot_self_id(dc->bot);
@@ -85,6 +85,7 @@ static void on_dispatch(void *ctx, int shard, int64_t seq, const char *type, con
 			dc->ignored++;
 			return;
 		}
+		clock = (struct dc_clock){net_loop_now_ms(dc->loop), clock_wall_ms()};
 		dc_bot_on_message(dc->bot, &m, &clock, &acts);
 		dc_rest_send_actions(dc->rest, shard, seq, &acts);
 	} else if (strcmp(type, "INTERACTION_CREATE") == 0) {
@@ -93,6 +94,7 @@ static void on_dispatch(void *ctx, int shard, int64_t seq, const char *type, con
 			dc->ignored++;
 			return;
 		}
+		clock = (struct dc_clock){net_loop_now_ms(dc->loop), clock_wall_ms()};
 		dc_bot_on_interaction(dc->bot, &in, &clock, &acts);
 		dc_rest_send_actions(dc->rest, shard, 0, &acts);
 	} else if (strcmp(type, "READY") == 0) {

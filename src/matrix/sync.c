@@ -636,7 +636,8 @@ int64_t mxsync_next_deadline(const struct mxsync *m)
 #define CONSIDER(t) do { if (d < 0 || (t) < d) d = (t); } while (0)
 	if (m->op_id == 0) {
 		int64_t earliest = -1;
-		jobs_ready(&m->jobs, m->phase != PH_RUNNING, -1, &earliest);  /* now < 0: only compute the earliest */
+		/* now < 0: only compute the earliest */
+		jobs_ready(&m->jobs, m->phase != PH_RUNNING, -1, &earliest);
 		if (earliest >= 0)
 			CONSIDER(earliest > m->op_not_before ? earliest : m->op_not_before);
 	}

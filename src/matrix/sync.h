@@ -1,9 +1,10 @@
 /* sync.h: the Matrix adapter's state machine (login/whoami/filter, the /sync
  * long-poll, joins and idempotent sends, backoff, rate limits, persistence
  * order; sync.c, with the serial lane in oplane.c, the queue in jobs.c and
- * what a batch means in bot.c); it does no I/O itself and never reads the clock: HTTP goes out through
- * struct mxsync_io, results come back through mxsync_on_response, and time is
- * always a parameter, so tests drive it with a fake transport and a fake clock.
+ * what a batch means in bot.c); it does no I/O itself and never reads the
+ * clock: HTTP goes out through struct mxsync_io, results come back through
+ * mxsync_on_response, and time is always a parameter, so tests drive it with
+ * a fake transport and a fake clock.
  *
  * Crash safety (why the order matters): the long-poll runs ahead while replies
  * are sent (up to 8 batches), but a batch's next_batch becomes the persisted

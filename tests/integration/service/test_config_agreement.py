@@ -34,8 +34,8 @@ class Fixture:
     """One fixture process, killed on close."""
 
     def __init__(self, argv, capture_stdout):
-        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
+        out = subprocess.PIPE if capture_stdout else subprocess.DEVNULL
+        self.p = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, text=True)
 
     def close(self):
         self.p.kill()

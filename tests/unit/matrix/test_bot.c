@@ -383,7 +383,8 @@ TEST(our_display_name_counts_as_a_mention)
 	struct mxbot *b = new_bot(NULL, 0, false);
 	feed(b, &live, "{\"next_batch\":\"s2\",\"rooms\":{\"join\":{\"!g:test\":{\"state\":"
 	     "{\"events\":[{\"type\":\"m.room.member\",\"state_key\":\"" ME "\",\"sender\":\"" ME "\","
-	     "\"event_id\":\"$me\",\"content\":{\"membership\":\"join\",\"displayname\":\"Secretariat Bot\"}}]},"
+	     "\"event_id\":\"$me\",\"content\":{\"membership\":\"join\","
+	     "\"displayname\":\"Secretariat Bot\"}}]},"
 	     "\"timeline\":{\"events\":[" MSG("$n", "@alice:test", "secretariat bot, help", 1) "]}}}}}");
 	CHECK_INT(fake.n, 1);
 	CHECK_STR(fake.text, "help");

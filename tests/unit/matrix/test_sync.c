@@ -529,6 +529,27 @@ TEST(rate_limit_waits_for_retry_after_header_or_ms)
 	rig_free(&g);
 }
 
+/* mutate.py: the checks on the Retry-After header went untested. */
+TEST(an_unusable_retry_after_header_falls_back_to_the_body)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	static const char *const bad[] = {"5x", "", "-1", "601", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		reply_h(&g, 429, bad[i], "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":2000}");
+		if (mxsync_next_deadline(g.m) != g.now + 2000)
+			printf("# Retry-After: %s\n", bad[i]);
+		CHECK_INT(mxsync_next_deadline(g.m), g.now + 2000);
+		g.now += 2000;
+		mxsync_tick(g.m, g.now);
+	}
+	/* The longer of the two wins: here the body's. */
+	reply_h(&g, 429, "1", "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":3000}");
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 3000);
+	rig_free(&g);
+}
+
 TEST(server_errors_back_off_with_growing_capped_jittered_delay)
 {
 	struct rig g;

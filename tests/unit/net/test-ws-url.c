@@ -46,7 +46,7 @@ TEST(unusable_urls_are_refused)
 	static const char *const bad[] = {
 		"http://localhost/", "ws://", "ws://:80/", "ws://host:0/", "ws://host:65536/",
 		"ws://host:/", "ws://host:8a/", "ws://user@host/", "ws://[::1/", "ws://[]/",
-		"ws://[::1]x/", "ws://host/a b", "ws://host/#frag", "ws://host/\x01",
+		"ws://[::1]x/", "ws://[::1]x80/", "ws://host/a b", "ws://host/#frag", "ws://host/\x01",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct ws_url u = {.port = -7};
