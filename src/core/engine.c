@@ -148,11 +148,6 @@ static const char *sg_text(const struct ctx *c, const struct fact_sg *sg, enum s
 	return c->e->sg_text[(i * SGD_COUNT + k) * LANG_COUNT + (size_t)c->lang];
 }
 
-static const char *sg_date(const struct ctx *c, const struct fact_sg *sg, enum sg_text_kind k)
-{
-	return sg_text(c, sg, k);
-}
-
 /* A date as it stands after "since", "to", "on" ("с", "до", "于"). */
 static const char *date_text(const struct ctx *c, const struct pdate *d, char *buf, size_t size)
 {
@@ -176,12 +171,6 @@ static const char *fmt_term_text(struct ctx *c, const struct fact_sg *sg, char *
 	            (const char *[]){a, b}, 2);
 }
 
-static const char *fmt_term(struct ctx *c, const struct fact_sg *sg, char *buf, size_t size)
-{
-	(void)buf;
-	(void)size;
-	return sg_text(c, sg, SGD_TERM);
-}
 
 static const char *country_name(struct ctx *c, const struct fact_country *co)
 {
@@ -356,10 +345,9 @@ static void build_sg_text(struct engine *e)
 
 static void sg_item(struct ctx *c, const struct fact_sg *sg)
 {
-	char term[160];
 	answer_item(c->a);
 	emit(c, M_SG_ITEM, L(c, &sg->person->name), country_name(c, sg->country),
-	     fmt_term(c, sg, term, sizeof(term)));
+	     sg_text(c, sg, SGD_TERM));
 	answer_break(c->a);
 }
 
@@ -371,12 +359,11 @@ static void sg_notes(struct ctx *c, const struct fact_sg *const *v, size_t n)
 
 static void sg_fields(struct ctx *c, const struct fact_sg *const *v, size_t n)
 {
-	char term[160];
 	answer_end_body(c->a);
 	for (size_t i = 0; i < n && i < ANSWER_MAX_FIELDS; i++) {
 		answer_field_begin(c->a, L(c, &v[i]->person->name));
 		emit(c, M_FIELD_TERM, country_name(c, v[i]->country),
-		     fmt_term(c, v[i], term, sizeof(term)));
+		     sg_text(c, v[i], SGD_TERM));
 		answer_field_end(c->a);
 	}
 }
@@ -404,7 +391,7 @@ static const struct fact_sg *sg_today(struct ctx *c, bool say)
 	} else {
 		emit(c, M_SG_UNKNOWN_NOW, when_date(c->lang, &now, false, d, sizeof(d)),
 		     L(c, &last->person->name), country_name(c, last->country),
-		     sg_date(c, last, SGD_TO));
+		     sg_text(c, last, SGD_TO));
 	}
 	c->a->status = ANSWER_NOT_SURE;
 	return NULL;
@@ -417,10 +404,10 @@ static void answer_sg_current(struct ctx *c)
 	if (sg) {
 		if (sg->to.prec)
 			emit(c, M_SG_NOW, L(c, &sg->person->name), country_name(c, sg->country),
-			     sg_date(c, sg, SGD_FROM), sg_date(c, sg, SGD_TO));
+			     sg_text(c, sg, SGD_FROM), sg_text(c, sg, SGD_TO));
 		else
 			emit(c, M_SG_NOW_OPEN, L(c, &sg->person->name), country_name(c, sg->country),
-			     sg_date(c, sg, SGD_FROM));
+			     sg_text(c, sg, SGD_FROM));
 		note(c, &sg->note);
 		sg_sources(c, sg);
 	}
@@ -484,7 +471,7 @@ static void answer_sg_years(struct ctx *c, const int *years, size_t n)
 static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 {
 	const struct fact_sg *all[SG_LIST_MAX], *v[SG_LIST_MAX];
-	char y[16], term[160], num[24];
+	char y[16], num[24];
 	snprintf(y, sizeof(y), "%d", year);
 	c->a->command = "sg";
 	const struct fact_opening *op = &c->f->opening;
@@ -504,7 +491,7 @@ static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 		/* Past the last known term: say what is known, never guess. */
 		emit(c, year > now.y ? M_SG_FUTURE_UNKNOWN : M_SG_PAST_UNKNOWN, y,
 		     L(c, &last->person->name), country_name(c, last->country),
-		     sg_date(c, last, SGD_TO));
+		     sg_text(c, last, SGD_TO));
 		c->a->status = ANSWER_NOT_SURE;
 		if (with_as_of)
 			as_of(c);
@@ -519,11 +506,11 @@ static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 	if (n == 1 && v[0]->to.prec && v[0]->to.last >= c->today && year >= now.y &&
 	    v[0]->from.prec == DATE_DAY) {
 		emit(c, M_SG_FUTURE_ONE, y, L(c, &v[0]->person->name),
-		     country_name(c, v[0]->country), sg_date(c, v[0], SGD_FROM),
-		     sg_date(c, v[0], SGD_TO));
+		     country_name(c, v[0]->country), sg_text(c, v[0], SGD_FROM),
+		     sg_text(c, v[0], SGD_TO));
 	} else if (n == 1) {
 		emit(c, M_SG_YEAR_ONE, y, L(c, &v[0]->person->name), country_name(c, v[0]->country),
-		     fmt_term(c, v[0], term, sizeof(term)));
+		     sg_text(c, v[0], SGD_TERM));
 	} else {
 		snprintf(num, sizeof(num), "%zu", n);
 		emit(c, M_SG_YEAR_MANY, y, num);
@@ -539,7 +526,6 @@ static void answer_sg_year_part(struct ctx *c, int year, bool with_as_of)
 static void answer_sg_country(struct ctx *c, const struct fact_country *co)
 {
 	const struct fact_sg *v[SG_LIST_MAX];
-	char term[160];
 	char from[160];
 	size_t n = 0, na = facts_sgs_of_country(c->f, co, v, SG_LIST_MAX);
 	for (size_t i = 0; i < na; i++)
@@ -551,7 +537,7 @@ static void answer_sg_country(struct ctx *c, const struct fact_country *co)
 		emit(c, M_SG_COUNTRY_NONE, from);
 	} else if (n == 1) {
 		emit(c, M_SG_COUNTRY_ONE, from, L(c, &v[0]->person->name),
-		     fmt_term(c, v[0], term, sizeof(term)));
+		     sg_text(c, v[0], SGD_TERM));
 	} else {
 		emit(c, M_SG_COUNTRY_MANY, from);
 		answer_break(c->a);
@@ -579,17 +565,16 @@ static size_t sg_persons(struct ctx *c, const struct analysis *an,
 static void answer_sg_persons(struct ctx *c, const struct fact_sg *const *v, size_t n,
                               const char *query, size_t qlen)
 {
-	char term[160];
 	c->a->command = "sg";
 	if (n == 1 && v[0] == sg_today(c, false)) {
 		emit(c, M_SG_NOW, L(c, &v[0]->person->name), country_name(c, v[0]->country),
-		     sg_date(c, v[0], SGD_FROM), sg_date(c, v[0], SGD_TO));
+		     sg_text(c, v[0], SGD_FROM), sg_text(c, v[0], SGD_TO));
 	} else if (n == 1 && v[0]->from.first > c->today) {
 		emit(c, M_TERM_RUNS, L(c, &v[0]->person->name), country_name(c, v[0]->country),
-		     sg_date(c, v[0], SGD_FROM), sg_date(c, v[0], SGD_TO));
+		     sg_text(c, v[0], SGD_FROM), sg_text(c, v[0], SGD_TO));
 	} else if (n == 1) {
 		emit(c, M_SG_PERSON, L(c, &v[0]->person->name), country_name(c, v[0]->country),
-		     fmt_term(c, v[0], term, sizeof(term)));
+		     sg_text(c, v[0], SGD_TERM));
 	} else {
 		char q[128];
 		size_t ql = utf8_trim(query, qlen, sizeof(q) - 1);
@@ -609,17 +594,15 @@ static void answer_sg_persons(struct ctx *c, const struct fact_sg *const *v, siz
 static void answer_first(struct ctx *c)
 {
 	const struct fact_sg *sg = &c->f->sgs[0];
-	char term[160];
 	c->a->command = "sg";
 	emit(c, M_FIRST, L(c, &sg->person->name), country_name(c, sg->country),
-	     fmt_term(c, sg, term, sizeof(term)));
+	     sg_text(c, sg, SGD_TERM));
 	note(c, &sg->note);
 	as_of(c);
 }
 
 static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool successor)
 {
-	char term[160], term2[160];
 	size_t i = (size_t)(sg - c->f->sgs);
 	c->a->command = "sg";
 	if (successor) {
@@ -631,16 +614,16 @@ static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool succes
 		} else if (!nx) {
 			/* What is known, and that no successor is: a complete answer. */
 			emit(c, M_SUCCESSOR_UNKNOWN, L(c, &sg->person->name),
-			     sg_date(c, sg, SGD_TO));
+			     sg_text(c, sg, SGD_TO));
 		} else if (nx->from.first > c->today && nx->appointed.prec) {
 			emit(c, M_SUCCESSOR_APPOINTED, L(c, &nx->person->name),
-			     country_name(c, nx->country), sg_date(c, nx, SGD_APPOINTED),
-			     L(c, &sg->person->name), sg_date(c, nx, SGD_FROM));
+			     country_name(c, nx->country), sg_text(c, nx, SGD_APPOINTED),
+			     L(c, &sg->person->name), sg_text(c, nx, SGD_FROM));
 			sg_sources(c, nx);
 		} else {
 			emit(c, M_SUCCESSOR, L(c, &nx->person->name), country_name(c, nx->country),
-			     fmt_term(c, nx, term, sizeof(term)), L(c, &sg->person->name),
-			     fmt_term(c, sg, term2, sizeof(term2)));
+			     sg_text(c, nx, SGD_TERM), L(c, &sg->person->name),
+			     sg_text(c, sg, SGD_TERM));
 			sg_sources(c, nx);
 		}
 	} else {
@@ -650,7 +633,7 @@ static void answer_relation(struct ctx *c, const struct fact_sg *sg, bool succes
 		} else {
 			const struct fact_sg *pv = &c->f->sgs[i - 1];
 			emit(c, M_PREDECESSOR, L(c, &pv->person->name), country_name(c, pv->country),
-			     fmt_term(c, pv, term, sizeof(term)), L(c, &sg->person->name));
+			     sg_text(c, pv, SGD_TERM), L(c, &sg->person->name));
 			note(c, &pv->note);
 			sg_sources(c, pv);
 		}
@@ -670,10 +653,10 @@ static void answer_appointed(struct ctx *c, const struct fact_sg *sg)
 	}
 	c->a->command = "sg";
 	emit(c, sg->to.last >= c->today ? M_TERM_RUNS : M_TERM_RAN, L(c, &sg->person->name),
-	     country_name(c, sg->country), sg_date(c, sg, SGD_FROM),
-	     sg_date(c, sg, SGD_TO));
+	     country_name(c, sg->country), sg_text(c, sg, SGD_FROM),
+	     sg_text(c, sg, SGD_TO));
 	space(c);
-	emit(c, M_APPOINTED, sg_date(c, sg, SGD_APPOINTED),
+	emit(c, M_APPOINTED, sg_text(c, sg, SGD_APPOINTED),
 	     has_note(&sg->appointed_at) ? L(c, &sg->appointed_at) : "");
 	sg_sources(c, sg);
 	as_of(c);
@@ -685,15 +668,15 @@ static void answer_still(struct ctx *c, const struct fact_sg *sg)
 	c->a->command = "sg";
 	const struct fact_sg *now = sg_today(c, false);
 	if (now == sg) {
-		emit(c, M_STILL_YES, L(c, &sg->person->name), sg_date(c, sg, SGD_FROM),
-		     sg_date(c, sg, SGD_TO));
+		emit(c, M_STILL_YES, L(c, &sg->person->name), sg_text(c, sg, SGD_FROM),
+		     sg_text(c, sg, SGD_TO));
 	} else if (sg->from.first > c->today) {
 		emit(c, M_TERM_RUNS, L(c, &sg->person->name), country_name(c, sg->country),
-		     sg_date(c, sg, SGD_FROM), sg_date(c, sg, SGD_TO));
+		     sg_text(c, sg, SGD_FROM), sg_text(c, sg, SGD_TO));
 	} else if (now) {
-		emit(c, M_STILL_NO, L(c, &sg->person->name), sg_date(c, sg, SGD_TO),
+		emit(c, M_STILL_NO, L(c, &sg->person->name), sg_text(c, sg, SGD_TO),
 		     L(c, &now->person->name), country_name(c, now->country),
-		     sg_date(c, now, SGD_FROM));
+		     sg_text(c, now, SGD_FROM));
 	} else {
 		sg_today(c, true);
 	}
@@ -739,7 +722,6 @@ static void answer_office(struct ctx *c)
 /* "When does the current term end?", "when did Norov's term end?" */
 static void answer_term(struct ctx *c, const struct fact_sg *sg)
 {
-	char term[160];
 	c->a->command = "sg";
 	if (!sg && !(sg = sg_today(c, true))) {
 		as_of(c);
@@ -747,11 +729,11 @@ static void answer_term(struct ctx *c, const struct fact_sg *sg)
 	}
 	if (sg->to.prec && sg->from.prec)
 		emit(c, sg->to.last >= c->today ? M_TERM_RUNS : M_TERM_RAN, L(c, &sg->person->name),
-		     country_name(c, sg->country), sg_date(c, sg, SGD_FROM),
-		     sg_date(c, sg, SGD_TO));
+		     country_name(c, sg->country), sg_text(c, sg, SGD_FROM),
+		     sg_text(c, sg, SGD_TO));
 	else
 		emit(c, M_SG_PERSON, L(c, &sg->person->name), country_name(c, sg->country),
-		     fmt_term(c, sg, term, sizeof(term)));
+		     sg_text(c, sg, SGD_TERM));
 	term_rule(c);
 	sg_sources(c, sg);
 	as_of(c);
@@ -775,7 +757,7 @@ static void answer_anniversary(struct ctx *c, int years)
 		sg_sources(c, v[n - 1]);
 	} else if (day > c->today && n && v[n - 1]->to.prec) {
 		emit(c, M_ANNIV_FUTURE, ord, d, L(c, &v[n - 1]->person->name),
-		     country_name(c, v[n - 1]->country), sg_date(c, v[n - 1], SGD_TO));
+		     country_name(c, v[n - 1]->country), sg_text(c, v[n - 1], SGD_TO));
 	} else {
 		emit(c, M_ANNIV_UNKNOWN, ord, d);
 		c->a->status = ANSWER_NOT_SURE;
@@ -935,7 +917,6 @@ static void answer_functions(struct ctx *c)
 
 static void doc_line(struct ctx *c, const struct doc *d)
 {
-	char term[160];
 	switch ((enum doc_kind)d->kind) {
 	case DOC_FACT: {
 		const struct fact *ft = &c->f->facts[d->index];
@@ -947,7 +928,7 @@ static void doc_line(struct ctx *c, const struct doc *d)
 	case DOC_SG: {
 		const struct fact_sg *sg = &c->f->sgs[d->index];
 		emit(c, M_SG_PERSON, L(c, &sg->person->name), country_name(c, sg->country),
-		     fmt_term(c, sg, term, sizeof(term)));
+		     sg_text(c, sg, SGD_TERM));
 		break;
 	}
 	case DOC_ATTENDEE: {

@@ -6,10 +6,6 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 	[M_AS_OF] = {"As of {0}.", "По состоянию на {0}.", "截至{0}。"},
 	[M_TERM_RANGE] = {"{0}–{1}", "{0}–{1} гг.", "{0}—{1}年"},
 	[M_TERM_OPEN] = {"from {0} onwards", "с {0} г.", "{0}年至今"},
-	[M_SG_CURRENT] = {
-		"The Secretary-General is {*0} ({1}), in office {2}.",
-		"Генеральный секретарь ШОС — {*0} ({1}), в должности {2}.",
-		"现任秘书长是{*0}（{1}），任期{2}。"},
 	[M_SG_YEAR_ONE] = {
 		"In {0} the Secretary-General was {*1} ({2}, {3}).",
 		"В {0} году Генеральным секретарём был {*1} ({2}, {3}).",
@@ -23,10 +19,6 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 		"The SCO Secretariat did not exist yet in {0}: it opened on {1} ({2}).",
 		"В {0} году Секретариата ШОС ещё не было: он открылся {1} ({2}).",
 		"{0}年上合组织秘书处尚未成立：秘书处于{1}成立（{2}）。"},
-	[M_SG_AFTER] = {
-		"I have no facts about {0}: my knowledge is as of {1}. Then the Secretary-General was {*2} ({3}, {4}).",
-		"О {0} годе у меня нет сведений: они актуальны на {1}. Тогда Генеральным секретарём был {*2} ({3}, {4}).",
-		"我没有关于{0}年的资料：我的知识截至{1}。当时的秘书长是{*2}（{3}，{4}）。"},
 	[M_SG_COUNTRY_ONE] = {
 		"Secretary-General from {0}: {*1} ({2}).",
 		"Генеральный секретарь от страны «{0}»: {*1} ({2}).",
@@ -71,10 +63,6 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 		"Secretaries-General of the SCO, in order:",
 		"Генеральные секретари ШОС по порядку:",
 		"历任上合组织秘书长："},
-	[M_SGS_COUNT] = {
-		"{0} people have led the Secretariat:",
-		"Секретариат возглавляли {0} человек:",
-		"共有{0}人领导过秘书处："},
 	[M_ATTENDEES_HEAD] = {
 		"The opening ceremony on {0} ({1}) was attended by:",
 		"На церемонии открытия {0} ({1}) присутствовали:",
