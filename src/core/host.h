@@ -11,17 +11,21 @@
 #include "core/answer.h"
 #include "core/lang.h"
 
-/* Exit statuses, stated once. systemd's RestartPreventExitStatus= lists the
- * fatal ones so a bad token never becomes a restart loop. */
+/* Exit statuses, stated once, as the numbers systemd names (systemd.exec(5),
+ * "Process Exit Codes"), so `systemctl status` says what went wrong:
+ * "status=6/NOTCONFIGURED" for a bad config, "4/NOPERMISSION" for a refused
+ * token. The unit's RestartPreventExitStatus= lists the ones no restart can
+ * fix, so a bad token never becomes a restart loop. --ask reuses 1 for "not
+ * sure", as grep does for "no match": it never runs as a service. */
 enum scobot_exit {
 	SCOBOT_EXIT_OK = 0,
 	SCOBOT_EXIT_NOT_ANSWERED = 1, /* --ask: not sure, or an unknown command */
-	SCOBOT_EXIT_USAGE = 2,        /* bad command line */
-	SCOBOT_EXIT_CONFIG = 3,       /* invalid configuration or credentials file */
-	SCOBOT_EXIT_FACTS = 4,        /* invalid fact files */
-	SCOBOT_EXIT_DISCORD_AUTH = 5, /* Discord refused the token or intents (4004, 4010-4014) */
-	SCOBOT_EXIT_MATRIX_AUTH = 6,  /* Matrix refused the token (M_UNKNOWN_TOKEN) */
-	SCOBOT_EXIT_RUNTIME = 7,      /* could not start (state dir, loop); systemd may retry */
+	SCOBOT_EXIT_RUNTIME = 1,      /* FAILURE: could not start (loop, listener); systemd may retry */
+	SCOBOT_EXIT_USAGE = 2,        /* INVALIDARGUMENT: bad command line */
+	SCOBOT_EXIT_DISCORD_AUTH = 4, /* NOPERMISSION: Discord refused the token or intents (4004, 4010-4014) */
+	SCOBOT_EXIT_MATRIX_AUTH = 4,  /* NOPERMISSION: Matrix refused the token (M_UNKNOWN_TOKEN) */
+	SCOBOT_EXIT_CONFIG = 6,       /* NOTCONFIGURED: invalid configuration, credentials file or state dir */
+	SCOBOT_EXIT_FACTS = 6,        /* NOTCONFIGURED: invalid fact files */
 };
 
 struct respond_request {

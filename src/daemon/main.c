@@ -29,11 +29,11 @@ static const char usage_text[] =
 	"                       (0 answered, 1 not sure or unknown, 2 usage error)\n"
 	"      --console        interactive prompt; reads one question per line from a pipe\n"
 	"      --check-config   validate the config and the facts, then exit\n"
-	"                       (0 valid, 3 config invalid, 4 facts invalid)\n"
+	"                       (0 valid, 6 config or facts invalid)\n"
 	"      --check-facts    validate the facts (schema, term dates without overlap or\n"
 	"                       gap, two independent sources for each office change, terms\n"
 	"                       within the rules, names in three languages), then exit\n"
-	"                       (0 valid, 4 invalid, with file:line)\n"
+	"                       (0 valid, 6 invalid, with file:line)\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE    config file (default " SCOBOT_SYSCONFDIR "/scobot.conf if it exists)\n"
@@ -47,8 +47,9 @@ static const char usage_text[] =
 	"  -V, --version        print the version and exit\n"
 	"  -h, --help           print this help and exit\n"
 	"\n"
-	"Exit statuses of the service: 3 config, 4 facts, 5 Discord refused the token or\n"
-	"intents, 6 Matrix refused the token, 7 could not start.\n"
+	"Exit statuses of the service, as systemd names them: 1 FAILURE could not start,\n"
+	"2 INVALIDARGUMENT bad command line, 4 NOPERMISSION Discord or Matrix refused\n"
+	"the token, 6 NOTCONFIGURED config, credentials, state dir or facts invalid.\n"
 	"See scobot(8) and scobot.conf(5).\n";
 
 enum mode { MODE_RUN, MODE_ASK, MODE_CONSOLE, MODE_CHECK, MODE_CHECK_FACTS };

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 import traceback
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import exit_status as ex  # noqa: E402  (the numbers in src/core/host.h)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fake_discord import SNOWFLAKE_EPOCH_MS, FakeDiscord  # noqa: E402
@@ -27,7 +29,7 @@ SCOBOT = len(sys.argv) > 2 and sys.argv[1] == "--scobot"
 DRIVER = sys.argv[2] if SCOBOT else (sys.argv[1] if len(sys.argv) > 1 else None)
 READY_LINE = "platform ready" if SCOBOT else "READY discord"
 TOKEN = "test-token-abc.def"
-EXIT_DISCORD_AUTH = 5
+EXIT_DISCORD_AUTH = ex.DISCORD_AUTH
 CHANNEL = "800000000000000001"
 # `meson test --setup valgrind` sets SCOBOT_WRAPPER to a memcheck command line
 # that the bot runs under (exit status 99 on a memcheck error); waits stretch

@@ -20,6 +20,8 @@ import threading
 import time
 import traceback
 import urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import exit_status as ex  # noqa: E402  (the numbers in src/core/host.h)
 
 PY = "/usr/bin/python3"
 BOT = "@scobot:test"
@@ -488,11 +490,11 @@ def t_encrypted_room_notice_text_comes_from_the_config(c):
     assert b.kill() == 0
 
 
-def t_unknown_token_is_fatal_with_status_6(c):
+def t_unknown_token_is_fatal_with_nopermission(c):
     b = c.bot(token="syt_definitely_wrong")
     rc = b.p.wait(timeout=15 * SLOW)
     b.t.join(timeout=5)
-    assert rc == 6, "exit %d\n%s" % (rc, b.text())
+    assert rc == ex.MATRIX_AUTH, "exit %d\n%s" % (rc, b.text())
     assert "M_UNKNOWN_TOKEN" in b.text()
     assert "syt_definitely_wrong" not in b.text()
 

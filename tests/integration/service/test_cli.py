@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import traceback
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import exit_status as ex  # noqa: E402  (the numbers in src/core/host.h)
 
 SCOBOT = FACTS = INSTALL_SH = EXAMPLE = None
 # `meson test --setup valgrind` sets SCOBOT_WRAPPER to a memcheck command line
@@ -85,7 +87,7 @@ def t_today_takes_only_a_full_date(d):
     c = conf(d, "")
     for bad in ("2026-12", "2026-13-01", "2026-02-30", "06.12.2026", "tomorrow", "1899-12-31"):
         r = run("--config", c, "--today", bad, "--ask", "sg")
-        assert r.returncode == 2, (bad, r)
+        assert r.returncode == ex.USAGE, (bad, r)
         assert "--today" in r.stderr and "Try 'scobot --help'" in r.stderr, (bad, r.stderr)
         assert r.stdout == "", (bad, r.stdout)
 
@@ -94,7 +96,7 @@ def t_usage_errors_give_status_2(d):
     for args in (["--ask"], ["--bogus"], ["stray"], ["--lang", "fr", "--ask", "x"],
                  ["--ask", "x", "--console"]):
         r = run(*args)
-        assert r.returncode == 2, (args, r)
+        assert r.returncode == ex.USAGE, (args, r)
         assert "Try 'scobot --help'" in r.stderr, (args, r.stderr)
 
 
@@ -129,13 +131,13 @@ def t_check_config_ok_is_0(d):
 def t_check_config_bad_config_is_3_and_names_file_line(d):
     c = conf(d, "[general]\nprefix = !sco\n\n[log]\nlevel = loud\n")
     r = run("--config", c, "--check-config")
-    assert r.returncode == 3, r
+    assert r.returncode == ex.CONFIG, r
     assert "scobot.conf:5" in r.stderr and "level" in r.stderr, r.stderr
     c = conf(d, "[metrics]\nlisten = localhost:9464\n", "m.conf")
     r = run("--config", c, "--check-config")
-    assert r.returncode == 3 and "m.conf:2" in r.stderr and "listen" in r.stderr, r.stderr
+    assert r.returncode == ex.CONFIG and "m.conf:2" in r.stderr and "listen" in r.stderr, r.stderr
     r = run("--config", os.path.join(d, "missing.conf"), "--check-config")
-    assert r.returncode == 3, r
+    assert r.returncode == ex.CONFIG, r
 
 
 def t_check_config_file_with_an_inline_token_must_be_0600(d):
@@ -149,7 +151,7 @@ def t_check_config_file_with_an_inline_token_must_be_0600(d):
         if ok:
             assert r.returncode == 0, (oct(mode), r)
         else:
-            assert r.returncode == 3, (oct(mode), r)
+            assert r.returncode == ex.CONFIG, (oct(mode), r)
             assert "accessible by group or others (mode %04o)" % mode in r.stderr, r.stderr
         assert "GhIjKl" not in r.stdout + r.stderr, r
     # without a secret in it the mode is the operator's business
@@ -162,7 +164,7 @@ def t_check_config_wildcard_metrics_listener_needs_listen_public(d):
     for addr in ("0.0.0.0:9464", "[::]:9464"):
         c = conf(d, "[metrics]\nlisten = %s\n" % addr, "w.conf")
         r = run("--config", c, "--check-config")
-        assert r.returncode == 3, (addr, r)
+        assert r.returncode == ex.CONFIG, (addr, r)
         assert "w.conf:1: [metrics]: listen is not a loopback address" in r.stderr, r.stderr
         assert "listen_public = yes" in r.stderr, r.stderr
         c = conf(d, "[metrics]\nlisten = %s\nlisten_public = yes\n" % addr, "w.conf")
@@ -177,7 +179,7 @@ def t_check_config_broken_facts_dir_is_4(d):
     with open(os.path.join(facts, "zz-broken.json"), "w") as f:
         f.write('{"facts": [\n  {"id": 1,,}\n')
     r = run("--config", conf(d, ""), "--facts", facts, "--check-config")
-    assert r.returncode == 4, r
+    assert r.returncode == ex.FACTS, r
     assert "zz-broken.json" in r.stderr, r.stderr
 
 
@@ -185,14 +187,14 @@ def t_shard_ids_option_is_checked_like_the_config_key(d):
     c = conf(d, "")
     assert run("--config", c, "--shard-ids", "0-3", "--check-config").returncode == 0
     r = run("--config", c, "--shard-ids", "3-1", "--check-config")
-    assert r.returncode == 3 and "shard_ids" in r.stderr, r
+    assert r.returncode == ex.CONFIG and "shard_ids" in r.stderr, r
     r = run("--config", c, "--check-config", env_extra={"SCOBOT_SHARD_IDS": "x"})
-    assert r.returncode == 3 and "shard_ids" in r.stderr, r
+    assert r.returncode == ex.CONFIG and "shard_ids" in r.stderr, r
 
 
 def t_service_without_platforms_under_systemd_is_a_config_error(d):
     r = run("--config", conf(d, ""), stdin="", env_extra={"NOTIFY_SOCKET": "/nonexistent"})
-    assert r.returncode == 3 and "[discord]" in r.stderr, r
+    assert r.returncode == ex.CONFIG and "[discord]" in r.stderr, r
 
 
 def t_startup_errors_carry_the_error_priority_when_stderr_is_the_journal(d):
@@ -229,7 +231,9 @@ def t_help_lists_modes_options_and_exit_statuses(d):
                  "--lang", "--today", "--shard-ids", "--state-dir", "--version", "--help",
                  "scobot(8)"):
         assert word in r.stdout, word
-    assert re.search(r"3 config, 4 facts, 5 Discord", r.stdout), r.stdout
+    flat = " ".join(r.stdout.split())
+    for status in sorted(ex.FATAL | {ex.RUNTIME}):
+        assert "%d %s" % (status, ex.SYSTEMD_NAMES[status]) in flat, (status, r.stdout)
 
 
 def t_installed_example_config_checks_and_never_overwrites_an_existing_one(d):

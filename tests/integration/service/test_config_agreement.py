@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """test_config_agreement.py: what `scobot --check-config` says about a config
 file is what the daemon does with it. Every tests/config/*.conf runs through
-both: the check (exit 0 = valid, 3 = invalid) and a real start against the
-local fixture servers (READY=1 on a real sd_notify socket = valid, exit 3
+both: the check (exit 0 = valid, 6 = invalid) and a real start against the
+local fixture servers (READY=1 on a real sd_notify socket = valid, exit 6
 before that = invalid). The test fails when they disagree, and when they agree
 on something other than the file's `# expect:` line. One TAP test per file.
 
@@ -20,11 +20,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import exit_status as ex  # noqa: E402  (the numbers in src/core/host.h)
 
 PY = "/usr/bin/python3"
 BOT = "@scobot:test"
 DISCORD_TOKEN = "agreement-test-token"
-EXIT_CONFIG = 3
+EXIT_CONFIG = ex.CONFIG
 WRAPPER = shlex.split(os.environ.get("SCOBOT_WRAPPER", ""))
 SLOW = 10 if WRAPPER else 1
 READY_TIMEOUT_S = 20 * SLOW

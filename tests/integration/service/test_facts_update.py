@@ -17,6 +17,8 @@ import shutil
 import signal
 import subprocess
 import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import exit_status as ex  # noqa: E402  (the numbers in src/core/host.h)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_service as svc  # noqa: E402
@@ -105,7 +107,7 @@ def t_today_decides_now(c):
     rc, out, _ = run(s, "--today", TODAY, "--ask", "about")
     assert "1 January 2025" in out and "1 year 11 months" in out, out
     rc, out, err = run(s, "--today", "2026-02-30", "--ask", "sg")
-    assert rc == 2 and "--today" in err, (rc, err)
+    assert rc == ex.USAGE and "--today" in err, (rc, err)
 
 
 def t_check_facts_accepts_the_built_in_table(c):
@@ -117,7 +119,7 @@ def t_check_facts_accepts_the_built_in_table(c):
 
 def refused(c, facts, file, needle, reason):
     rc, out, err = run(c.scobot, "--check-facts", "--facts", facts)
-    assert rc == 4, (rc, out, err)
+    assert rc == ex.FACTS, (rc, out, err)
     # The error points into the edited record: its first line or one of the
     # few after it (the key that is wrong).
     first = line_of(facts, file, needle)
@@ -221,7 +223,7 @@ def t_sighup_serves_the_updated_facts_without_dropping_the_connection(c):
     save(c.facts, "secretaries_general.json", sgs)
     line = line_of(c.facts, "secretaries_general.json", '"from": "2026-07-01"')
     rc, out, err = run(c.scobot, "--check-facts", "--facts", c.facts)
-    assert rc == 4 and "secretaries_general.json:%d:" % line in err, (rc, err)
+    assert rc == ex.FACTS and "secretaries_general.json:%d:" % line in err, (rc, err)
     mark = len(n.all())
     c.p.send_signal(signal.SIGHUP)
     j = n.wait("READY", "1", after=n.wait("RELOADING", "1", after=mark) + 1)

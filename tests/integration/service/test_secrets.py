@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 import traceback
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import exit_status as ex  # noqa: E402  (the numbers in src/core/host.h)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_service as ts  # noqa: E402  (the sd_notify listener, the fixture)
@@ -191,7 +193,7 @@ def run_start(e, name, lines, secret):
 def t_check_config_and_start_never_echo_a_secret(e, all_cases):
     refused = 0
     for name, lines, secret in all_cases:
-        if run_check_config(e, name, lines, secret) == 3:
+        if run_check_config(e, name, lines, secret) == ex.CONFIG:
             refused += 1
         run_start(e, name, lines, secret)
     # Most cases are refused: the point is that their errors stay clean.

@@ -23,6 +23,8 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import exit_status as ex  # noqa: E402  (the numbers in src/core/host.h)
 
 PY = "/usr/bin/python3"
 BOT = "@scobot:test"
@@ -33,7 +35,7 @@ WRAPPER = shlex.split(os.environ.get("SCOBOT_WRAPPER", ""))
 SLOW = 10 if WRAPPER else 1
 VALGRIND_ERROR = 99
 # Exit statuses of src/core/host.h that no restart can fix.
-FATAL_STATUSES = {3, 4, 5, 6}
+FATAL_STATUSES = ex.FATAL
 
 
 def wait_until(pred, timeout, what):
@@ -618,12 +620,12 @@ def t_discord_metrics_count_reconnects_429s_and_healthz_flips_on_a_drop(c):
     assert DISCORD_TOKEN not in c.text()
 
 
-def t_discord_refused_token_exits_5(c):
+def t_discord_refused_token_exits_nopermission(c):
     c.write_discord_config(c.start_discord(DISCORD_TOKEN, shards=1))
     c.start("not-the-token", cred="discord-token")
     rc = c.p.wait(timeout=30 * SLOW)
     c.t.join(timeout=5)
-    assert rc == 5, (rc, c.text())
+    assert rc == ex.DISCORD_AUTH, (rc, c.text())
     assert "not-the-token" not in c.text()
 
 
@@ -692,7 +694,7 @@ def t_metrics_listener_is_bounded(c):
     assert c.stop() == 0, c.text()
 
 
-def t_unsafe_state_dir_is_refused_at_start_with_status_3(c):
+def t_unsafe_state_dir_is_refused_at_start_as_notconfigured(c):
     """A state_dir that is not a directory, is world-writable, belongs to
     another user or cannot be written is a config error at start, not a
     "cannot save the session" at stop."""
@@ -723,7 +725,7 @@ def t_unsafe_state_dir_is_refused_at_start_with_status_3(c):
         c.notify.close()
         os.unlink(c.notify.path)
         c.notify = None
-        assert rc == 3, (state_dir, rc, c.text())
+        assert rc == ex.CONFIG, (state_dir, rc, c.text())
         assert "refusing the state directory" in c.text() and why in c.text(), c.text()
     # a fresh one is created 0700 and used
     with open(c.conf, "w") as f:
@@ -735,6 +737,38 @@ def t_unsafe_state_dir_is_refused_at_start_with_status_3(c):
     assert os.stat(c.dir + "/state").st_mode & 0o7777 == 0o700
 
 
+def t_exit_statuses_are_the_ones_systemd_names(c):
+    """systemctl prints an exit status by its systemd.exec(5) name: a bad
+    config must read "6/NOTCONFIGURED" and a refused token "4/NOPERMISSION",
+    never "3/NOTIMPLEMENTED"; --help and the units say the same."""
+    names = ex.SYSTEMD_NAMES
+    assert names[ex.CONFIG] == "NOTCONFIGURED" and names[ex.FACTS] == "NOTCONFIGURED", ex.EXIT
+    assert names[ex.DISCORD_AUTH] == "NOPERMISSION" and names[ex.MATRIX_AUTH] == "NOPERMISSION", ex.EXIT
+    assert names[ex.USAGE] == "INVALIDARGUMENT" and names[ex.RUNTIME] == "FAILURE", ex.EXIT
+    helptext = subprocess.run([c.scobot, "--help"], capture_output=True, text=True, timeout=30).stdout
+    for status in sorted(ex.FATAL | {ex.RUNTIME}):
+        assert "%d %s" % (status, names[status]) in helptext, (status, helptext)
+    for name in ("scobot.service", "scobot@.service"):
+        unit = open(os.path.join(c.unit_dir, name + ".in")).read()
+        keys = {}
+        for line in unit.splitlines():
+            if "=" in line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                keys.setdefault(k, []).append(v)
+        prevented = {int(x) for v in keys["RestartPreventExitStatus"] for x in v.split()}
+        assert prevented == ex.FATAL, (name, prevented)
+        # A missing credential file fails in systemd before scobot runs
+        # (243/CREDENTIALS) and restarts forever unless a start limit, which
+        # the restarts can reach, ends it.
+        assert 243 not in prevented
+        burst = int(keys["StartLimitBurst"][0])
+        interval = keys["StartLimitIntervalSec"][0]
+        secs = int(interval[:-3]) * 60 if interval.endswith("min") else int(interval.rstrip("s"))
+        restart_sec = int(keys["RestartSec"][0].rstrip("s"))
+        assert 1 < burst <= 10 and burst * restart_sec < secs, (name, burst, restart_sec, secs)
+        assert unit.index("StartLimitBurst") < unit.index("[Service]"), "StartLimit* belong in [Unit]"
+
+
 def t_bad_token_exits_with_a_restart_prevented_status(c):
     hs = c.start_homeserver()
     hs.ctl("token", {})
@@ -742,7 +776,7 @@ def t_bad_token_exits_with_a_restart_prevented_status(c):
     c.start("syt_not_the_token_the_server_issued", abstract=True)
     rc = c.p.wait(timeout=30 * SLOW)
     c.t.join(timeout=5)
-    assert rc == 6, (rc, c.text())
+    assert rc == ex.MATRIX_AUTH, (rc, c.text())
     unit = open(os.path.join(c.unit_dir, "scobot.service.in")).read()
     prevented = set()
     for line in unit.splitlines():

@@ -593,14 +593,14 @@ TEST(garbage_and_wrong_types_keep_the_old_since)
 	rig_free(&g);
 }
 
-TEST(configured_token_rejected_is_fatal_with_status_6)
+TEST(configured_token_rejected_is_fatal_with_nopermission)
 {
 	struct rig g;
 	rig_init(&g, NULL, "badtoken");
 	rig_start(&g);
 	CHECK_STR(last(&g)->token, "badtoken");
 	reply(&g, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"x\"}");
-	CHECK_INT(g.f.fatal_status, 6);
+	CHECK_INT(g.f.fatal_status, SCOBOT_EXIT_MATRIX_AUTH);
 	CHECK_INT(mxsync_next_deadline(g.m), -1);
 	rig_free(&g);
 }
