@@ -325,6 +325,31 @@ void mx_messages_free(struct mx_messages *p)
 	free(p);
 }
 
+int mx_joined_rooms_parse(const char *json, size_t len, size_t max,
+			  void (*each)(void *ctx, const char *room_id), void *ctx)
+{
+	cJSON *root = parse_tolerant(json, len);
+	const cJSON *rooms = root && cJSON_IsObject(root) ? get_arr(root, "joined_rooms") : NULL;
+	if (!rooms) {
+		cJSON_Delete(root);
+		return -EBADMSG;
+	}
+	int n = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, rooms) {
+		if ((size_t)n >= max)
+			break;
+		const char *id = cJSON_IsString(it) ? it->valuestring : NULL;
+		/* Room ids start with '!' (CS: Room IDs); anything else is skipped. */
+		if (id && id[0] == '!' && id_ok(id, MX_ID_MAX)) {
+			each(ctx, id);
+			n++;
+		}
+	}
+	cJSON_Delete(root);
+	return n;
+}
+
 bool mx_event_mentions(const struct mx_event *ev, const char *user)
 {
 	if (!ev->mention_ids || !user)

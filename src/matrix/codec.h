@@ -96,6 +96,13 @@ bool mx_event_mentions(const struct mx_event *ev, const char *user);
 void mx_parse_error(const char *json, size_t len, char errcode[MX_ERRCODE_SIZE],
 		    int64_t *ret_retry_after_ms);
 
+/* Reads a GET /joined_rooms response (CS API: list_joined_rooms.yaml,
+ * {"joined_rooms": [room ids]}) and calls each() for at most max valid room
+ * ids, skipping anything that is not one. The count passed on, or -EBADMSG
+ * when the body is not an object with a joined_rooms array. */
+int mx_joined_rooms_parse(const char *json, size_t len, size_t max,
+			  void (*each)(void *ctx, const char *room_id), void *ctx);
+
 /* Reads the string field `key` of a JSON object body into a malloc'd copy.
  * -EBADMSG when the body is not an object or the field is missing, not a
  * string, empty or longer than max bytes. */

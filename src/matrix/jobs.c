@@ -36,6 +36,7 @@ const char *job_name(const struct job *j)
 	switch (j->kind) {
 	case JOB_LOGIN: return "login";
 	case JOB_WHOAMI: return "whoami";
+	case JOB_ROOMS: return "joined_rooms";
 	case JOB_FILTER: return "filter";
 	case JOB_JOIN: return "join";
 	case JOB_SEND: return "send";
@@ -92,7 +93,8 @@ void jobs_unlink(struct jobs *q, struct job *j)
 
 static bool is_auth(const struct job *j)
 {
-	return j->kind == JOB_LOGIN || j->kind == JOB_WHOAMI || j->kind == JOB_FILTER;
+	return j->kind == JOB_LOGIN || j->kind == JOB_WHOAMI || j->kind == JOB_ROOMS ||
+	       j->kind == JOB_FILTER;
 }
 
 /* Queue order, so a join waiting out an invite race never holds up replies. */

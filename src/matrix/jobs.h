@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum job_kind { JOB_LOGIN, JOB_WHOAMI, JOB_FILTER, JOB_JOIN, JOB_SEND, JOB_BACKFILL };
+enum job_kind { JOB_LOGIN, JOB_WHOAMI, JOB_ROOMS, JOB_FILTER, JOB_JOIN, JOB_SEND, JOB_BACKFILL };
 
 struct job {
 	struct job *next;

@@ -15,6 +15,7 @@
 
 #define OP_TIMEOUT_MS 30000              /* login/whoami/filter/join/send, ms */
 #define OP_MAX_BYTES (64u << 10)         /* any other response body, bytes */
+#define ROOMS_MAX_BYTES (MXBOT_MAX_ROOMS * (MX_ID_MAX + 4u) + 64u) /* /joined_rooms body, bytes */
 #define BACKFILL_PAGE 50                 /* events per /messages request, count */
 #define BACKFILL_PAGES 4                 /* pages fetched per sync gap, count */
 #define BACKFILL_MAX_ATTEMPTS 5          /* tries per page before giving up */
@@ -62,6 +63,11 @@ void oplane_start(struct mxsync *m, struct job *j, int64_t now)
 		path = xstrdup(API "/account/whoami");
 		method = "GET";
 		break;
+	case JOB_ROOMS:
+		/* API: list_joined_rooms.yaml */
+		path = xstrdup(API "/joined_rooms");
+		method = "GET";
+		break;
 	case JOB_FILTER:
 		a = mxsync_escape(m->me);
 		n = strlen(a) + 64;
@@ -107,7 +113,7 @@ void oplane_start(struct mxsync *m, struct job *j, int64_t now)
 		j->first_try = now;
 	j->attempts++;
 	int64_t id = m->io.request(m->io.ctx, method, path, body, token, OP_TIMEOUT_MS,
-				   OP_MAX_BYTES);
+				   j->kind == JOB_ROOMS ? ROOMS_MAX_BYTES : OP_MAX_BYTES);
 	free(path);
 	free(a);
 	free(b);
@@ -155,6 +161,37 @@ static void enter_running(struct mxsync *m, int64_t now)
 		m->sync = SL_IDLE;
 		m->sync_not_before = now;
 	}
+}
+
+/* The token is good and names the user: upload the filter if it changed,
+ * then sync. */
+static void after_identity(struct mxsync *m, int64_t now)
+{
+	if (!m->st.filter_id || !m->st.filter_key ||
+	    strcmp(m->st.filter_key, m->filter_json) != 0)
+		jobs_push(&m->jobs, job_new(JOB_FILTER), true);
+	else
+		enter_running(m, now);
+}
+
+static void room_restored(void *ctx, const char *room_id)
+{
+	mxbot_joined(ctx, room_id);
+}
+
+/* A sync resumed from a stored token names only rooms with something new, so
+ * the joined rooms come from /joined_rooms, asked before the first sync so
+ * that no leave it reports can be undone by this older list. Not knowing
+ * them only leaves the count low until the rooms speak: never fatal. */
+static void on_rooms(struct mxsync *m, const struct mxsync_response *r, const char *ec)
+{
+	int n = r->status == 200 ? mx_joined_rooms_parse(r->body, r->body_len, MXBOT_MAX_ROOMS,
+							 room_restored, m->bot) : -1;
+	if (n >= 0)
+		log_info("matrix: joined rooms restored", "rooms=%zu", mxbot_room_count(m->bot));
+	else
+		log_warn("matrix: cannot list the joined rooms, counting them as they speak",
+			 "status=%d errcode=%s", r->status, *ec ? ec : "-");
 }
 
 /* A page of a sync gap: its messages are considered like timeline events,
@@ -315,13 +352,18 @@ void oplane_on_response(struct mxsync *m, const struct mxsync_response *r, int64
 		free(m->me);
 		m->me = v;
 		mxbot_set_me(m->bot, v);
-		if (!m->st.filter_id || !m->st.filter_key ||
-		    strcmp(m->st.filter_key, m->filter_json) != 0) {
-			struct job *f = job_new(JOB_FILTER);
-			jobs_push(&m->jobs, f, true);
+		if (!m->rooms_restored) {
+			m->rooms_restored = true;
+			jobs_push(&m->jobs, job_new(JOB_ROOMS), true);
 		} else {
-			enter_running(m, now);
+			after_identity(m, now);
 		}
+		break;
+	case JOB_ROOMS:
+		on_rooms(m, r, ec);
+		/* Unless a rejected token made whoami go on without it. */
+		if (m->phase != PH_RUNNING)
+			after_identity(m, now);
 		break;
 	case JOB_FILTER:
 		if (r->status != 200 ||

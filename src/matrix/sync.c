@@ -514,6 +514,9 @@ void mxsync_start(struct mxsync *m, int64_t now)
 		mx_state_clear(&m->st);
 	}
 	m->first_sync = m->st.next_batch == NULL;
+	/* From scratch, the first sync lists every joined room itself; resumed,
+	 * it lists only rooms with news, so whoami is followed by /joined_rooms. */
+	m->rooms_restored = m->first_sync;
 	/* With no resume point, everything sent before this start is history. A
 	 * homeserver may still serve an earlier run's syncs from its response cache
 	 * (Synapse keeps them two minutes, keyed by user, device, since, timeout and

@@ -44,6 +44,7 @@ struct mxsync {
 	int sync_fails;
 	int sync_refused;         /* 4xx answers to /sync in a row */
 	bool first_sync;          /* no stored next_batch: skip the backlog */
+	bool rooms_restored;      /* joined rooms known: from /joined_rooms, or a first sync */
 	/* Batches whose replies are still being sent, oldest first. The sync goes
 	 * on meanwhile; a batch's next_batch becomes the resume point only when
 	 * it and every older batch are done (so the file never skips a reply). */

@@ -241,6 +241,17 @@ class Homeserver:
         # API: whoami.yaml (GET /account/whoami) -- user_id (required), device_id.
         return web.json_response({"user_id": a[1], "device_id": a[2]})
 
+    async def joined_rooms(self, request):
+        if (r := await self.guard(request, "joined_rooms")) is not None:
+            return r
+        a, e = self.auth(request)
+        if e is not None:
+            return e
+        # API: list_joined_rooms.yaml (GET /joined_rooms) -- {"joined_rooms": [room ids]},
+        # the rooms the caller's user is joined to now.
+        return web.json_response({"joined_rooms": [rid for rid, room in self.rooms.items()
+                                                   if room.members.get(a[1]) == "join"]})
+
     async def filter_post(self, request):
         if (r := await self.guard(request, "filter")) is not None:
             return r
@@ -670,6 +681,7 @@ class Homeserver:
         p = "/_matrix/client/v3"
         app.router.add_post(p + "/login", self.login)
         app.router.add_get(p + "/account/whoami", self.whoami)
+        app.router.add_get(p + "/joined_rooms", self.joined_rooms)
         app.router.add_post(p + "/user/{user_id}/filter", self.filter_post)
         app.router.add_get(p + "/user/{user_id}/filter/{filter_id}", self.filter_get)
         app.router.add_get(p + "/sync", self.sync)

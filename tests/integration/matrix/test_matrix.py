@@ -9,6 +9,7 @@ matrix_driver (the adapter and engine with command-line options), which can
 also shorten the stall alarm below the config's one-minute minimum.
 """
 import json
+import re
 import os
 import shlex
 import shutil
@@ -512,6 +513,32 @@ def t_preissued_token_and_restart_reuse_filter(c):
     b2.wait_ready()
     assert len(hs.ctl("stats")["filters"]) == 1, "filter uploaded again"
     assert hs.ctl("stats")["logins"] == 0
+    assert b2.kill() == 0
+
+
+def t_restart_counts_the_joined_rooms_before_anything_is_said(c):
+    # A sync resumed from a stored since token lists only rooms with new
+    # events, so the joined rooms come from GET /joined_rooms
+    # (list_joined_rooms.yaml): the status says rooms=3 at once, not rooms=0
+    # until someone speaks, and a room left while scobot was down is not
+    # counted.
+    hs = c.hs
+    rooms = [room(hs, room_id="!jr%d:test" % i) for i in range(4)]
+    b = c.bot()
+    b.wait_ready()
+    assert re.search(r"matrix: connected .*rooms=4\b", b.text()), b.text()
+    assert b.kill() == 0
+    hs.ctl("member", {"room_id": rooms[3], "user": BOT, "by": "@alice:test",
+                      "membership": "leave"})
+    b2 = c.bot()
+    b2.wait_ready()
+    line = [l for l in b2.text().splitlines() if "matrix: connected" in l]
+    assert line and re.search(r"rooms=3\b", line[0]), b2.text()
+    assert "first_start=no" in b2.text(), b2.text()
+    # Still one answer per question in a restored room.
+    e = say(hs, rooms[1], "!sco sg 2011")
+    wait_until(lambda: e in hs.replies_to(), 15, "an answer after the restart")
+    assert len(hs.replies_to()[e]) == 1
     assert b2.kill() == 0
 
 

@@ -376,4 +376,40 @@ TEST(mutated_sync_bodies_parse_or_fail_cleanly)
 	CHECK(ok > 0 && bad > 0);
 }
 
+struct seen_rooms {
+	char ids[4][64];
+	size_t n;
+};
+
+static void seen_room(void *ctx, const char *id)
+{
+	struct seen_rooms *s = ctx;
+	if (s->n < 4)
+		snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", id);
+	s->n++;
+}
+
+TEST(joined_rooms_keep_only_room_ids_and_stop_at_max)
+{
+	struct seen_rooms s = {0};
+	const char *b = "{\"joined_rooms\":[\"!a:x\",\"@user:x\",7,\"\",\"!b c:x\",\"!c:x\",\"!d:x\"]}";
+	CHECK_INT(mx_joined_rooms_parse(b, strlen(b), 10, seen_room, &s), 3);
+	CHECK_INT((int)s.n, 3);
+	CHECK_STR(s.ids[0], "!a:x");
+	CHECK_STR(s.ids[1], "!c:x");
+	CHECK_STR(s.ids[2], "!d:x");
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(mx_joined_rooms_parse(b, strlen(b), 2, seen_room, &s), 2);
+	CHECK_INT((int)s.n, 2);
+	const char *bad[] = {"", "[]", "{}", "{\"joined_rooms\":{}}", "{\"joined_rooms\":\"!a:x\"}",
+			     "{\"joined_rooms\":[\"!a:x\""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&s, 0, sizeof(s));
+		CHECK_INT(mx_joined_rooms_parse(bad[i], strlen(bad[i]), 10, seen_room, &s), -EBADMSG);
+		CHECK_INT((int)s.n, 0);
+	}
+	const char *none = "{\"joined_rooms\":[]}";
+	CHECK_INT(mx_joined_rooms_parse(none, strlen(none), 10, seen_room, &s), 0);
+}
+
 TAP_MAIN

@@ -127,7 +127,7 @@ TEST(what_counts_as_already_queued)
 
 TEST(job_names_for_logs)
 {
-	static const char *const names[] = {"login", "whoami", "filter", "join", "send", "messages"};
+	static const char *const names[] = {"login", "whoami", "joined_rooms", "filter", "join", "send", "messages"};
 	for (int k = JOB_LOGIN; k <= JOB_BACKFILL; k++) {
 		struct job *j = job_new((enum job_kind)k);
 		CHECK_STR(job_name(j), names[k]);

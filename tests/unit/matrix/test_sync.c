@@ -198,6 +198,15 @@ static void reply_fmt(struct rig *g, int status, const char *fmt, ...)
 	reply(g, status, buf);
 }
 
+/* After a restart from a stored since token: whoami, then the joined rooms
+ * (none here), asked before the first sync. */
+static void resume_whoami(struct rig *g)
+{
+	reply(g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_STR(last(g)->path, "/_matrix/client/v3/joined_rooms");
+	reply(g, 200, "{\"joined_rooms\":[]}");
+}
+
 /* Logs in with a password and answers whoami and the filter upload. */
 static void login(struct rig *g)
 {
@@ -386,7 +395,7 @@ TEST(crash_before_commit_resends_with_the_same_txn_and_skips_recorded)
 	rig_crash_restart(&g);
 	CHECK_STR(g.f.req[0].path, "/_matrix/client/v3/account/whoami");
 	CHECK_STR(g.f.req[0].token, "tok1");  /* the stored token is reused */
-	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	resume_whoami(&g);
 	CHECK_CONTAINS(sync_req(&g)->path, "since=s2");  /* filter id reused, no upload */
 	snprintf(both, sizeof(both), "%s,%s", msg_event("$e1", "@a:test", "m.text", "!sco a"), ev2);
 	sync_reply(&g, "s3", 3, both);
@@ -410,7 +419,7 @@ TEST(crash_inside_the_save_interval_resends_everything_with_the_same_txns)
 	sync_reply(&g, "s3", 3, e2);
 	snprintf(put2, sizeof(put2), "%s", put_req(&g)->path);
 	rig_crash_restart(&g);  /* the file still says s1 */
-	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	resume_whoami(&g);
 	CHECK_CONTAINS(last(&g)->path, "since=s1");
 	snprintf(both, sizeof(both), "%s,%s", e1, e2);
 	sync_reply(&g, "s3", 3, both);
@@ -486,7 +495,7 @@ TEST(one_to_one_room_is_remembered_across_restarts)
 	g.now += 250;
 	mxsync_tick(g.m, g.now);
 	rig_crash_restart(&g);
-	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	resume_whoami(&g);
 	/* No summary: the count did not change, so the server leaves it out. */
 	sync_reply(&g, "s2", -1, msg_event("$dm", "@a:test", "m.text", "what is the SCO"));
 	CHECK_INT(g.f.responds, 1);
@@ -683,7 +692,7 @@ TEST(encrypted_room_gets_exactly_one_notice)
 	g.now += 250;
 	mxsync_tick(g.m, g.now);
 	rig_crash_restart(&g);
-	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	resume_whoami(&g);
 	sync_reply(&g, "s4", 3, enc);
 	CHECK_INT(count_sends(&g), 0);
 	rig_free(&g);
@@ -980,7 +989,7 @@ TEST(a_backlog_is_judged_by_when_each_question_was_asked)
 	/* Restart: the first sync of the new run brings 20 questions asked over
 	 * 20 s in one room; the room allows 15 at once and 1.5 a second after. */
 	rig_crash_restart(&g);
-	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	resume_whoami(&g);
 	int64_t wall = 1800000000000;
 	questions_sync(&g, "s2", 20, wall, 0);
 	CHECK_INT(g.f.responds, 20);
@@ -1003,7 +1012,7 @@ TEST(a_backlog_across_rooms_is_judged_oldest_first)
 	login(&g);
 	sync_reply(&g, "s1", 3, "");
 	rig_crash_restart(&g);
-	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	resume_whoami(&g);
 	int64_t wall = 1800000000000;
 	char buf[2048];
 	snprintf(buf, sizeof(buf), "{\"next_batch\":\"s2\",\"rooms\":{\"join\":{"
@@ -1055,6 +1064,49 @@ TEST(escape_encodes_everything_but_unreserved)
 	char *e = mxsync_escape("!a:b/c d~e_f.g-h?&=%");
 	CHECK_STR(e, "%21a%3Ab%2Fc%20d~e_f.g-h%3F%26%3D%25");
 	free(e);
+}
+
+TEST(resumed_start_counts_joined_rooms_before_the_first_sync)
+{
+	struct rig g;
+	char st[256];
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 250;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/joined_rooms");
+	/* Server trouble is retried like any auth step; nothing syncs meanwhile. */
+	reply(&g, 502, "");
+	CHECK_INT(g.f.nreq, 2);
+	g.now += 60 * 1000;
+	mxsync_tick(g.m, g.now);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/joined_rooms");
+	reply(&g, 200, "{\"joined_rooms\":[\"!a:test\",\"!r:test\",\"nonsense\"]}");
+	CHECK_CONTAINS(last(&g)->path, "since=s1");
+	mxsync_status(g.m, g.now, st, sizeof(st));
+	CHECK_CONTAINS(st, "rooms=2 ");
+	/* A room in both the list and the sync is counted once. */
+	sync_reply(&g, "s2", 3, msg_event("$x", "@a:test", "m.text", "hello"));
+	mxsync_status(g.m, g.now, st, sizeof(st));
+	CHECK_CONTAINS(st, "rooms=2 ");
+	rig_free(&g);
+
+	/* A homeserver without the endpoint: the sync starts all the same. */
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 250;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	reply(&g, 404, "{\"errcode\":\"M_UNRECOGNIZED\"}");
+	CHECK_CONTAINS(last(&g)->path, "since=s1");
+	mxsync_status(g.m, g.now, st, sizeof(st));
+	CHECK_CONTAINS(st, "rooms=0 ");
+	rig_free(&g);
 }
 
 TAP_MAIN
