@@ -2,15 +2,22 @@
 """bench_matrix.py: Matrix adapter benchmarks against the local homeserver
 fixture, run by hand (never as a test); prints numbers for doc/PERFORMANCE.md.
 
-  1. 1000 commands over 20 rooms, paced: latency from a message becoming visible
+  1. 1000 commands over 100 rooms (10 each: within a room's cooldown burst of
+     15, so every command is answered), paced: latency from a message becoming visible
      to /sync until the PUT of its reply arrives at the fixture (p50/p99/max).
      This includes the Python fixture's own work (building the sync response,
      HTTP on both sides), so it is an upper bound on what the bot adds.
+     The same run counts the /sync responses the fixture sent and the CPU
+     time the homeserver process used, per command (issue 17 item 2: a reply
+     must not wake the bot's own long-poll).
   2. RSS of the adapter process (driver = adapter + engine + embedded facts) with
      1000 joined rooms, after the initial sync and after the 1000 commands.
 
-usage: bench_matrix.py BUILD/tests/integration/matrix/matrix_driver \\
-                       SRC/tests/integration/matrix/fake_homeserver.py
+usage: bench_matrix.py [--log-dir DIR] BUILD/tests/integration/matrix/matrix_driver \\
+                       SRC/tests/integration/matrix/fake_homeserver.py [DRIVER2 ...]
+Each further driver (e.g. an older build) runs the latency part right after
+the first, so their figures compare within one run. --log-dir keeps every
+bot's stderr (bench-<n>-<what>.log) instead of deleting it.
 """
 import json
 import os
@@ -64,6 +71,26 @@ def pct(v, p):
     return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
+NROOMS = 100
+LOG_DIR = None
+LOG_SEQ = [0]
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process (proc(5), /proc/pid/stat fields 14 and 15)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def keep_log(state, what):
+    if LOG_DIR:
+        LOG_SEQ[0] += 1
+        os.makedirs(LOG_DIR, exist_ok=True)
+        shutil.copy(os.path.join(state, "bot.log"),
+                    os.path.join(LOG_DIR, "bench-%d-%s.log" % (LOG_SEQ[0], what)))
+
+
 def run_bot(driver, api, state):
     log = open(os.path.join(state, "bot.log"), "w")
     p = subprocess.Popen([driver, "--homeserver", "http://127.0.0.1:%d" % api, "--user", BOT,
@@ -81,16 +108,22 @@ def bench_latency(driver, script):
     try:
         rooms = [ctl(cport, "room", {"room_id": "!b%d:test" % i, "join_bot": True,
                                      "members": ["@a:test", "@b:test"]})["room_id"]
-                 for i in range(20)]
+                 for i in range(NROOMS)]
         bot = run_bot(driver, api, state)
+        time.sleep(0.5)
         n = 1000
+        syncs0 = ctl(cport, "stats")["syncs_returned"]
+        cpu0 = cpu_seconds(fx.pid)
         t0 = time.monotonic()
         for i in range(n):
-            ctl(cport, "message", {"room_id": rooms[i % 20], "body": "!sco sg %d" % (2002 + i % 22),
+            ctl(cport, "message", {"room_id": rooms[i % NROOMS], "body": "!sco sg %d" % (2002 + i % 22),
                                    "sender": "@user%d:test" % i})
             time.sleep(0.004)
         wait_for(lambda: len(ctl(cport, "latency")["latency_ms"]) >= n, 120)
         wall = time.monotonic() - t0
+        time.sleep(0.5)  # the replies' own effects on the long-poll, if any
+        syncs = ctl(cport, "stats")["syncs_returned"] - syncs0
+        cpu = cpu_seconds(fx.pid) - cpu0
         lat = ctl(cport, "latency")["latency_ms"]
         mem = rss_kib(bot.pid)
         bot.terminate()
@@ -98,10 +131,15 @@ def bench_latency(driver, script):
         for line in open(os.path.join(state, "bot.log")):
             if "matrix: stopped" in line:
                 print("bot-side handling per HTTP response: " + line.split("stopped", 1)[1].strip())
+        if len(lat) < n:
+            print("NOT ALL ANSWERED: %d of %d" % (len(lat), n))
         print("latency: n=%d p50=%.2f ms p99=%.2f ms max=%.2f ms (wall %.1f s)" %
               (len(lat), pct(lat, 50), pct(lat, 99), max(lat), wall))
-        print("rss after %d commands over 20 rooms: VmRSS=%d KiB VmHWM=%d KiB" %
-              (n, mem["VmRSS"], mem["VmHWM"]))
+        print("rss after %d commands over %d rooms: VmRSS=%d KiB VmHWM=%d KiB" %
+              (n, NROOMS, mem["VmRSS"], mem["VmHWM"]))
+        print("/sync responses per command: %.2f (%d for %d); homeserver CPU per command: "
+              "%.2f ms (the Python fixture, %.2f s in all)" % (syncs / n, syncs, n, cpu * 1000 / n, cpu))
+        keep_log(state, "latency")
     finally:
         fx.kill()
         fx.wait()
@@ -122,6 +160,7 @@ def bench_rss_rooms(driver, script, nrooms=1000):
         bot.wait()
         print("rss with %d joined rooms: VmRSS=%d KiB VmHWM=%d KiB" %
               (nrooms, mem["VmRSS"], mem["VmHWM"]))
+        keep_log(state, "rooms")
     finally:
         fx.kill()
         fx.wait()
@@ -129,5 +168,13 @@ def bench_rss_rooms(driver, script, nrooms=1000):
 
 
 if __name__ == "__main__":
-    bench_latency(sys.argv[1], sys.argv[2])
-    bench_rss_rooms(sys.argv[1], sys.argv[2])
+    args = sys.argv[1:]
+    if args[:1] == ["--log-dir"]:
+        LOG_DIR, args = args[1], args[2:]
+    driver, script = args[0], args[1]
+    print("== %s" % driver)
+    bench_latency(driver, script)
+    bench_rss_rooms(driver, script)
+    for other in args[2:]:
+        print("== %s (latency part only)" % other)
+        bench_latency(other, script)
