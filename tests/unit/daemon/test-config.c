@@ -642,7 +642,7 @@ TEST(example_file_is_what_the_schema_writes)
 	fclose(f);
 	CHECK(text && strcmp(text, gen) == 0);
 	if (text && strcmp(text, gen) != 0)
-		printf("# regenerate it with scobot-conf-example (see config.c)\n");
+		printf("# regenerate it with scobot-conf-example (see config_schema.c)\n");
 	free(gen);
 	free(text);
 }
