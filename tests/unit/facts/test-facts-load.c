@@ -259,6 +259,50 @@ TEST(truncated_file_reports_end_of_file)
 	fs_free(&s);
 }
 
+TEST(two_files_with_one_name_are_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{}");
+	fs_add(&s, "zz.json", "{}");
+	CHECK_INT(fs_load(&s), -EINVAL);
+	CHECK_STR(s.err.file, "zz.json");
+	CHECK_STR(s.err.reason, "two fact files have this name");
+	fs_free(&s);
+	fs_init(&s);
+	fs_add(&s, "", "{}");
+	CHECK_INT(fs_load(&s), -EINVAL);
+	CHECK_STR(s.err.file, "");
+	CHECK_CONTAINS(s.err.reason, "has no name");
+	fs_free(&s);
+}
+
+/* The path of an error about a top-level key is not left over from the key
+ * before it. */
+TEST(unknown_top_level_key_after_a_known_one_has_an_empty_path)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [], \"peoples\": []}");
+	CHECK_REFUSED(&s, "zz.json", "", "unknown top-level key \"peoples\"");
+	fs_free(&s);
+}
+
+TEST(every_kind_of_truncation_is_the_end_of_the_file)
+{
+	static const char *const cut[] = {"{", "{\"people\"", "{\"people\":", "{\"people\": [",
+	                                  "[1, 2"};
+	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		struct fileset s;
+		fs_init(&s);
+		fs_add(&s, "zz.json", cut[i]);
+		CHECK_INT(fs_load(&s), -EINVAL);
+		CHECK_STR(s.err.file, "zz.json");
+		CHECK_STR(s.err.reason, "JSON syntax error: unexpected end of file");
+		fs_free(&s);
+	}
+}
+
 TEST(error_on_the_last_byte_is_not_end_of_file)
 {
 	struct fileset s;
@@ -1958,6 +2002,104 @@ TEST(broken_file_in_directory_names_the_file)
 	CHECK_STR(err.file, "zz.json");
 	CHECK_STR(err.path, "people[0].name");
 	tmp_free(&t);
+}
+
+/* Open file descriptors: the same before and after a load that closed
+ * everything it opened. */
+static int open_fds(void)
+{
+	int n = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+TEST(loading_a_directory_closes_every_file_it_opened)
+{
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	int before = open_fds();
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), 0);
+	CHECK_INT(open_fds(), before);
+	CHECK(tmp_add(&t, "zz.json", "{"));
+	CHECK_INT(load_dir(t.path, &err), -EINVAL);
+	CHECK_INT(open_fds(), before);
+	tmp_free(&t);
+}
+
+/* Files merge in name order whatever order the directory lists them in: the
+ * file that sets "office" first by name is the one a later file is told of. */
+TEST(directory_files_merge_in_name_order)
+{
+	static const char office[] = "{\"office\": {\"term_years\": 3, \"renewable\": false, "
+	                             "\"source\": \"s08\"}}";
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	CHECK(tmp_add(&t, "a0.json", office));
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), -EINVAL);
+	CHECK_STR(err.file, "secretaries_general.json");
+	CHECK_STR(err.reason, "already set in a0.json");
+	tmp_free(&t);
+	CHECK(tmp_init(&t));
+	CHECK(tmp_add(&t, "zz.json", office));
+	CHECK_INT(load_dir(t.path, &err), -EINVAL);
+	CHECK_STR(err.file, "zz.json");
+	CHECK_STR(err.reason, "already set in secretaries_general.json");
+	tmp_free(&t);
+}
+
+/* A file whose size fstat() gives wrong (here a /proc file, size 0) is read
+ * with one spare byte, which tells that it is bigger than it said. */
+TEST(file_longer_than_its_size_is_refused)
+{
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	char p[512];
+	snprintf(p, sizeof(p), "%s/zz.json", t.path);
+	if (symlink("/proc/self/stat", p) < 0) {
+		printf("# symlink: %s\n", strerror(errno));
+		CHECK(false);
+	}
+	snprintf(t.names[t.n++], sizeof(t.names[0]), "zz.json");
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), -EAGAIN);
+	CHECK_STR(err.file, "zz.json");
+	CHECK_STR(err.reason, "file changed while it was read");
+	tmp_free(&t);
+}
+
+/* An error from reading says nothing of lines or paths, even in a struct
+ * that held an earlier error. */
+TEST(directory_error_clears_an_earlier_error)
+{
+	struct facts *f = NULL;
+	struct facts_error err;
+	memset(&err, 0, sizeof(err));
+	err.line = 7;
+	err.column = 3;
+	snprintf(err.path, sizeof(err.path), "people[0]");
+	CHECK_INT(facts_load_dir("/nonexistent/scobot/facts", &f, &err), -ENOENT);
+	CHECK_INT(err.line, 0);
+	CHECK_INT(err.column, 0);
+	CHECK_STR(err.path, "");
+	CHECK(f == NULL);
+}
+
+TEST(bad_arguments_are_refused_without_a_crash)
+{
+	struct facts *f = NULL;
+	struct facts_error err;
+	CHECK_INT(facts_load_dir("/nonexistent/scobot/facts", &f, NULL), -ENOENT);
+	CHECK_INT(facts_load_dir(NULL, &f, &err), -EINVAL);
+	CHECK_STR(err.reason, "invalid arguments");
+	CHECK_INT(facts_load_dir("/nonexistent/scobot/facts", NULL, &err), -EINVAL);
+	CHECK_STR(err.reason, "invalid arguments");
+	struct facts_file one = {"a.json", "{}", 2};
+	CHECK_INT(facts_load_files(&one, 1, NULL, &err), -EINVAL);
+	CHECK_STR(err.reason, "invalid arguments");
+	CHECK(f == NULL);
 }
 
 TAP_MAIN
