@@ -1091,6 +1091,27 @@ TEST(override_sets_one_checked_key_of_a_fixed_section)
 	config_free(cfg);
 }
 
+/* A list value replaces the one before it; over CONFIG_LIST_MAX items it is
+ * refused and the old one stays (under ASan, neither may leak). */
+TEST(list_values_replace_and_are_limited)
+{
+	struct config *cfg = config_default();
+	CHECK_INT(config_override(cfg, "matrix", "auto_join", "@a:x.org", err, sizeof(err)), 0);
+	CHECK_INT(config_override(cfg, "matrix", "auto_join", "@b:x.org !r:x.org", err,
+	                          sizeof(err)), 0);
+	CHECK_INT(cfg->matrix.auto_join.n, 2);
+	size_t size = (CONFIG_LIST_MAX + 1) * 2 + 1;
+	char *many = malloc(size);
+	for (size_t i = 0; i < CONFIG_LIST_MAX + 1; i++)
+		memcpy(many + 2 * i, "a ", 2);
+	many[size - 1] = '\0';
+	CHECK_INT(config_override(cfg, "matrix", "auto_join", many, err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "[matrix] auto_join: more than 256 items");
+	CHECK_INT(cfg->matrix.auto_join.n, 2);
+	free(many);
+	config_free(cfg);
+}
+
 TEST(room_lookup_with_no_rooms_or_no_room_is_none)
 {
 	struct config *cfg = config_default();
