@@ -1,5 +1,5 @@
-/* facts_impl.h: the fact table's private indexes, built by facts_load.c and read
- * by facts.c; nothing outside those two files may include it. */
+/* facts_impl.h: the fact table's private indexes, built by facts_load*.c and read
+ * by facts.c; nothing else may include it. */
 #ifndef SCOBOT_CORE_FACTS_IMPL_H
 #define SCOBOT_CORE_FACTS_IMPL_H
 

@@ -2,8 +2,9 @@
  *
  * Every key is described once (name, type, where it lives, default, one line
  * of documentation) and parsing, validation, defaults and the example file
- * all come from that description. See the comment at the top of config.c for
- * how to add a section. Nothing below src/daemon includes this header. */
+ * all come from that description. See the comment at the top of
+ * config_schema.c for how to add a section. Nothing below src/daemon includes
+ * this header. */
 #ifndef SCOBOT_DAEMON_CONFIG_H
 #define SCOBOT_DAEMON_CONFIG_H
 

@@ -642,7 +642,7 @@ TEST(example_file_is_what_the_schema_writes)
 	fclose(f);
 	CHECK(text && strcmp(text, gen) == 0);
 	if (text && strcmp(text, gen) != 0)
-		printf("# regenerate it with scobot-conf-example (see config.c)\n");
+		printf("# regenerate it with scobot-conf-example (see config_schema.c)\n");
 	free(gen);
 	free(text);
 }
@@ -967,6 +967,243 @@ TEST(file_holding_a_secret_must_not_be_readable_by_others)
 	config_schema_defaults(&t_schema, &root);
 	CHECK_INT(config_schema_load_file(&t_schema, &root, p, err, sizeof(err)), 0);
 	config_schema_free(&t_schema, &root);
+	tmp_end();
+}
+
+/* ---- rules found untested by tests/mutate.py (doc/MUTATION.md) ---- */
+
+TEST(every_character_of_a_prefix_is_checked)
+{
+	CHECK_CONTAINS(load_err("[general]\nprefix = !s o\n"), "prefix: expected 1-16 printable");
+	CHECK_CONTAINS(load_err("[general]\nprefix = !\xd0\xb6\n"), "prefix: expected 1-16 printable");
+}
+
+TEST(every_character_of_a_room_or_discord_id_is_checked)
+{
+	CHECK_CONTAINS(load_err("[room discord:12a4]\nlang = en\n"),
+	               "a Discord channel id is 1-20 digits");
+	CHECK_STR(load_err("[discord]\ntoken = x\napplication_id = 12a\n"),
+	          "t.conf:3: [discord] application_id: expected a Discord id (digits), got 3 bytes: "
+	          "letters, digits");
+	CHECK_CONTAINS(load_err("[room matrix:!abc:exa mple.org]\nlang = en\n"),
+	               "a Matrix room id looks like !opaque:server.name");
+	CHECK_CONTAINS(load_err("[discord]\ntoken = x\ncommands_guild = 1/2\n"),
+	               "commands_guild: expected a Discord id (digits)");
+	struct config *cfg = load_ok("[discord]\ntoken = x\napplication_id = 1234\n");
+	CHECK_STR(cfg ? cfg->discord.application_id : NULL, "1234");
+	config_free(cfg);
+}
+
+TEST(shard_ids_are_one_id_or_a_range_below_1000)
+{
+	static const char *const good[] = {"0", "999", "0-3", "2-2", "0-999"};
+	static const char *const bad[] = {"-1", "1000", "3-1", "-1-3", "0-1000", "0-3x", "3x",
+	                                  "x", "0 3", "1-", "-"};
+	char text[128];
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "[discord]\ntoken = x\nshard_ids = %s\n", good[i]);
+		struct config *cfg = load_ok(text);
+		CHECK_STR(cfg ? cfg->discord.shard_ids : NULL, good[i]);
+		config_free(cfg);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[discord]\ntoken = x\nshard_ids = %s\n", bad[i]);
+		printf("# shard_ids = %s\n", bad[i]);
+		CHECK_CONTAINS(load_err(text),
+		               "t.conf:3: [discord] shard_ids: expected a shard id or a range like 0-3");
+	}
+}
+
+TEST(exclusive_token_keys_name_each_other)
+{
+	CHECK_STR(load_err("[discord]\ntoken = x\ntoken_file = /etc/t\n"),
+	          "t.conf:1: [discord]: token and token_file exclude each other");
+	CHECK_STR(load_err("[matrix]\nhomeserver = https://m.example.org\nuser_id = @a:b\n"
+	                   "access_token = x\ntoken_file = /etc/t\n"),
+	          "t.conf:1: [matrix]: access_token and token_file exclude each other");
+	struct config *cfg = load_ok("[matrix]\nhomeserver = https://m.example.org\n"
+	                             "user_id = @a:b\naccess_token = x\n");
+	config_free(cfg);
+	cfg = load_ok("[matrix]\nhomeserver = https://m.example.org\nuser_id = @a:b\n"
+	              "token_file = /etc/t\n");
+	config_free(cfg);
+}
+
+/* The coordination URL may hold a Redis password: its error does not even
+ * describe it. */
+TEST(bad_coordination_url_is_not_described)
+{
+	const char *e = load_err("[discord]\ntoken = x\ncoordination = http://h:1\n");
+	CHECK_CONTAINS(e, "t.conf:3: [discord] coordination: ");
+	CHECK_CONTAINS(e, "(value not shown)");
+	CHECK(strstr(e, "bytes") == NULL);
+}
+
+TEST(text_values_are_checked_for_length_bytes_and_encoding)
+{
+	CHECK_STR(t_err("[net]\nurl = https://a\x01z\n"),
+	          "t.conf:2: [net] url: contains control characters, got 11 bytes: letters, "
+	          "punctuation, control characters");
+	CHECK_STR(t_err("[net]\nurl = https://a\xffz\n"),
+	          "t.conf:2: [net] url: is not valid UTF-8, got 11 bytes: letters, punctuation, "
+	          "non-ASCII characters");
+	CHECK_STR(t_err("[net]\ntoken = a\x01z\n"),
+	          "t.conf:2: [net] token: contains control characters (value not shown)");
+	/* Longer than CONFIG_VALUE_MAX (4096) or CONFIG_PATH_MAX (4095); inih's
+	 * 198-byte lines are not in the way of set_value, so call it through
+	 * config_override. */
+	struct config *cfg = config_default();
+	char *big = malloc(CONFIG_VALUE_MAX + 2);
+	memset(big, 'a', CONFIG_VALUE_MAX + 1);
+	big[CONFIG_VALUE_MAX + 1] = '\0';
+	CHECK_INT(config_override(cfg, "matrix", "user_id", big, err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "[matrix] user_id: longer than 4096 bytes");
+	big[0] = '/';
+	big[CONFIG_PATH_MAX + 1] = '\0';
+	CHECK_INT(config_override(cfg, "general", "state_dir", big, err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "[general] state_dir: longer than 4095 bytes");
+	free(big);
+	config_free(cfg);
+}
+
+/* --state-dir and --shard-ids on the command line (main.c) go through
+ * config_override: only a fixed section's non-secret key, checked as in the
+ * file. */
+TEST(override_sets_one_checked_key_of_a_fixed_section)
+{
+	struct config *cfg = config_default();
+	CHECK_INT(config_override(cfg, "general", "state_dir", "/srv/x", err, sizeof(err)), 0);
+	CHECK_STR(cfg->general.state_dir, "/srv/x");
+	CHECK_INT(config_override(cfg, "discord", "shard_ids", "0-3", err, sizeof(err)), 0);
+	CHECK_STR(cfg->discord.shard_ids, "0-3");
+	CHECK_INT(config_override(cfg, "log", "level", "debug", err, sizeof(err)), 0);
+	CHECK_INT(cfg->log.level, LOG_LVL_DEBUG);
+	CHECK_INT(config_override(cfg, "general", "state_dir", "rel", err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "[general] state_dir: expected an absolute path");
+	CHECK_STR(cfg->general.state_dir, "/srv/x");
+	CHECK_INT(config_override(cfg, "general", "nope", "1", err, sizeof(err)), -ENOENT);
+	CHECK_STR(err, "[general] nope: no such key");
+	CHECK_INT(config_override(cfg, "discord", "token", "abc", err, sizeof(err)), -ENOENT);
+	CHECK_STR(err, "[discord] token: no such key");
+	CHECK_STR(cfg->discord.token, "");
+	CHECK_INT(config_override(cfg, "room", "lang", "en", err, sizeof(err)), -ENOENT);
+	CHECK_INT(config_override(cfg, "nosuch", "level", "en", err, sizeof(err)), -ENOENT);
+	config_free(cfg);
+}
+
+/* A list value replaces the one before it; over CONFIG_LIST_MAX items it is
+ * refused and the old one stays (under ASan, neither may leak). */
+TEST(list_values_replace_and_are_limited)
+{
+	struct config *cfg = config_default();
+	CHECK_INT(config_override(cfg, "matrix", "auto_join", "@a:x.org", err, sizeof(err)), 0);
+	CHECK_INT(config_override(cfg, "matrix", "auto_join", "@b:x.org !r:x.org", err,
+	                          sizeof(err)), 0);
+	CHECK_INT(cfg->matrix.auto_join.n, 2);
+	size_t size = (CONFIG_LIST_MAX + 1) * 2 + 1;
+	char *many = malloc(size);
+	for (size_t i = 0; i < CONFIG_LIST_MAX + 1; i++)
+		memcpy(many + 2 * i, "a ", 2);
+	many[size - 1] = '\0';
+	CHECK_INT(config_override(cfg, "matrix", "auto_join", many, err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "[matrix] auto_join: more than 256 items");
+	CHECK_INT(cfg->matrix.auto_join.n, 2);
+	free(many);
+	config_free(cfg);
+}
+
+TEST(room_lookup_with_no_rooms_or_no_room_is_none)
+{
+	struct config *cfg = config_default();
+	CHECK_INT(config_room_lang(cfg, "discord", "42"), LANG_NONE);
+	config_free(cfg);
+	cfg = load_ok("[room discord:42]\nlang = ru\n");
+	CHECK_INT(config_room_lang(cfg, "discord", NULL), LANG_NONE);
+	config_free(cfg);
+}
+
+/* Names are shown when they look like names: letters, digits, '_', '-', '.'. */
+TEST(unknown_names_with_digits_and_underscores_are_shown)
+{
+	CHECK_STR(load_err("[general]\nstate_dir2 = /x\n"),
+	          "t.conf:2: [general] unknown key 'state_dir2'");
+	CHECK_CONTAINS(load_err("[roomy]\n"), "t.conf:1: unknown section 'roomy' (known: ");
+	CHECK_CONTAINS(load_err("[rooms discord:1]\n"), "unknown section (not shown, 15 bytes)");
+	struct config *cfg = load_ok("[room\tdiscord:42]\nlang = ru\n");
+	CHECK_INT(config_room_lang(cfg, "discord", "42"), LANG_RU);
+	config_free(cfg);
+}
+
+/* inih's inline comment starts at " ;", so "key ; = v" has no '=' before the
+ * comment, and "key;x = v" is a key named "key;x". */
+TEST(an_inline_comment_hides_the_separator_after_it)
+{
+	CHECK_STR(load_err("[general]\nprefix ; = !x\n"),
+	          "t.conf:2: expected 'key = value', '[section]' or a comment");
+	CHECK_STR(load_err("[general]\nprefix\t; = !x\n"),
+	          "t.conf:2: expected 'key = value', '[section]' or a comment");
+	CHECK_STR(load_err("[general]\nprefix;x = !x\n"), "t.conf:2: [general] unknown key (not shown)");
+	CHECK_STR(load_err("[general]\nx\n"),
+	          "t.conf:2: expected 'key = value', '[section]' or a comment");
+}
+
+/* A buffer too small for even the file name is cut, never overrun. */
+TEST(a_small_error_buffer_is_not_overrun)
+{
+	char buf[64];
+	memset(buf, 'Z', sizeof(buf));
+	struct config *cfg = NULL;
+	CHECK_INT(config_load_string("a-long-file-name.conf", "[bogus]\n", &cfg, buf, 8), -EINVAL);
+	CHECK_STR(buf, "a-long-");
+	for (size_t i = 8; i < sizeof(buf); i++)
+		CHECK(buf[i] == 'Z');
+	char one = 'Z';
+	CHECK_INT(config_load_string("t.conf", "[bogus]\n", &cfg, &one, 0), -EINVAL);
+	CHECK(one == 'Z');
+	CHECK(cfg == NULL);
+}
+
+/* A secret in a [name id] section counts for the file-mode rule too. */
+struct t_acct {
+	char *id;
+	char *password;
+};
+
+struct t_acct_root {
+	struct t_acct *accts;
+	size_t naccts;
+};
+
+static const struct config_key t_acct_keys[] = {
+	{.name = "password", .type = CONFIG_SECRET, .offset = offsetof(struct t_acct, password),
+	 .def = "", .doc = "t"},
+};
+
+static const struct config_section t_acct_sections[] = {
+	{.name = "acct", .family = true, .keys = t_acct_keys, .nkeys = 1, .doc = "t",
+	 .present_offset = (size_t)-1, .item_size = sizeof(struct t_acct),
+	 .items_offset = offsetof(struct t_acct_root, accts),
+	 .count_offset = offsetof(struct t_acct_root, naccts),
+	 .id_offset = offsetof(struct t_acct, id), .example_id = "a"},
+};
+
+static const struct config_schema t_acct_schema = {t_acct_sections, 1};
+
+TEST(secret_in_a_section_family_needs_a_private_file)
+{
+	static const char text[] = "[acct a]\n[acct b]\npassword = pw\n";
+	tmp_begin();
+	const char *p = tmp_file("a.conf", text, strlen(text), 0644);
+	struct t_acct_root root = {0};
+	config_schema_defaults(&t_acct_schema, &root);
+	CHECK_INT(config_schema_load_file(&t_acct_schema, &root, p, err, sizeof(err)), -EINVAL);
+	CHECK_CONTAINS(err, "holds a secret but is accessible by group or others (mode 0644)");
+	config_schema_free(&t_acct_schema, &root);
+	p = tmp_file("b.conf", "[acct a]\n[acct b]\n", 18, 0644);
+	config_schema_defaults(&t_acct_schema, &root);
+	CHECK_INT(config_schema_load_file(&t_acct_schema, &root, p, err, sizeof(err)), 0);
+	CHECK_INT(root.naccts, 2);
+	config_schema_free(&t_acct_schema, &root);
 	tmp_end();
 }
 

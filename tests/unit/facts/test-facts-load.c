@@ -259,6 +259,50 @@ TEST(truncated_file_reports_end_of_file)
 	fs_free(&s);
 }
 
+TEST(two_files_with_one_name_are_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{}");
+	fs_add(&s, "zz.json", "{}");
+	CHECK_INT(fs_load(&s), -EINVAL);
+	CHECK_STR(s.err.file, "zz.json");
+	CHECK_STR(s.err.reason, "two fact files have this name");
+	fs_free(&s);
+	fs_init(&s);
+	fs_add(&s, "", "{}");
+	CHECK_INT(fs_load(&s), -EINVAL);
+	CHECK_STR(s.err.file, "");
+	CHECK_CONTAINS(s.err.reason, "has no name");
+	fs_free(&s);
+}
+
+/* The path of an error about a top-level key is not left over from the key
+ * before it. */
+TEST(unknown_top_level_key_after_a_known_one_has_an_empty_path)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [], \"peoples\": []}");
+	CHECK_REFUSED(&s, "zz.json", "", "unknown top-level key \"peoples\"");
+	fs_free(&s);
+}
+
+TEST(every_kind_of_truncation_is_the_end_of_the_file)
+{
+	static const char *const cut[] = {"{", "{\"people\"", "{\"people\":", "{\"people\": [",
+	                                  "[1, 2"};
+	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		struct fileset s;
+		fs_init(&s);
+		fs_add(&s, "zz.json", cut[i]);
+		CHECK_INT(fs_load(&s), -EINVAL);
+		CHECK_STR(s.err.file, "zz.json");
+		CHECK_STR(s.err.reason, "JSON syntax error: unexpected end of file");
+		fs_free(&s);
+	}
+}
+
 TEST(error_on_the_last_byte_is_not_end_of_file)
 {
 	struct fileset s;
@@ -528,6 +572,18 @@ TEST(missing_translation_of_a_person_name_is_refused)
 	fs_free(&s);
 }
 
+TEST(missing_translation_of_a_country_name_names_the_country)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"countries\": [{\"id\": \"xx\", \"name\": {\"en\": \"X\", "
+	                      "\"ru\": \"Икс\"}, \"short_name\": " TEXT3 ", \"aliases\": "
+	                      "{\"en\": [], \"ru\": [], \"zh\": []}}]}");
+	CHECK_REFUSED(&s, "zz.json", "countries[0].name.zh",
+	              "missing Chinese translation of country \"xx\"");
+	fs_free(&s);
+}
+
 TEST(missing_translation_of_a_note_is_refused)
 {
 	struct fileset s;
@@ -620,6 +676,17 @@ TEST(dangling_country_of_a_person_is_refused)
 	fs_init(&s);
 	fs_add(&s, "zz.json", PERSON_X(", \"country\": \"in\""));
 	CHECK_REFUSED(&s, "zz.json", "people[0].country", "no country has the id \"in\"");
+	fs_free(&s);
+}
+
+/* A person's country may be left out (not known), but not written as null:
+ * null is how an attendee says "for no country". */
+TEST(null_country_of_a_person_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", PERSON_X(", \"country\": null"));
+	CHECK_REFUSED(&s, "zz.json", "people[0].country", "expected a country id, got null");
 	fs_free(&s);
 }
 
@@ -1049,6 +1116,322 @@ TEST(appointment_after_the_term_began_is_refused)
 	fs_free(&s);
 }
 
+/* ---- every key of every kind ---- */
+
+/* Every key of every record kind, left out one at a time: a required key is
+ * refused by name at its path, an optional one loads. The record as a whole
+ * loads, so each refusal is about the key left out. */
+struct key_case {
+	const char *key;
+	const char *value; /* JSON */
+	bool required;
+};
+
+struct kind_case {
+	const char *file;   /* added, or replaced when it is one of the real files */
+	const char *before; /* JSON up to the record's first key */
+	const char *after;  /* JSON after its last key */
+	const char *path;   /* the record's path */
+	struct key_case keys[10];
+};
+
+#define ALIASES0 "{\"en\": [], \"ru\": [], \"zh\": []}"
+#define TWO_SOURCES "[\"ht-2022-zhang-ming\", \"pti-2022-zhang-ming\"]"
+
+static const struct kind_case kind_cases[] = {
+	{"zz.json", "{\"sources\": [{", "}]}", "sources[0]",
+	 {{"id", "\"x\"", true}, {"kind", "\"news\"", true}, {"publisher", "\"P\"", true},
+	  {"title", "\"T\"", true}, {"url", "\"https://example.org/x\"", false},
+	  {"published", "\"2024-07-04\"", true}, {"retrieved", "\"2026-12-06\"", true}}},
+	{"zz.json", "{\"sentences\": [{", "}]}", "sentences[0]",
+	 {{"id", "\"x\"", true}, {"text", "\"T.\"", true}}},
+	{"zz.json", "{\"countries\": [{", "}]}", "countries[0]",
+	 {{"id", "\"xx\"", true}, {"name", TEXT3, true}, {"short_name", TEXT3, true},
+	  {"aliases", ALIASES0, true}}},
+	{"zz.json", "{\"people\": [{", "}]}", "people[0]",
+	 {{"id", "\"x\"", true}, {"name", TEXT3, true}, {"country", "\"cn\"", false},
+	  {"aliases", ALIASES0, true}, {"checked", "\"c\"", true}}},
+	/* Left out, "sources" would leave one publisher: that rule has its own tests. */
+	{"zz.json", "{\"secretaries_general\": [{\"sources\": " TWO_SOURCES ", ", "}]}",
+	 "secretaries_general[0]",
+	 {{"person", "\"zhang-ming\"", true}, {"country", "\"cn\"", true},
+	  {"from", "\"2028-01-01\"", true}, {"to", "null", true},
+	  {"appointed", "\"2027-07-01\"", false}, {"appointed_at", TEXT3, false},
+	  {"source", "\"s08\"", false}, {"note", TEXT3, false}}},
+	{"secretaries_general.json", "{\"office\": {",
+	 "},\n\"secretaries_general\": [" TERM("zhang-ming", "cn", "\"2022-01-01\"", "null") "]}",
+	 "office",
+	 {{"term_years", "3", true}, {"renewable", "false", true}, {"source", "\"s08\"", false},
+	  {"sources", "[\"sco-secretariat-page\"]", false}}},
+	{"opening.json", "{\"opening\": {",
+	 "}}", "opening",
+	 {{"date", "\"2004-01-15\"", true}, {"date_text", TEXT3, true}, {"place", TEXT3, true},
+	  {"source", "\"s01\"", false}, {"sources", "[\"sco-2014-anniversary\"]", false},
+	  {"attendees", "[{\"person\": \"li-zhaoxing\", \"country\": \"cn\", \"role\": " TEXT3
+	                ", \"source\": \"s01\"}]", true}}},
+	{"opening.json", "{\"opening\": {\"date\": \"2004-01-15\", \"date_text\": " TEXT3
+	 ", \"place\": " TEXT3 ", \"source\": \"s01\", \"attendees\": [{",
+	 "}]}}", "opening.attendees[0]",
+	 {{"person", "\"li-zhaoxing\"", true}, {"country", "\"cn\"", true}, {"role", TEXT3, true},
+	  {"source", "\"s01\"", false}, {"sources", "[\"sco-2014-anniversary\"]", false},
+	  {"note", TEXT3, false}}},
+	{"zz.json", "{\"facts\": [{", "}]}", "facts[0]",
+	 {{"id", "\"x\"", true}, {"topic", "\"t\"", true}, {"text", TEXT3, true},
+	  {"note", TEXT3, false}, {"items", "[" TEXT3 "]", false}, {"keywords", ALIASES0, true},
+	  {"source", "\"s01\"", false}, {"sources", "[\"sco-2014-anniversary\"]", false}}},
+};
+
+/* The record of c without key number `skip` (none when skip is past the end). */
+static char *record_without(const struct kind_case *c, size_t skip)
+{
+	size_t size = 8192, used = 0;
+	char *buf = malloc(size);
+	used += (size_t)snprintf(buf + used, size - used, "%s", c->before);
+	bool first = true;
+	for (size_t i = 0; i < 10 && c->keys[i].key; i++) {
+		if (i == skip)
+			continue;
+		used += (size_t)snprintf(buf + used, size - used, "%s\"%s\": %s", first ? "" : ", ",
+		                         c->keys[i].key, c->keys[i].value);
+		first = false;
+	}
+	snprintf(buf + used, size - used, "%s", c->after);
+	return buf;
+}
+
+TEST(every_required_key_is_refused_when_missing_and_every_optional_key_may_be)
+{
+	for (size_t k = 0; k < sizeof(kind_cases) / sizeof(kind_cases[0]); k++) {
+		const struct kind_case *c = &kind_cases[k];
+		for (size_t skip = 0; skip <= 10; skip++) {
+			if (skip < 10 && !c->keys[skip].key)
+				continue;
+			struct fileset s;
+			fs_init(&s);
+			char *data = fs_own(&s, record_without(c, skip));
+			if (fs_find(&s, c->file))
+				fs_replace(&s, c->file, data);
+			else
+				fs_add(&s, c->file, data);
+			const struct key_case *left = skip < 10 ? &c->keys[skip] : NULL;
+			printf("# %s without %s\n", c->path, left ? left->key : "nothing");
+			if (!left || !left->required) {
+				CHECK_INT(fs_load(&s), 0);
+			} else {
+				char path[128], reason[128];
+				snprintf(path, sizeof(path), "%s.%s", c->path, left->key);
+				snprintf(reason, sizeof(reason), "missing required key \"%s\"", left->key);
+				CHECK_INT(fs_load(&s), -EINVAL);
+				CHECK_STR(s.err.file, c->file);
+				CHECK_STR(s.err.path, path);
+				CHECK_STR(s.err.reason, reason);
+			}
+			fs_free(&s);
+		}
+	}
+}
+
+/* A record's index in its file is part of every error about it. */
+TEST(errors_name_the_index_of_the_record_in_its_file)
+{
+	static const struct {
+		const char *data, *path, *reason;
+	} cases[] = {
+		{"{\"sentences\": [{\"id\": \"y\", \"text\": \"T.\"}, {\"id\": \"y\", \"text\": \"T.\"}]}",
+		 "sentences[1].id", "duplicate sentence id \"y\" (first defined in zz.json at sentences[0])"},
+		{"{\"sources\": [" "{\"id\": \"y\", \"kind\": \"news\", \"publisher\": \"P\", "
+		 "\"title\": \"T\", \"published\": null, \"retrieved\": \"2026-12-06\"}, "
+		 "{\"id\": \"y\", \"kind\": \"news\", \"publisher\": \"P\", "
+		 "\"title\": \"T\", \"published\": null, \"retrieved\": \"2026-12-06\"}]}",
+		 "sources[1].id", "duplicate source id \"y\" (first defined in zz.json at sources[0])"},
+		{"{\"countries\": [{\"id\": \"xx\", \"name\": " TEXT3 ", \"short_name\": " TEXT3
+		 ", \"aliases\": " ALIASES0 "}, {\"id\": \"xx\", \"name\": " TEXT3
+		 ", \"short_name\": " TEXT3 ", \"aliases\": " ALIASES0 "}]}",
+		 "countries[1].id", "duplicate country id \"xx\" (first defined in zz.json at countries[0])"},
+		{"{\"people\": [{\"id\": \"y\", \"name\": " TEXT3 ", \"aliases\": " ALIASES0
+		 ", \"checked\": \"c\"}, {\"id\": \"y\", \"name\": " TEXT3 ", \"aliases\": " ALIASES0
+		 ", \"checked\": \"c\"}]}",
+		 "people[1].id", "duplicate person id \"y\" (first defined in zz.json at people[0])"},
+		{"{\"facts\": [{\"id\": \"y\", \"topic\": \"t\", \"text\": " TEXT3 ", \"keywords\": "
+		 ALIASES0 ", \"source\": \"s01\"}, {\"id\": \"y\", \"topic\": \"t\", \"text\": " TEXT3
+		 ", \"keywords\": " ALIASES0 ", \"source\": \"s01\"}]}",
+		 "facts[1].id", "duplicate fact id \"y\" (first defined in zz.json at facts[0])"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fileset s;
+		fs_init(&s);
+		fs_add(&s, "zz.json", cases[i].data);
+		CHECK_REFUSED(&s, "zz.json", cases[i].path, cases[i].reason);
+		CHECK_STR(s.err.reason, cases[i].reason);
+		fs_free(&s);
+	}
+}
+
+/* ---- rules each kind checks (added for the mutation survivors, doc/MUTATION.md) ---- */
+
+TEST(opening_date_must_be_a_real_day_written_in_full)
+{
+	static const char *const bad[] = {
+		"2004-1-15", "2004-01-5x", "2004/01/15", "2004-01/15", "20a4-01-15", "2004-a1-15",
+		"2004-01-a5", "2004-00-15", "2004-13-15", "2004-01-00", "2004-01-32", "2004-04-31",
+		"2003-02-29", "1900-02-29",
+	};
+	static const char *const good[] = {"2004-02-29", "2000-02-29", "2004-12-31"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct fileset s;
+		char with[32];
+		snprintf(with, sizeof(with), "\"%s\"", bad[i]);
+		fs_init(&s);
+		CHECK(fs_edit(&s, "opening.json", "\"2004-01-15\"", with));
+		CHECK_REFUSED(&s, "opening.json", "opening.date", "expected a date as YYYY-MM-DD");
+		fs_free(&s);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct fileset s;
+		char with[32];
+		snprintf(with, sizeof(with), "\"%s\"", good[i]);
+		fs_init(&s);
+		CHECK(fs_edit(&s, "opening.json", "\"2004-01-15\"", with));
+		CHECK_INT(fs_load(&s), 0);
+		fs_free(&s);
+	}
+}
+
+/* Each attendee is compared with every one before it, not just the first. */
+TEST(attendee_listed_twice_after_others_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "opening.json", "\"person\": \"talbak-nazarov\"",
+	              "\"person\": \"kassym-jomart-tokayev\""));
+	CHECK(fs_edit(&s, "opening.json", "\"country\": \"tj\"", "\"country\": \"kz\""));
+	CHECK_REFUSED(&s, "opening.json", "opening.attendees[4].person",
+	              "person \"kassym-jomart-tokayev\" is listed twice");
+	fs_free(&s);
+}
+
+TEST(office_renewable_must_be_a_boolean)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "secretaries_general.json", "\"renewable\": false", "\"renewable\": \"no\""));
+	CHECK_REFUSED_LINE(&s, "secretaries_general.json", "\"renewable\"", "office.renewable",
+	                   "expected true or false, got a string");
+	fs_free(&s);
+}
+
+/* "sources" may be left out of a term, but then the quoted sentence is its
+ * only source, and one publisher is not enough. */
+TEST(term_citing_only_the_quoted_sentence_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json",
+	           SGS_RULED("{\"person\": \"zhang-ming\", \"country\": \"cn\", "
+	                     "\"from\": \"2022-01-01\", \"to\": null, \"source\": \"s08\"}"));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[0].sources",
+	              "a change of office holder needs two independent sources");
+	fs_free(&s);
+}
+
+/* Only an attendee may stand for no country. */
+TEST(null_country_of_a_term_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "secretaries_general.json",
+	           SGS_RULED(TERM("zhang-ming", "cn", "\"2022-01-01\"", "null")));
+	CHECK(fs_edit(&s, "secretaries_general.json", "\"country\": \"cn\"", "\"country\": null"));
+	CHECK_REFUSED(&s, "secretaries_general.json", "secretaries_general[0].country",
+	              "expected a country id, got null");
+	fs_free(&s);
+}
+
+TEST(required_fact_without_its_items_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	CHECK(fs_edit(&s, "facts.json", "\"id\": \"departments\"", "\"id\": \"departments-old\""));
+	fs_add(&s, "zz.json", "{\"facts\": [{\"id\": \"departments\", \"topic\": \"departments\", "
+	                      "\"text\": " TEXT3 ", \"keywords\": " ALIASES0 ", \"source\": \"s01\"}]}");
+	CHECK_REFUSED(&s, "zz.json", "facts[0].items", "fact \"departments\" must list its items");
+	fs_free(&s);
+}
+
+/* An error after the items of a fact names its own key, not a path under "items". */
+TEST(error_after_a_facts_items_names_its_own_key)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"facts\": [{\"id\": \"x\", \"topic\": \"t\", \"text\": " TEXT3 ", "
+	                      "\"items\": [" TEXT3 "], \"keywords\": {\"en\": [], \"ru\": []}, "
+	                      "\"source\": \"s01\"}]}");
+	CHECK_REFUSED(&s, "zz.json", "facts[0].keywords.zh",
+	              "missing Chinese keywords of fact \"x\"");
+	fs_free(&s);
+}
+
+/* An attendee may stand for no country; the errors after that null still
+ * name their own key. */
+TEST(error_after_an_attendees_null_country_names_its_own_key)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_replace(&s, "opening.json",
+	           "{\"opening\": {\"date\": \"2004-01-15\", \"date_text\": " TEXT3 ", \"place\": "
+	           TEXT3 ", \"source\": \"s01\", \"attendees\": [{\"person\": \"li-zhaoxing\", "
+	           "\"country\": null, \"role\": {\"en\": \"A\", \"ru\": \"Б\"}, \"source\": \"s01\"}]}}");
+	CHECK_REFUSED(&s, "opening.json", "opening.attendees[0].role.zh",
+	              "missing Chinese translation of attendee \"li-zhaoxing\"");
+	fs_free(&s);
+}
+
+/* Each source in a list is compared with every one before it. */
+TEST(source_cited_twice_after_others_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", FACT_X("x", TEXT3, ", \"sources\": [\"sco-2014-anniversary\", "
+	                      "\"ht-2022-zhang-ming\", \"ht-2022-zhang-ming\"]"));
+	CHECK_REFUSED(&s, "zz.json", "facts[0].sources[2]",
+	              "source \"ht-2022-zhang-ming\" is cited twice");
+	fs_free(&s);
+}
+
+/* Without a quoted sentence, a repeated source is just that. */
+TEST(source_cited_twice_without_a_sentence_says_only_that)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"facts\": [{\"id\": \"x\", \"topic\": \"t\", \"text\": " TEXT3 ", "
+	                      "\"keywords\": " ALIASES0 ", \"sources\": [\"sco-2014-anniversary\", "
+	                      "\"sco-2014-anniversary\"]}]}");
+	CHECK_REFUSED(&s, "zz.json", "facts[0].sources[1]", "is cited twice");
+	CHECK_STR(s.err.reason, "source \"sco-2014-anniversary\" is cited twice");
+	fs_free(&s);
+}
+
+TEST(missing_english_is_named_like_any_other_language)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", FACT_X("x", "{\"ru\": \"А.\", \"zh\": \"甲。\"}", ""));
+	CHECK_REFUSED(&s, "zz.json", "facts[0].text.en", "missing English translation of fact \"x\"");
+	fs_free(&s);
+}
+
+/* Each alias is compared with every one before it. */
+TEST(alias_listed_twice_after_others_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [{\"id\": \"x\", \"name\": " TEXT3 ", \"aliases\": "
+	                      "{\"en\": [\"a\", \"b\", \"b\"], \"ru\": [], \"zh\": []}, "
+	                      "\"checked\": \"c\"}]}");
+	CHECK_REFUSED(&s, "zz.json", "people[0].aliases.en[2]", "\"b\" is listed twice");
+	fs_free(&s);
+}
+
 /* ---- sources ---- */
 
 /* One source record, to be broken one key at a time. */
@@ -1118,6 +1501,20 @@ TEST(source_without_a_retrieval_date_is_refused)
 	       "{\"sources\": [\n{\"id\": \"x\", \"kind\": \"news\", \"publisher\": \"P\", "
 	       "\"title\": \"T\", \"url\": null, \"published\": null}\n]}");
 	CHECK_REFUSED_LINE(&s, "zz.json", "{\"id\"", "sources[0].retrieved", "missing required key");
+	fs_free(&s);
+}
+
+/* "published" may be null (a page with no date), "retrieved" may not: every
+ * source says when it was read. */
+TEST(source_with_a_null_retrieval_date_is_refused)
+{
+	struct fileset s;
+	fs_init(&s);
+	fs_add(&s, "zz.json",
+	       "{\"sources\": [\n{\"id\": \"x\", \"kind\": \"news\", \"publisher\": \"P\", "
+	       "\"title\": \"T\", \"url\": null, \"published\": null,\n\"retrieved\": null}\n]}");
+	CHECK_REFUSED_LINE(&s, "zz.json", "\"retrieved\"", "sources[0].retrieved",
+	                   "expected a string, got null");
 	fs_free(&s);
 }
 
@@ -1605,6 +2002,104 @@ TEST(broken_file_in_directory_names_the_file)
 	CHECK_STR(err.file, "zz.json");
 	CHECK_STR(err.path, "people[0].name");
 	tmp_free(&t);
+}
+
+/* Open file descriptors: the same before and after a load that closed
+ * everything it opened. */
+static int open_fds(void)
+{
+	int n = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+TEST(loading_a_directory_closes_every_file_it_opened)
+{
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	int before = open_fds();
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), 0);
+	CHECK_INT(open_fds(), before);
+	CHECK(tmp_add(&t, "zz.json", "{"));
+	CHECK_INT(load_dir(t.path, &err), -EINVAL);
+	CHECK_INT(open_fds(), before);
+	tmp_free(&t);
+}
+
+/* Files merge in name order whatever order the directory lists them in: the
+ * file that sets "office" first by name is the one a later file is told of. */
+TEST(directory_files_merge_in_name_order)
+{
+	static const char office[] = "{\"office\": {\"term_years\": 3, \"renewable\": false, "
+	                             "\"source\": \"s08\"}}";
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	CHECK(tmp_add(&t, "a0.json", office));
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), -EINVAL);
+	CHECK_STR(err.file, "secretaries_general.json");
+	CHECK_STR(err.reason, "already set in a0.json");
+	tmp_free(&t);
+	CHECK(tmp_init(&t));
+	CHECK(tmp_add(&t, "zz.json", office));
+	CHECK_INT(load_dir(t.path, &err), -EINVAL);
+	CHECK_STR(err.file, "zz.json");
+	CHECK_STR(err.reason, "already set in secretaries_general.json");
+	tmp_free(&t);
+}
+
+/* A file whose size fstat() gives wrong (here a /proc file, size 0) is read
+ * with one spare byte, which tells that it is bigger than it said. */
+TEST(file_longer_than_its_size_is_refused)
+{
+	struct tmpdir t;
+	CHECK(tmp_init(&t));
+	char p[512];
+	snprintf(p, sizeof(p), "%s/zz.json", t.path);
+	if (symlink("/proc/self/stat", p) < 0) {
+		printf("# symlink: %s\n", strerror(errno));
+		CHECK(false);
+	}
+	snprintf(t.names[t.n++], sizeof(t.names[0]), "zz.json");
+	struct facts_error err;
+	CHECK_INT(load_dir(t.path, &err), -EAGAIN);
+	CHECK_STR(err.file, "zz.json");
+	CHECK_STR(err.reason, "file changed while it was read");
+	tmp_free(&t);
+}
+
+/* An error from reading says nothing of lines or paths, even in a struct
+ * that held an earlier error. */
+TEST(directory_error_clears_an_earlier_error)
+{
+	struct facts *f = NULL;
+	struct facts_error err;
+	memset(&err, 0, sizeof(err));
+	err.line = 7;
+	err.column = 3;
+	snprintf(err.path, sizeof(err.path), "people[0]");
+	CHECK_INT(facts_load_dir("/nonexistent/scobot/facts", &f, &err), -ENOENT);
+	CHECK_INT(err.line, 0);
+	CHECK_INT(err.column, 0);
+	CHECK_STR(err.path, "");
+	CHECK(f == NULL);
+}
+
+TEST(bad_arguments_are_refused_without_a_crash)
+{
+	struct facts *f = NULL;
+	struct facts_error err;
+	CHECK_INT(facts_load_dir("/nonexistent/scobot/facts", &f, NULL), -ENOENT);
+	CHECK_INT(facts_load_dir(NULL, &f, &err), -EINVAL);
+	CHECK_STR(err.reason, "invalid arguments");
+	CHECK_INT(facts_load_dir("/nonexistent/scobot/facts", NULL, &err), -EINVAL);
+	CHECK_STR(err.reason, "invalid arguments");
+	struct facts_file one = {"a.json", "{}", 2};
+	CHECK_INT(facts_load_files(&one, 1, NULL, &err), -EINVAL);
+	CHECK_STR(err.reason, "invalid arguments");
+	CHECK(f == NULL);
 }
 
 TAP_MAIN
