@@ -38,11 +38,12 @@ TEST(markdown_escapes_formatting_and_links_in_user_text)
 
 TEST(echoed_invites_and_bare_domains_are_not_links_in_any_format)
 {
+	/* \357\274\216: U+FF0E FULLWIDTH FULL STOP, which some clients show as a dot. */
 	static const char *const links[] = {"discord.gg/evil", "discord.com/invite/evil",
 	                                     "evil.example", "www.evil.example/x",
-	                                     "evil\xEF\xBC\x8E" "example", "http://evil.example"};
+	                                     "evil\357\274\216example", "http://evil.example"};
 	static const char *const live[] = {"discord.gg", "discord.com", "evil.example",
-	                                   "www.evil", "evil\xEF\xBC\x8E" "example", "//evil"};
+	                                   "www.evil", "evil\357\274\216example", "//evil"};
 	static const enum render_format fmts[] = {RENDER_PLAIN, RENDER_MARKDOWN, RENDER_HTML};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		for (size_t f = 0; f < 3; f++) {
