@@ -79,6 +79,24 @@ static bool at_eof(const char *data, size_t len, size_t pos)
 	return eof;
 }
 
+/* cJSON reports a string that never closes near its start, not at the end.
+ * Following the quotes from the top tells whether the file ends inside a
+ * string that opened at or before pos: then it was cut there. */
+static bool unclosed_string(const char *data, size_t len, size_t pos)
+{
+	bool in = false;
+	size_t open = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (in && data[i] == '\\') {
+			i++;
+		} else if (data[i] == '"') {
+			in = !in;
+			open = i;
+		}
+	}
+	return in && open <= pos;
+}
+
 static int parse_file(struct loader *l, const struct facts_file *file, cJSON **ret)
 {
 	fl_path_reset(l, file->name);
@@ -98,7 +116,8 @@ static int parse_file(struct loader *l, const struct facts_file *file, cJSON **r
 	cJSON *root = cJSON_ParseWithLengthOpts(data, file->len, &end, false);
 	if (!root) {
 		size_t pos = end && end >= data ? (size_t)(end - data) : 0;
-		if (pos >= file->len || file->len == 0 || at_eof(data, file->len, pos))
+		if (pos >= file->len || file->len == 0 || at_eof(data, file->len, pos) ||
+		    unclosed_string(data, file->len, pos))
 			return fl_fail_at(l, data, file->len, "JSON syntax error: unexpected end of file");
 		size_t n = 0;
 		while (pos + n < file->len && data[pos + n] != '\n' && n < FACTS_QUOTE_BYTES)

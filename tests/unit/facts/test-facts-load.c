@@ -291,7 +291,8 @@ TEST(unknown_top_level_key_after_a_known_one_has_an_empty_path)
 TEST(every_kind_of_truncation_is_the_end_of_the_file)
 {
 	static const char *const cut[] = {"{", "{\"people\"", "{\"people\":", "{\"people\": [",
-	                                  "[1, 2"};
+	                                  "[1, 2", "{\"people\": [{\"id\": \"x", "{\"peo",
+	                                  "{\"people\": [{\"id\": \"a\\\"b"};
 	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
 		struct fileset s;
 		fs_init(&s);
@@ -309,6 +310,15 @@ TEST(error_on_the_last_byte_is_not_end_of_file)
 	fs_init(&s);
 	fs_add(&s, "zz.json", "{\"people\": []]");
 	CHECK_REFUSED_AT(&s, "zz.json", 1, 14, "near \"]\"");
+	fs_free(&s);
+	/* A string that closes is not a cut one, whatever follows it. */
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [{\"id\": \"x\" \"y\"}]}");
+	CHECK_REFUSED_AT(&s, "zz.json", 1, 24, "near \"\"y\"}]}\"");
+	fs_free(&s);
+	fs_init(&s);
+	fs_add(&s, "zz.json", "{\"people\": [{\"id\": \"x\"y");
+	CHECK_REFUSED_AT(&s, "zz.json", 1, 23, "near \"y\"");
 	fs_free(&s);
 }
 
