@@ -317,6 +317,9 @@ static void start(struct dc_rest *rest, struct dc_rest_req *r)
 static void pump(struct dc_rest *rest)
 {
 	int64_t now = now_ms(rest), wake = -1;
+	/* The global wait is the same for every request bound by it: once it
+	 * says "later", the rest of a long queue is not asked one by one. */
+	int64_t gwait = -1;
 	struct dc_rest_req *r = rest->head, *next;
 	for (; r; r = next) {
 		next = r->next;
@@ -324,7 +327,12 @@ static void pump(struct dc_rest *rest)
 			continue;
 		int64_t wait = r->not_before > now ? r->not_before - now : 0;
 		if (wait == 0) {
-			wait = acquire(rest, r, now);
+			if (!r->global_exempt && !rest->cfg.coord && gwait < 0)
+				gwait = ratelimit_global_wait(rest->rl, now);
+			if (!r->global_exempt && !rest->cfg.coord && gwait > 0)
+				wait = gwait;
+			else
+				wait = acquire(rest, r, now);
 			if (wait < 0) {
 				log_error("discord request not sent: REST is stopped after a 401",
 				          "what=\"%s\"", r->what);
@@ -336,6 +344,7 @@ static void pump(struct dc_rest *rest)
 			}
 			if (wait == 0) {
 				start(rest, r);
+				gwait = -1;
 				continue;
 			}
 			if (r->rl_wait_since < 0) {

@@ -67,6 +67,16 @@ FAULTS = ("reconnect", "invalid_session_true", "invalid_session_false", "drop", 
 SNOWFLAKE_EPOCH_MS = 1420070400000  # developers/reference.mdx "Snowflakes"
 
 
+def max_in_window(times, width):
+    """The most of `times` (sorted) inside any half-open span of `width` seconds."""
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - width:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
 def make_snowflake(counter=[0], skew_ms=0):
     """developers/reference.mdx "Snowflakes": timestamp << 22 | worker | process | increment.
     skew_ms: Discord's clock ahead of (or behind) this host's."""
@@ -142,6 +152,7 @@ class FakeDiscord:
         # token, whichever connection (or process) the requests come from.
         self.global_hits = {}          # Authorization header -> arrival times
         self.global_429 = 0            # requests refused by the global limit
+        self.global_arrivals = []      # arrival times of every request bound by the global limit
         self.after_zero = 0            # requests into a bucket a response said was at Remaining: 0
         self.identify_rejected = 0     # identifies refused with op 9 for max_concurrency
         self.rest_faults = []          # pending REST faults
@@ -259,6 +270,8 @@ class FakeDiscord:
             "command_puts": len(self.command_puts),
             "bucket_violations": self.bucket_violations,
             "global_429": self.global_429,
+            "global_max_1s": max_in_window(self.global_arrivals, 1.0),
+            "global_max_100ms": max_in_window(self.global_arrivals, 0.1),
             "after_zero": self.after_zero,
             "identify_rejected": self.identify_rejected,
             "errors": self.errors,
@@ -769,8 +782,13 @@ class FakeDiscord:
             return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401), {}
         now = time.monotonic()
         if not global_exempt:
-            # developers/topics/rate-limits.mdx "Global Rate Limit": 50/s; interaction
-            # endpoints are exempt.
+            # developers/topics/rate-limits.mdx "Global Rate Limit": "up to 50 requests
+            # per second", per bot token; interaction endpoints are not bound by it.
+            # The page does not say how the second is cut, so the strictest reading
+            # is enforced: any one-second span of arrivals (a client that passes it
+            # passes any fixed-second counter too). A request counts when it
+            # arrives, refused or not.
+            self.global_arrivals.append(now)
             auth = request.headers.get("Authorization", "")
             hits = [t for t in self.global_hits.get(auth, []) if now - t < 1.0] + [now]
             self.global_hits[auth] = hits

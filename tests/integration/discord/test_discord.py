@@ -732,6 +732,36 @@ async def rest_global_429_is_honoured():
 
 
 @scenario
+async def replies_above_the_global_limit_go_out_evenly_without_429s():
+    # rate-limits.mdx "Global Rate Limit": 50 requests a second per token.
+    # 150 questions at once (each its own channel and user) queue on it; the
+    # queue must drain with no global 429 and no burst: at most 50 in any
+    # second and, spread evenly, at most 5 (+2 for scheduling jitter) in any
+    # 100 ms. A global 429 half-way must not end in a burst either. The
+    # fixture counts arrivals, so this is not a timing test of the machine.
+    async def body(fd, bot):
+        await bot.start()
+        mids = []
+        for i in range(150):
+            mids.append(await fd.inject_message(content="!sco sg 2011",
+                                                channel_id=str(810000000000000000 + i),
+                                                author_id=str(710000000000000000 + i)))
+            if i == 75:
+                await fd.fault("rest_429_global", route="create_message", retry_after=0.4)
+        await fd.wait_for(lambda: all(replies_to(fd, m) for m in mids), 30)
+        await asyncio.sleep(0.5)
+        twice = [m for m in mids if len(replies_to(fd, m)) != 1]
+        assert not twice, "answered not exactly once: %d" % len(twice)
+        st = fd.state()
+        assert st["global_429"] == 0, "global 429s: %d" % st["global_429"]
+        assert st["global_max_1s"] <= 50, "%d requests in one second" % st["global_max_1s"]
+        assert st["global_max_100ms"] <= 7, \
+            "a burst of %d requests in 100 ms" % st["global_max_100ms"]
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000, "guilds": 1}, [], body)
+
+
+@scenario
 async def rest_5xx_and_timeouts_are_retried_and_answered_once():
     async def body(fd, bot):
         await bot.start()
