@@ -298,6 +298,34 @@ async def cooldown_gives_one_short_notice_then_silence():
 
 
 @scenario
+async def a_flooding_user_is_told_once_per_window_not_at_each_refill():
+    # cooldown_count 5 per 10 s: an answer comes back every 2 s. A user who
+    # keeps asking past the first notice is answered at each refill but is
+    # not told to wait again until the 10 s window has passed.
+    async def body(fd, bot):
+        await bot.start()
+        user, ch = "700000000000000043", "800000000000000079"
+        mids = []
+        for i in range(7):
+            mids.append(await fd.inject_message(content="!sco sg 2011", author_id=user,
+                                                channel_id=ch))
+        # One answer's allowance is back 2 s after the burst (the channel's
+        # 5 per 5 s REST bucket delays the posts, not the decisions).
+        await asyncio.sleep(2.3)
+        for i in range(3):
+            mids.append(await fd.inject_message(content="!sco sg 2011", author_id=user,
+                                                channel_id=ch))
+        await fd.wait_for(lambda: len(fd.posts) >= 7, 20)
+        await asyncio.sleep(1.5)
+        notices = [p for p in fd.posts if "wait" in p["content"]]
+        assert len(notices) == 1, "notices: %d" % len(notices)
+        assert "Imanaliev" in replies_to(fd, mids[7])[0]["content"]
+        assert not replies_to(fd, mids[8]) and not replies_to(fd, mids[9])
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
 async def channel_cooldown_limits_a_channel_across_users():
     async def body(fd, bot):
         await bot.start()
