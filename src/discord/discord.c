@@ -219,7 +219,7 @@ static void on_rest_done(void *ctx, const struct dc_rest_result *res)
 	struct discord *dc = ctx;
 	if (res->ok && res->kind == DC_REST_GATEWAY_BOT)
 		on_gateway_bot(dc, res->resp);
-	else if (res->ok)
+	else if (res->ok || res->kind == DC_REST_COMMANDS_PUT)
 		dc_appcmds_on_response(dc->appcmds, dc->rest, dc->bot, res);
 	else if (res->kind == DC_REST_GATEWAY_BOT)
 		boot_retry(dc);

@@ -121,12 +121,17 @@ class FakeDiscord:
                  bot_id="900000000000000002", heartbeat_ms=45000, shards=1,
                  max_concurrency=1, allow_message_content=True, guilds=2,
                  start_remaining=1000, ws_path="/gateway", global_limit=GLOBAL_LIMIT,
-                 gateway_url=None, resume_url=None, clock_skew_ms=0):
+                 gateway_url=None, resume_url=None, clock_skew_ms=0,
+                 reject_option_localizations=False):
         self.token = token
         self.global_limit = global_limit   # benchmarks lift it to measure the bot alone
         self.gateway_url = gateway_url     # tests: a URL the bot must refuse
         self.clock_skew_ms = clock_skew_ms  # tests: message and interaction ids from a skewed clock
         self.resume_url = resume_url
+        # Tests: a server that refuses localizations on options (seen in the field
+        # on one guild) with a 400 Invalid Form Body naming each refused field.
+        self.reject_option_localizations = reject_option_localizations
+        self.command_put_refusals = []     # bodies of the 400s sent for that
         self.dispatched_at = {}            # message id -> monotonic time of its dispatch
         self.app_id = app_id
         self.bot_id = bot_id
@@ -994,6 +999,10 @@ class FakeDiscord:
             err = check_opt(c, 0)
             if err:
                 return self._bad(err)
+        if self.reject_option_localizations:
+            refused = self._refuse_option_localizations(body)
+            if refused is not None:
+                return refused
         self.command_puts.append({"t": round(self.now(), 4), "scope": scope, "body": body})
         out = []
         for c in body:
@@ -1011,6 +1020,40 @@ class FakeDiscord:
         self.rest[-1]["status"] = 200
         self.record("commands_put", scope=scope, n=len(out))
         return web.json_response(out, headers=h)
+
+    def _refuse_option_localizations(self, body):
+        """A 400 in Discord's error format (opcodes-and-status-codes.mdx "JSON Error
+        Codes" and its "Example JSON Error Response": code 50035 Invalid Form Body,
+        `errors` nested along the path of each refused field, each with an
+        `_errors` list of {code, message}) for every option localization; None
+        when the body has none."""
+        def walk(opts):
+            out = {}
+            for i, o in enumerate(opts or []):
+                e = {}
+                for k in ("name_localizations", "description_localizations"):
+                    for loc in (o.get(k) or {}):
+                        e.setdefault(k, {})[loc] = {"_errors": [{
+                            "code": "LOCALE_NOT_AVAILABLE",
+                            "message": "Locale %s is not available here" % loc}]}
+                sub = walk(o.get("options"))
+                if sub:
+                    e["options"] = sub
+                if e:
+                    out[str(i)] = e
+            return out
+        errors = {}
+        for i, c in enumerate(body):
+            sub = walk(c.get("options"))
+            if sub:
+                errors[str(i)] = {"options": sub}
+        if not errors:
+            return None
+        resp = {"code": 50035, "errors": errors, "message": "Invalid Form Body"}
+        self.command_put_refusals.append(resp)
+        self.rest[-1]["status"] = 400
+        self.record("commands_refused", n=len(body))
+        return web.json_response(resp, status=400)
 
     async def interaction_callback(self, request):
         """developers/interactions/receiving-and-responding.mdx "Create Interaction Response"."""

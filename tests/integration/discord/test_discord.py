@@ -9,6 +9,7 @@ traffic. Output is TAP. It must only ever talk to 127.0.0.1.
 """
 
 import asyncio
+import json
 import os
 import shlex
 import shutil
@@ -394,6 +395,51 @@ async def slash_commands_registered_once_and_answered_within_deadline():
             bot2.kill()
         no_errors(fd)
     await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def option_localizations_refused_are_dropped_and_the_error_is_logged_whole():
+    # A server that refuses option localizations with 400 / 50035 Invalid Form
+    # Body: scobot registers again without them (once) and the slash command
+    # works; the refusal, longer than a log line, is in the log in full, in
+    # lines the logger did not cut. A restart finds the plain commands up to
+    # date and sends no PUT.
+    async def body(fd, bot):
+        guild = fd.guild_ids[0]
+        bot.args += ["--guild", guild]
+        await bot.start()
+        await fd.wait_for(lambda: fd.command_puts, 10)
+        assert len(fd.command_put_refusals) == 1, fd.command_put_refusals
+        puts = [r for r in fd.rest if r["route"] == "commands" and r["method"] == "PUT"]
+        assert [r["status"] for r in puts] == [400, 200], puts
+        sco = fd.command_puts[0]["body"][0]
+        assert sco.get("description_localizations"), "the command's own localizations kept"
+        for o in sco["options"]:
+            assert not o.get("name_localizations") and not o.get("description_localizations"), o
+        await bot.wait_line("slash commands registered", 5)
+        await fd.inject_interaction(sub="sg", options={"query": "2011"})
+        await fd.wait_for(lambda: fd.callbacks, 5)
+        assert fd.callbacks[0]["type"] == 4, fd.callbacks[0]
+        # The whole error body, reassembled from its lines.
+        refusal = json.dumps(fd.command_put_refusals[0], separators=(",", ":"))
+        assert len(refusal) > 2048, len(refusal)
+        parts = [l for l in bot.lines if "discord error response" in l and " part=" in l]
+        assert parts and not any(l.endswith("...") for l in parts), parts[-1:]
+        text = "".join(l.split(' body="', 1)[1][:-1] for l in parts)
+        got = json.loads(text.replace('\\"', '"').replace("\\\\", "\\"))
+        assert got == fd.command_put_refusals[0], text[:300]
+        assert all(len(l.encode()) < 2048 for l in bot.lines)
+        assert not [l for l in bot.lines if "longer than logged" in l]
+        assert await bot.stop() == 0
+        bot2 = Bot(fd, "--guild", guild, state_dir=bot.dir)
+        try:
+            await bot2.start()
+            await bot2.wait_line("slash commands up to date", 10)
+            assert len(fd.command_put_refusals) == 1 and len(fd.command_puts) == 1
+        finally:
+            bot2.kill()
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000, "reject_option_localizations": True}, [], body)
 
 
 # ---------------------------------------------------------------- faults
