@@ -128,6 +128,7 @@ class FakeDiscord:
         self.gateway_url = gateway_url     # tests: a URL the bot must refuse
         self.clock_skew_ms = clock_skew_ms  # tests: message and interaction ids from a skewed clock
         self.resume_url = resume_url
+        self.refuse_ws_port = None         # tests: the port the gateway moved away from
         # Tests: a server that refuses localizations on options (seen in the field
         # on one guild) with a 400 Invalid Form Body naming each refused field.
         self.reject_option_localizations = reject_option_localizations
@@ -332,6 +333,13 @@ class FakeDiscord:
         return session.seq
 
     async def ws_handler(self, request):
+        port = (request.transport.get_extra_info("sockname") or ("", 0))[1] \
+            if request.transport else 0
+        if self.refuse_ws_port and port == self.refuse_ws_port:
+            # The gateway moved (move_gateway): the old address no longer takes
+            # websockets, as a host taken out of service would not.
+            self.record("ws_refused", port=port, path=request.path)
+            return web.Response(status=503, text="gateway moved")
         q = request.query
         # developers/events/gateway.mdx "Gateway URL Query String Params"
         if q.get("v") != "10" or q.get("encoding") != "json":
@@ -344,7 +352,7 @@ class FakeDiscord:
         conn = Conn(ws, request, compress == "zlib-stream")
         self.conns.append(conn)
         ua = request.headers.get("User-Agent", "")
-        self.record("connect", conn=conn.id, path=request.path, compress=conn.compress,
+        self.record("connect", conn=conn.id, path=request.path, port=port, compress=conn.compress,
                     user_agent=ua)
         # reference.md "User Agent": every client must send one, "DiscordBot
         # ($url, $versionNumber)"; a compatible server refuses the gateway
@@ -612,6 +620,29 @@ class FakeDiscord:
         else:
             raise ValueError("unknown fault " + kind)
         return True
+
+    async def move_gateway(self):
+        """The gateway moves to a new port (developers/events/gateway.mdx
+        "Connecting": the URL from Get Gateway Bot may change, clients cache it
+        and fetch it again when they cannot connect): GET /gateway/bot and
+        READY's resume_gateway_url name the new port from now on, the old port
+        refuses websocket upgrades (REST stays), and every connection drops.
+        Returns the new port."""
+        port = await self.add_site()
+        self.refuse_ws_port = self.port
+        self.gateway_url = "ws://127.0.0.1:%d/gateway" % port
+        self.resume_url = "ws://127.0.0.1:%d/resume" % port
+        for c in list(self.conns):
+            c.deliver = False
+            if c.session and c.session.conn is c:
+                c.session.conn = None
+            c.request.transport.abort()
+        return port
+
+    async def add_site(self, ssl_context=None):
+        site = web.TCPSite(self.runner, "127.0.0.1", 0, ssl_context=ssl_context)
+        await site.start()
+        return site._server.sockets[0].getsockname()[1]
 
     def _session_for(self, guild_id):
         # developers/events/gateway.mdx "Sharding": shard_id = (guild_id >> 22) % num_shards;

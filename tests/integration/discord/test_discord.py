@@ -916,6 +916,29 @@ async def gateway_bot_failures_are_retried_not_fatal():
 # ---------------------------------------------------------------- sharding
 
 @scenario
+async def a_gateway_that_moved_is_found_again_through_gateway_bot():
+    # gateway.mdx "Connecting": the gateway URL is cached, and fetched again
+    # when connecting to it fails. The fixture moves its gateway to a new
+    # port (the old one refuses); after 3 failed connects scobot asks
+    # /gateway/bot again and reconnects on the new URL.
+    async def body(fd, bot):
+        await bot.start()
+        m0 = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, m0)
+        new_port = await fd.move_gateway()
+        await fd.wait_for(lambda: [e for e in fd.events("connect") if e.get("port") == new_port],
+                          30)
+        await fd.wait_for(lambda: len(fd.events("identify_ok")) >= 2, 15)
+        gets = [r for r in fd.rest if r["route"] == "gateway_bot"]
+        assert len(gets) == 2, "GET /gateway/bot %d times" % len(gets)
+        assert len(fd.events("ws_refused")) >= 3, fd.events("ws_refused")
+        mid = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000012")
+        await answered_once(fd, mid, 10)
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
 async def auto_sharding_runs_every_shard_on_one_loop():
     async def body(fd, bot):
         await bot.start()
