@@ -36,7 +36,7 @@ struct ratelimit {
 	 * the request is in flight. */
 	int64_t global_ring[RL_GLOBAL_PER_SECOND];
 	int64_t global_until;   /* after a global 429 */
-	int64_t global_last;    /* when the last global slot was taken */
+	int64_t global_next;    /* the earliest the next global slot may be taken */
 	bool stopped;
 	/* Invalid requests per second over the window, as a ring of counters. */
 	uint32_t invalid[RL_INVALID_WINDOW_S];
@@ -50,7 +50,7 @@ struct ratelimit *ratelimit_new(void)
 	rl->buckets = xcalloc(RL_MAX_BUCKETS, sizeof(*rl->buckets));
 	for (unsigned i = 0; i < RL_GLOBAL_PER_SECOND; i++)
 		rl->global_ring[i] = INT64_MIN / 2;
-	rl->global_last = INT64_MIN / 2;
+	rl->global_next = INT64_MIN / 2;
 	return rl;
 }
 
@@ -152,7 +152,7 @@ static int64_t global_wait(const struct ratelimit *rl, int64_t now, unsigned *sl
 	if (oldest == GLOBAL_BUSY)
 		return RL_WAIT_RESPONSE_MS;  /* all 50 in flight */
 	int64_t wait = oldest + RL_GLOBAL_HOLD_MS - now;
-	int64_t spaced = rl->global_last + RL_GLOBAL_SPACING_MS - now;
+	int64_t spaced = rl->global_next - now;
 	if (spaced > wait)
 		wait = spaced;
 	return wait > 0 ? wait : 0;
@@ -201,7 +201,11 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
 	b->last_used = now;
 	if (!global_exempt) {
 		rl->global_ring[slot] = GLOBAL_BUSY;
-		rl->global_last = now;
+		/* The pace runs from when this slot was due, not from when the
+		 * timer woke us (a ms or two late each time, which would add up to
+		 * 5% at 50/s); after a pause it starts again from now. */
+		bool on_pace = now - rl->global_next < RL_GLOBAL_SPACING_MS;
+		rl->global_next = (on_pace ? rl->global_next : now) + RL_GLOBAL_SPACING_MS;
 	}
 	return 0;
 }

@@ -170,6 +170,27 @@ TEST(global_releases_are_spaced_not_bursts)
 	ratelimit_free(rl);
 }
 
+TEST(late_wake_ups_do_not_slow_the_pace)
+{
+	/* Woken 1 ms late each time, releases still average 20 ms apart: the
+	 * pace runs from when each was due. After a pause, from now again. */
+	struct ratelimit *rl = ratelimit_new();
+	char major[16];
+	int64_t due = 0;
+	for (int k = 0; k < 40; k++) {
+		snprintf(major, sizeof(major), "%d", k);
+		/* The first sets the pace; the others wake 1 ms late. */
+		CHECK_INT(ratelimit_acquire(rl, MSG, major, false, due + (k > 0)), 0);
+		ratelimit_global_done(rl, due + 2);
+		due += RL_GLOBAL_SPACING_MS;
+	}
+	CHECK_INT(ratelimit_global_wait(rl, due - 1), 1);
+	CHECK_INT(ratelimit_global_wait(rl, due), 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "p", false, due + 500), 0);
+	CHECK_INT(ratelimit_global_wait(rl, due + 501), RL_GLOBAL_SPACING_MS - 1);
+	ratelimit_free(rl);
+}
+
 TEST(a_global_429_ends_in_spaced_releases)
 {
 	struct ratelimit *rl = ratelimit_new();
