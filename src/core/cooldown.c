@@ -13,13 +13,16 @@ struct slot {
 	uint32_t hash;
 	int64_t tat;        /* theoretical arrival time of the next answer, ms */
 	int64_t last;       /* the latest time judged for this key (and eviction) */
-	bool noticed;       /* the one notice of this spell was sent */
+	int64_t noticed;    /* when this key's last notice was given; NEVER: not yet */
 };
 
 struct limit {
 	int64_t interval;   /* window / max: one answer's worth of allowance, ms */
 	int64_t tolerance;  /* window - interval: how far tat may run ahead of now */
+	int64_t window;     /* at most one notice per key in this long, ms */
 };
+
+#define NEVER (INT64_MIN / 2)
 
 struct cooldown {
 	struct limit user, channel;
@@ -35,7 +38,7 @@ static struct limit limit_of(int max, int64_t window_ms, int def_max)
 	/* A window shorter than max ms would make the interval 0 and the
 	 * limit vanish; one ms per answer is the finest the clock gives. */
 	int64_t interval = window_ms / max > 0 ? window_ms / max : 1;
-	return (struct limit){interval, interval * (max - 1)};
+	return (struct limit){interval, interval * (max - 1), window_ms};
 }
 
 struct cooldown *cooldown_new(const struct cooldown_config *cfg)
@@ -102,7 +105,7 @@ static struct slot *lookup(struct cooldown *cd, char kind, const char *id, int64
 	victim->hash = h;
 	victim->tat = now;
 	victim->last = now;
-	victim->noticed = false;
+	victim->noticed = NEVER;
 	return victim;
 }
 
@@ -115,14 +118,16 @@ static bool allows(const struct slot *s, const struct limit *l, int64_t now)
 static void take(struct slot *s, const struct limit *l, int64_t now)
 {
 	s->tat = (s->tat > now ? s->tat : now) + l->interval;
-	s->noticed = false;
 }
 
-static enum cooldown_verdict refuse(struct slot *s)
+/* One notice per window, not one per refill: a flood that gets an answer
+ * each time one answer's allowance comes back would otherwise be told to
+ * wait again after every one of them. */
+static enum cooldown_verdict refuse(struct slot *s, const struct limit *l)
 {
-	if (s->noticed)
+	if (s->noticed != NEVER && s->last - s->noticed < l->window)
 		return COOLDOWN_SILENT;
-	s->noticed = true;
+	s->noticed = s->last;
 	return COOLDOWN_NOTICE;
 }
 
@@ -132,9 +137,9 @@ enum cooldown_verdict cooldown_check(struct cooldown *cd, const char *user, cons
 	struct slot *u = user ? lookup(cd, 'u', user, now, NULL) : NULL;
 	struct slot *c = channel ? lookup(cd, 'c', channel, now, u) : NULL;
 	if (u && !allows(u, &cd->user, u->last))
-		return refuse(u);
+		return refuse(u, &cd->user);
 	if (c && !allows(c, &cd->channel, c->last))
-		return refuse(c);
+		return refuse(c, &cd->channel);
 	if (u)
 		take(u, &cd->user, u->last);
 	if (c)

@@ -4,8 +4,8 @@
  * Each key (a user, a channel) has an allowance of `max` answers that comes
  * back at a steady max-per-window rate (GCRA, a token bucket kept as one
  * timestamp): `max` at once, then one every window/max ms. The first message
- * over it gets one short notice, the rest silence until the allowance is
- * back. No I/O and no clock: time comes in as `now` (ms, monotonic). The
+ * over it gets one short notice, the rest silence; a key that keeps going
+ * over is told again at most once per window (not at each refill). No I/O and no clock: time comes in as `now` (ms, monotonic). The
  * table has a fixed number of slots; a key not seen for the longest time is
  * forgotten first, which only ever gives its owner a full allowance again. */
 #ifndef SCOBOT_CORE_COOLDOWN_H

@@ -53,7 +53,7 @@
 	{.name = "cooldown_seconds", .type = CONFIG_INT,                                        \
 	 .offset = offsetof(st, cooldown_seconds), .def = "10", .min = 1, .max = 3600,          \
 	 .doc = "Time for a used-up allowance to come back whole; the first message over it "   \
-	        "gets one short notice, the rest silence."},                                    \
+	        "gets one short notice (at most one per cooldown_seconds), the rest silence."},  \
 	{.name = #group_field, .type = CONFIG_INT, .offset = offsetof(st, group_field),         \
 	 .def = "15", .min = 1, .max = 1000,                                                    \
 	 .doc = "The same allowance for one " group_word ", all users together."}

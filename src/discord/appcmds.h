@@ -22,8 +22,9 @@ struct dc_appcmds *dc_appcmds_new(bool register_commands, const char *guild);
 void dc_appcmds_free(struct dc_appcmds *ac);  /* accepts NULL */
 
 void dc_appcmds_on_shard_ready(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot);
-/* A successful response of kind COMMANDS_GET, COMMANDS_PUT, APP_GET or ME_GET;
- * other kinds are ignored. */
+/* A response of kind COMMANDS_GET, COMMANDS_PUT, APP_GET or ME_GET: the
+ * successful ones, and a failed PUT (a 400 refusing option localizations is
+ * retried once without them); other kinds are ignored. */
 void dc_appcmds_on_response(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot,
                             const struct dc_rest_result *res);
 

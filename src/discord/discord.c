@@ -1,8 +1,9 @@
 /* discord.c: owns the Discord adapter's wiring: it creates the bot logic
- * (bot.c), the REST queue (rest.c), slash-command registration (appcmds.c)
- * and the shards (shards.c), carries the bot's actions to the queue, and runs
- * start-up (GET /gateway/bot with retries), stop and statistics. It must not
- * block the loop, cache guilds/members/messages, or log the token. */
+ * (bot.c), the REST queue (rest.c), slash-command registration (appcmds.c),
+ * GET /gateway/bot (gatewaybot.c) and the shards (shards.c), carries
+ * dispatches to the bot and its actions to the queue, and runs start and
+ * stop (statistics: stats.c). It must not block the loop, cache
+ * guilds/members/messages, or log the token. */
 #include "discord/discord.h"
 
 #include <cjson/cJSON.h>
@@ -17,8 +18,10 @@
 #include "discord/bot.h"
 #include "discord/codec.h"
 #include "discord/coord.h"
+#include "discord/gatewaybot.h"
 #include "discord/rest.h"
 #include "discord/shards.h"
+#include "discord/stats.h"
 #include "net/http.h"
 #include "net/loop.h"
 #include "net/timer.h"
@@ -27,7 +30,6 @@
 #include "util/url.h"
 #include "util/xalloc.h"
 
-#define GATEWAY_BOT_RETRY_CAP_MS 60000   /* longest wait between /gateway/bot tries, ms */
 #define PRESENCE_MAX 64                  /* bytes of "<prefix> help" */
 
 struct discord {
@@ -38,8 +40,7 @@ struct discord {
 	struct dc_appcmds *appcmds;
 	struct dc_shards *shards;
 	struct coord *coord;            /* NULL: no [discord] coordination */
-	struct net_timer *boot_timer;   /* /gateway/bot retries */
-	unsigned boot_attempts;
+	struct dc_gwbot *gwbot;         /* GET /gateway/bot */
 	bool started, stopping, fatal;
 	void (*stop_done)(void *);
 	void *stop_data;
@@ -64,6 +65,8 @@ static void tell_fatal(struct discord *dc, const char *msg)
 	if (dc->fatal)
 		return;
 	dc->fatal = true;
+	if (dc->gwbot)
+		dc_gwbot_stop(dc->gwbot);
 	if (dc->host->fatal)
 		dc->host->fatal(dc->host->ctx, "discord", SCOBOT_EXIT_DISCORD_AUTH, msg);
 }
@@ -155,74 +158,26 @@ static void on_closed(void *ctx)
 	finish_stop(ctx);
 }
 
+static void on_unreachable(void *ctx, int shard)
+{
+	struct discord *dc = ctx;
+	dc_gwbot_unreachable(dc->gwbot, shard);
+}
+
 static void on_saved_ids(void *ctx, const char *user_id, const char *application_id)
 {
 	struct discord *dc = ctx;
 	dc_bot_learn_ids(dc->bot, user_id, application_id);
 }
 
-/* ---- start-up -------------------------------------------------------------- */
-
-static void boot_fetch(struct discord *dc)
-{
-	struct dc_rest_spec s = {.kind = DC_REST_GATEWAY_BOT, .method = "GET",
-	                         .route = "GET /gateway/bot", .major = "", .what = "get gateway"};
-	dc_rest_enqueue(dc->rest, &s, NULL, "/gateway/bot");
-}
-
-static void boot_timer_cb(struct net_timer *t, void *data)
-{
-	boot_fetch(data);
-}
-
-static void boot_retry(struct discord *dc)
-{
-	if (dc->stopping || dc->fatal || dc_rest_refused(dc->rest))
-		return;
-	int64_t delay = gateway_backoff_ms(++dc->boot_attempts, dc_random(dc));
-	if (delay > GATEWAY_BOT_RETRY_CAP_MS)
-		delay = GATEWAY_BOT_RETRY_CAP_MS;
-	log_warn("discord: /gateway/bot failed, retrying", "delay_ms=%lld", (long long)delay);
-	net_timer_start(dc->boot_timer, (uint64_t)delay, 0);
-}
-
-static void on_gateway_bot(struct discord *dc, const struct http_response *resp)
-{
-	struct dc_gateway_bot g = {.root = NULL};
-	if (dc_parse_gateway_bot(resp->body, resp->body_len, &g) < 0 || !g.url
-	    || strlen(g.url) >= GW_URL_MAX || !url_allowed(g.url, URL_WEBSOCKET)) {
-		dc_gateway_bot_free(&g);
-		log_warn("discord: /gateway/bot returned no usable url");
-		boot_retry(dc);
-		return;
-	}
-	char err[256];
-	/* Not twice: a retry may race a success. */
-	if (!dc_shards_started(dc->shards)) {
-		if (g.has_limit)
-			idgate_set_remote(dc_shards_idgate(dc->shards), g.max_concurrency, g.remaining,
-			                  g.reset_after_ms, net_loop_now_ms(dc->loop));
-		/* gateway.mdx "Session Start Limit Object": total is 1000 a day. */
-		if (g.has_limit && dc->coord)
-			coord_identify_budget(dc->coord, g.max_concurrency, IDENTIFY_DAILY_LIMIT,
-			                      g.remaining, g.reset_after_ms);
-		dc->boot_attempts = 0;
-		if (dc_shards_start(dc->shards, g.url, g.shards, err, sizeof(err)) < 0)
-			tell_fatal(dc, err);
-	}
-	dc_gateway_bot_free(&g);
-}
-
 /* Every REST request ends here: what its success means, and who hears of it. */
 static void on_rest_done(void *ctx, const struct dc_rest_result *res)
 {
 	struct discord *dc = ctx;
-	if (res->ok && res->kind == DC_REST_GATEWAY_BOT)
-		on_gateway_bot(dc, res->resp);
-	else if (res->ok)
+	if (res->kind == DC_REST_GATEWAY_BOT)
+		dc_gwbot_on_result(dc->gwbot, res);
+	else if (res->ok || res->kind == DC_REST_COMMANDS_PUT)
 		dc_appcmds_on_response(dc->appcmds, dc->rest, dc->bot, res);
-	else if (res->kind == DC_REST_GATEWAY_BOT)
-		boot_retry(dc);
 	if (res->token_refused)
 		tell_fatal(dc, "Discord refused the bot token (HTTP 401); set a valid token or "
 		               "token_file in [discord]");
@@ -335,15 +290,17 @@ struct discord *discord_new(struct net_loop *loop, const struct discord_config *
 	struct dc_shards_events ev = {
 		.ctx = dc, .dispatch = on_dispatch, .shard_ready = on_shard_ready, .up = on_up,
 		.lost = on_lost, .fatal = on_gw_fatal, .progress = on_progress, .closed = on_closed,
-		.saved_ids = on_saved_ids, .random = dc_random,
+		.saved_ids = on_saved_ids, .random = dc_random, .unreachable = on_unreachable,
 	};
 	dc->shards = dc_shards_new(loop, &sc, &ev);
-	dc->boot_timer = net_timer_new(loop, boot_timer_cb, dc);
 	if (!dc->rest || !dc->shards) {
 		log_error("discord: cannot start the HTTP or websocket client");
 		discord_free(dc);
 		return NULL;
 	}
+	struct dc_gwbot_config gc = {.rest = dc->rest, .shards = dc->shards, .coord = dc->coord,
+	                             .ctx = dc, .random = dc_random, .fatal = on_gw_fatal};
+	dc->gwbot = dc_gwbot_new(loop, &gc);
 	return dc;
 }
 
@@ -352,7 +309,7 @@ int discord_start(struct discord *dc)
 	if (dc->started)
 		return -EALREADY;
 	dc->started = true;
-	boot_fetch(dc);
+	dc_gwbot_fetch(dc->gwbot);
 	return 0;
 }
 
@@ -377,7 +334,7 @@ void discord_stop(struct discord *dc, void (*done)(void *data), void *data)
 	dc->stopping = true;
 	dc->stop_done = done;
 	dc->stop_data = data;
-	net_timer_stop(dc->boot_timer);
+	dc_gwbot_stop(dc->gwbot);
 	/* Answers not yet sent are dropped, and said so; the session saved is
 	 * rewound to just before the oldest question they answer, so the resume
 	 * replays it and the restarted bot answers it (its nonce makes a second
@@ -403,54 +360,17 @@ void discord_free(struct discord *dc)
 	dc_appcmds_free(dc->appcmds);
 	dc_bot_free(dc->bot);
 	coord_free(dc->coord);   /* after the queue and shards that used it */
-	net_timer_free(dc->boot_timer);
+	dc_gwbot_free(dc->gwbot);
 	net_timer_free(dc->stop_timer);
 	free(dc);
 }
 
 size_t discord_status(const struct discord *dc, char *out, size_t size)
 {
-	struct discord_stats st;
-	struct dc_rest_stats rs;
-	discord_get_stats(dc, &st);
-	dc_rest_get_stats(dc->rest, &rs);
-	int n = snprintf(out, size, "discord: shards=%d/%d answered=%llu failures=%llu queue=%zu",
-	                 st.shards, st.shard_count, (unsigned long long)rs.answered,
-	                 (unsigned long long)rs.send_failures, rs.queued);
-	if (n < 0)
-		return 0;
-	size_t used = (size_t)n < size ? (size_t)n : size;
-	if (st.coordination >= 0 && used < size) {
-		n = snprintf(out + used, size - used, " coordination=%s",
-		             st.coordination ? "shared" : "local-share");
-		if (n > 0)
-			used += (size_t)n < size - used ? (size_t)n : size - used;
-	}
-	return used + dc_shards_status(dc->shards, out + used, size - used);
+	return dc_stats_status(dc->shards, dc->rest, dc->coord, out, size);
 }
 
 void discord_get_stats(const struct discord *dc, struct discord_stats *out)
 {
-	struct dc_rest_stats rs;
-	memset(out, 0, sizeof(*out));
-	dc_shards_get_stats(dc->shards, out);
-	dc_rest_get_stats(dc->rest, &rs);
-	out->ratelimit_waits = rs.ratelimit_waits;
-	out->ratelimit_wait_ms = rs.ratelimit_wait_ms;
-	out->http_429_global = rs.http_429_global;
-	out->http_429_route = rs.http_429_route;
-	memcpy(out->rest_errors, rs.rest_errors, sizeof(out->rest_errors));
-	out->answered = rs.answered;
-	out->send_failures = rs.send_failures;
-	out->coordination = -1;
-	if (dc->coord) {
-		struct coord_stats cs;
-		coord_get_stats(dc->coord, &cs);
-		out->coordination = cs.shared ? 1 : 0;
-		out->coordination_share = cs.share;
-		out->coordination_fallbacks = cs.fallbacks;
-		out->coordination_slow = cs.slow;
-		out->coordination_shared_slots = cs.shared_slots;
-		out->coordination_local_slots = cs.local_slots;
-	}
+	dc_stats_get(dc->shards, dc->rest, dc->coord, out);
 }

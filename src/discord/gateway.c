@@ -33,6 +33,7 @@ struct gateway {
 	bool resuming;                 /* this connection is meant to resume */
 	unsigned attempts;             /* consecutive failed connections */
 	unsigned resume_fails;
+	unsigned connect_fails;        /* consecutive connections that never opened */
 
 	int64_t interval_ms;
 	int64_t next_beat;             /* -1 when not beating */
@@ -388,6 +389,7 @@ void gateway_on_open(struct gateway *gw, int64_t now)
 	if (gw->state != GW_CONNECTING)
 		return;
 	gw->state = GW_WAIT_HELLO;
+	gw->connect_fails = 0;
 	gw->all_sends.n = 0;
 	gw->other_sends.n = 0;
 	gw->beat_sent_at = -1;
@@ -650,6 +652,8 @@ void gateway_on_close(struct gateway *gw, int code, bool by_peer, int64_t now)
 	 * still for the loss that started it. */
 	if (!never_opened)
 		gw->resume_reason = why;
+	else
+		gw->connect_fails++;
 	gw->stats.last_reason = why;
 	gw->state = GW_BACKOFF;
 	gw->connect_at = now + delay;
@@ -732,4 +736,15 @@ void gateway_stop(struct gateway *gw, int64_t now)
 		gw->io.close(gw->io.ctx, GW_CLOSE_RESUMABLE, "shutting down");
 		return;
 	}
+}
+
+unsigned gateway_connect_fails(const struct gateway *gw)
+{
+	return gw->connect_fails;
+}
+
+void gateway_set_url(struct gateway *gw, const char *url)
+{
+	if (url && strlen(url) < GW_URL_MAX)
+		snprintf(gw->url, sizeof(gw->url), "%s", url);
 }

@@ -158,6 +158,11 @@ enum gw_state gateway_state(const struct gateway *gw);
 const char *gateway_state_name(enum gw_state s);
 const struct gw_stats *gateway_stats(const struct gateway *gw);
 int gateway_shard_id(const struct gateway *gw);
+/* Connections in a row that failed to open (reset when one opens). */
+unsigned gateway_connect_fails(const struct gateway *gw);
+/* A new URL from GET /gateway/bot for the next new session (copied; a URL
+ * that does not fit GW_URL_MAX is ignored). */
+void gateway_set_url(struct gateway *gw, const char *url);
 
 /* Payloads allowed in the send window for non-heartbeat sends: the rest is
  * kept for heartbeats (ceil(window / interval) + 1). */

@@ -36,6 +36,7 @@ struct ratelimit {
 	 * the request is in flight. */
 	int64_t global_ring[RL_GLOBAL_PER_SECOND];
 	int64_t global_until;   /* after a global 429 */
+	int64_t global_next;    /* the earliest the next global slot may be taken */
 	bool stopped;
 	/* Invalid requests per second over the window, as a ring of counters. */
 	uint32_t invalid[RL_INVALID_WINDOW_S];
@@ -49,6 +50,7 @@ struct ratelimit *ratelimit_new(void)
 	rl->buckets = xcalloc(RL_MAX_BUCKETS, sizeof(*rl->buckets));
 	for (unsigned i = 0; i < RL_GLOBAL_PER_SECOND; i++)
 		rl->global_ring[i] = INT64_MIN / 2;
+	rl->global_next = INT64_MIN / 2;
 	return rl;
 }
 
@@ -139,6 +141,31 @@ static unsigned global_oldest(const struct ratelimit *rl)
 	return best;
 }
 
+/* 0 when a global slot is free now (*slot says which), else the wait. */
+static int64_t global_wait(const struct ratelimit *rl, int64_t now, unsigned *slot)
+{
+	if (now < rl->global_until)
+		return rl->global_until - now;
+	/* A slot whose request ended a second ago. */
+	*slot = global_oldest(rl);
+	int64_t oldest = rl->global_ring[*slot];
+	if (oldest == GLOBAL_BUSY)
+		return RL_WAIT_RESPONSE_MS;  /* all 50 in flight */
+	int64_t wait = oldest + RL_GLOBAL_HOLD_MS - now;
+	int64_t spaced = rl->global_next - now;
+	if (spaced > wait)
+		wait = spaced;
+	return wait > 0 ? wait : 0;
+}
+
+int64_t ratelimit_global_wait(const struct ratelimit *rl, int64_t now)
+{
+	unsigned slot;
+	if (rl->stopped)
+		return -EPERM;
+	return global_wait(rl, now, &slot);
+}
+
 int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *major,
                           bool global_exempt, int64_t now)
 {
@@ -147,15 +174,9 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
 	if (rl->stopped)
 		return -EPERM;
 	if (!global_exempt) {
-		if (now < rl->global_until)
-			return rl->global_until - now;
-		/* A slot whose request ended a second (and a margin) ago. */
-		slot = global_oldest(rl);
-		int64_t oldest = rl->global_ring[slot];
-		if (oldest == GLOBAL_BUSY)
-			return RL_WAIT_RESPONSE_MS;  /* all 50 in flight */
-		if (now - oldest < 1000 + RL_GLOBAL_MARGIN_MS)
-			return oldest + 1000 + RL_GLOBAL_MARGIN_MS - now;
+		int64_t wait = global_wait(rl, now, &slot);
+		if (wait > 0)
+			return wait;
 	}
 	bucket_key(rl, route, major, key);
 	struct bucket *b = bucket_get(rl, key, now);
@@ -178,8 +199,14 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const char *route, const char *m
 	}
 	b->inflight++;
 	b->last_used = now;
-	if (!global_exempt)
+	if (!global_exempt) {
 		rl->global_ring[slot] = GLOBAL_BUSY;
+		/* The pace runs from when this slot was due, not from when the
+		 * timer woke us (a ms or two late each time, which would add up to
+		 * 5% at 50/s); after a pause it starts again from now. */
+		bool on_pace = now - rl->global_next < RL_GLOBAL_SPACING_MS;
+		rl->global_next = (on_pace ? rl->global_next : now) + RL_GLOBAL_SPACING_MS;
+	}
 	return 0;
 }
 

@@ -14,11 +14,20 @@
 #include <stdint.h>
 
 #define RL_GLOBAL_PER_SECOND 50        /* requests per second (rate-limits.mdx "Global Rate Limit") */
-/* Slack added to the global window, ms. A global slot is held from the
- * request's start until its response and for a second after that: the
- * request reached Discord somewhere in between, so however late its bytes
- * left (a slow host, a full socket), no 51 arrivals fit in one second. */
-#define RL_GLOBAL_MARGIN_MS 150
+/* The global limit, as the server can count it: Discord (and the fixture)
+ * see a request when it arrives, which is after it left here and before its
+ * response came back. A slot is therefore held until a second after its
+ * response: then 51 arrivals never fit in any one second, whatever the
+ * latency and whether the server counts fixed or sliding seconds. No extra
+ * margin is needed on top (the response already bounds the arrival), and
+ * each margin ms costs 5% of a slot's second at 50/s. */
+/* Global releases are spaced by this much (1000 / 50 ms), so a queue that
+ * builds up (a burst of questions, the end of a global 429) goes out evenly
+ * instead of 50 at once when slots come free together. */
+#define RL_GLOBAL_SPACING_MS (1000 / RL_GLOBAL_PER_SECOND)
+/* How long a slot is held after its response, ms: the second, and one ms
+ * because `now` is whole milliseconds cut down from the clock. */
+#define RL_GLOBAL_HOLD_MS 1001
 #define RL_MAX_BUCKETS 4096            /* buckets tracked; idle ones are evicted first */
 #define RL_MAX_ROUTES 64               /* route templates whose bucket hash we learned */
 #define RL_KEY_MAX 128                 /* bytes of a bucket key, NUL included */
@@ -76,6 +85,10 @@ int64_t ratelimit_bucket_wait(struct ratelimit *rl, const char *route, const cha
 /* A request that took a global slot got its response (or failed for good):
  * the slot's second starts now. */
 void ratelimit_global_done(struct ratelimit *rl, int64_t now);
+
+/* How long any request bound by the global limit must wait now (0: one may
+ * go), taking nothing; lets a queue skip asking for each waiting request. */
+int64_t ratelimit_global_wait(const struct ratelimit *rl, int64_t now);
 
 /* The response for a request that acquire let through. */
 void ratelimit_release(struct ratelimit *rl, const char *route, const char *major,

@@ -317,6 +317,9 @@ static void start(struct dc_rest *rest, struct dc_rest_req *r)
 static void pump(struct dc_rest *rest)
 {
 	int64_t now = now_ms(rest), wake = -1;
+	/* The global wait is the same for every request bound by it: once it
+	 * says "later", the rest of a long queue is not asked one by one. */
+	int64_t gwait = -1;
 	struct dc_rest_req *r = rest->head, *next;
 	for (; r; r = next) {
 		next = r->next;
@@ -324,7 +327,12 @@ static void pump(struct dc_rest *rest)
 			continue;
 		int64_t wait = r->not_before > now ? r->not_before - now : 0;
 		if (wait == 0) {
-			wait = acquire(rest, r, now);
+			if (!r->global_exempt && !rest->cfg.coord && gwait < 0)
+				gwait = ratelimit_global_wait(rest->rl, now);
+			if (!r->global_exempt && !rest->cfg.coord && gwait > 0)
+				wait = gwait;
+			else
+				wait = acquire(rest, r, now);
 			if (wait < 0) {
 				log_error("discord request not sent: REST is stopped after a 401",
 				          "what=\"%s\"", r->what);
@@ -336,6 +344,7 @@ static void pump(struct dc_rest *rest)
 			}
 			if (wait == 0) {
 				start(rest, r);
+				gwait = -1;
 				continue;
 			}
 			if (r->rl_wait_since < 0) {
@@ -415,11 +424,45 @@ static bool should_retry(struct dc_rest *rest, struct dc_rest_req *r,
 	} else if (resp->status == 401) {
 		snprintf(reason, size, "401 Unauthorized: the token was refused");
 	} else if (resp->status >= 400) {
-		char esc[LOG_ESCAPE_SIZE];
-		snprintf(reason, size, "HTTP %d %s", resp->status,
-		         log_escape(resp->body, resp->body_len, esc, sizeof(esc)));
+		snprintf(reason, size, "HTTP %d (body below)", resp->status);
 	}
 	return false;
+}
+
+/* Discord's error body names every refused field (opcodes-and-status-codes.mdx
+ * "JSON Error Codes": an `errors` object), often more than a log line holds.
+ * It is logged whole up to ERROR_BODY_MAX, in as many lines as it takes, each
+ * short enough that the logger never cuts it; a longer body says how much
+ * was left out. Cuts fall between UTF-8 sequences. The body is Discord's
+ * answer, never the request, so it carries no token. */
+#define ERROR_BODY_MAX 16384       /* bytes of an error body logged */
+#define ERROR_BODY_PIECE 700       /* raw bytes per line (escaped, at most about 2x) */
+/* Bytes of the next line's piece at `at`: not ending inside a UTF-8 sequence. */
+static size_t body_piece(const char *body, size_t at, size_t len)
+{
+	size_t n = len - at < ERROR_BODY_PIECE ? len - at : ERROR_BODY_PIECE;
+	for (size_t k = 0; k < 3 && at + n < len && n > 1
+	                   && ((unsigned char)body[at + n] & 0xC0) == 0x80; k++)
+		n--;
+	return n;
+}
+
+static void log_error_body(const struct dc_rest_req *r, const struct http_response *resp)
+{
+	size_t len = resp->body_len < ERROR_BODY_MAX ? resp->body_len : ERROR_BODY_MAX;
+	size_t parts = 0, part = 0;
+	for (size_t at = 0; at < len; at += body_piece(resp->body, at, len))
+		parts++;
+	for (size_t at = 0, n; at < len; at += n) {
+		n = body_piece(resp->body, at, len);
+		char esc[ERROR_BODY_PIECE * 2 + 16];
+		log_error("discord error response", "what=\"%s\" status=%d part=%zu/%zu body=%s",
+		          r->what, resp->status, ++part, parts,
+		          log_escape(resp->body + at, n, esc, sizeof(esc)));
+	}
+	if (resp->body_len > len)
+		log_error("discord error response longer than logged", "what=\"%s\" bytes=%zu logged=%zu",
+		          r->what, resp->body_len, len);
 }
 
 static void on_http_done(const struct http_response *resp, void *data)
@@ -465,6 +508,9 @@ static void on_http_done(const struct http_response *resp, void *data)
 		/* Failures are never silent: the request, the status and why. */
 		log_error("discord request failed", "what=\"%s\" status=%d reason=\"%s\"", r->what,
 		          resp->status, reason);
+		if (resp->error == HTTP_OK && resp->status >= 400 && resp->status != 401
+		    && resp->body_len > 0)
+			log_error_body(r, resp);
 	}
 	finish(rest, r, resp, ok, !ok && resp->status == 401 && !info.interaction_token, true);
 	req_free(r);

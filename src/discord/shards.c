@@ -125,12 +125,22 @@ static void io_close(void *ctx, int code, const char *reason)
 		ws_abort(s->conn);
 }
 
+/* After every DC_GATEWAY_REFETCH_AFTER connects in a row that failed, the
+ * owner fetches the gateway URL again (it may have moved). */
+static void after_close(struct shard *s)
+{
+	unsigned fails = gateway_connect_fails(s->gw);
+	if (fails > 0 && fails % DC_GATEWAY_REFETCH_AFTER == 0 && s->sh->ev.unreachable)
+		s->sh->ev.unreachable(s->sh->ev.ctx, s->id);
+}
+
 static void shard_timer_cb(struct net_timer *t, void *data)
 {
 	struct shard *s = data;
 	if (s->failed_pending) {
 		s->failed_pending = false;
 		gateway_on_close(s->gw, WS_CLOSE_ABNORMAL, false, now_ms(s->sh));
+		after_close(s);
 		return;
 	}
 	gateway_tick(s->gw, now_ms(s->sh));
@@ -277,6 +287,7 @@ static void ws_on_close(struct ws_conn *c, const struct ws_close_info *info, voi
 		sh->tls_told = false;
 	}
 	gateway_on_close(s->gw, info->code, info->kind == WS_CLOSED_BY_PEER, now_ms(sh));
+	after_close(s);
 	/* One shard down is enough for the host to know at once (/healthz 503);
 	 * up comes again once every shard is back. */
 	if (sh->up && gateway_state(s->gw) != GW_FATAL) {
@@ -331,6 +342,13 @@ void dc_shards_free(struct dc_shards *sh)
 	free(sh->presence);
 	free(sh->state_dir);
 	free(sh);
+}
+
+void dc_shards_set_url(struct dc_shards *sh, const char *url)
+{
+	for (int i = 0; i < sh->n; i++)
+		if (sh->shards[i].gw)
+			gateway_set_url(sh->shards[i].gw, url);
 }
 
 bool dc_shards_started(const struct dc_shards *sh)

@@ -37,7 +37,12 @@ struct dc_shards_events {
 	/* Ids from a saved session (user, application; "" unknown). */
 	void (*saved_ids)(void *ctx, const char *user_id, const char *application_id);
 	uint32_t (*random)(void *ctx);
+	/* Shard's last DC_GATEWAY_REFETCH_AFTER connects all failed: the
+	 * gateway URL may have moved (dc_shards_set_url). May be NULL. */
+	void (*unreachable)(void *ctx, int shard);
 };
+
+#define DC_GATEWAY_REFETCH_AFTER 3   /* failed connects in a row before GET /gateway/bot again */
 
 struct dc_shards_config {
 	const char *token;         /* copied; wiped on free */
@@ -56,6 +61,8 @@ struct dc_shards *dc_shards_new(struct net_loop *loop, const struct dc_shards_co
                                 const struct dc_shards_events *ev);
 void dc_shards_free(struct dc_shards *sh);  /* accepts NULL; drops connections */
 
+/* A new gateway URL (copied) for every shard's next new session. */
+void dc_shards_set_url(struct dc_shards *sh, const char *url);
 /* Whether shards were started (a /gateway/bot retry may race a success). */
 bool dc_shards_started(const struct dc_shards *sh);
 /* Identify pacing, fed by /gateway/bot's session_start_limit. */

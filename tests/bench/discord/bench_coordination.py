@@ -5,6 +5,7 @@ global, max_concurrency identifies per 5 s); run by hand, never as a test.
 Loopback only.
 
   /usr/bin/python3 bench_coordination.py BUILD/src/daemon/scobot MODE [commands] [rate] [channels]
+      [--log FILE]
 
 MODE: redis  three processes (shards = 3, shard_ids 0, 1, 2) sharing the limits
              through a real redis-server started here ([discord] coordination)
@@ -17,7 +18,10 @@ from its own user, then reports: commands answered / twice / missing, REST
 requests in all, global 429s, requests into a bucket at Remaining: 0,
 identifies and those refused (op 9), the smallest gap between identifies, and
 the message-create throughput from the first to the last accepted POST (with
-the busiest second). Needs redis-server (Debian's package) for MODE redis.
+the busiest second), and every 429 the fixture answered (global and per route).
+--log FILE keeps every process's stderr (its log at level info), each line
+prefixed with the process's shard, and the fixture's counts. Needs
+redis-server (Debian's package) for MODE redis.
 """
 
 import asyncio
@@ -32,10 +36,16 @@ from fake_discord import FakeDiscord  # noqa: E402
 
 
 async def main():
-    scobot, mode = sys.argv[1], sys.argv[2]
-    n = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
-    rate = float(sys.argv[4]) if len(sys.argv) > 4 else 100.0
-    channels = int(sys.argv[5]) if len(sys.argv) > 5 else 100
+    argv = list(sys.argv)
+    log_path = None
+    if "--log" in argv:
+        k = argv.index("--log")
+        log_path = argv[k + 1]
+        del argv[k:k + 2]
+    scobot, mode = argv[1], argv[2]
+    n = int(argv[3]) if len(argv) > 3 else 2000
+    rate = float(argv[4]) if len(argv) > 4 else 100.0
+    channels = int(argv[5]) if len(argv) > 5 else 100
     fd = FakeDiscord(token=tc.TOKEN, heartbeat_ms=41250, shards=tc.SHARDS, max_concurrency=1,
                      guilds=6)
     await fd.start()
@@ -76,11 +86,20 @@ async def main():
               % (sum(1 for m, _, _ in sent if by.get(m) == 1),
                  sum(1 for m, _, _ in sent if by.get(m, 0) > 1),
                  sum(1 for m, _, _ in sent if not by.get(m))))
-        print("REST requests during the burst: %d; global 429s: %d; after Remaining 0: %d"
-              % (len(reqs), st["global_429"], st["after_zero"]))
+        print("REST requests during the burst: %d; global 429s: %d; after Remaining 0: %d; "
+              "429s in all: %d" % (len(reqs), st["global_429"], st["after_zero"],
+                                   sum(1 for r in reqs if r["status"] == 429)))
+        print("global-limited requests: most in one second %d, in 100 ms %d"
+              % (st["global_max_1s"], st["global_max_100ms"]))
         print("identifies: %d sent, %d accepted, %d refused (op 9); smallest gap %s s"
               % (len(fd.events("identify")), len(ids), st["identify_rejected"],
                  "%.2f" % min(gaps) if gaps else "-"))
+        if os.environ.get("BENCH_GAPS"):
+            ga = sorted(r["t"] for r in reqs if r["route"] == "create_message")
+            d = sorted(b - a for a, b in zip(ga, ga[50:]))
+            if d:
+                print("arrival k to k+50, s: min %.3f p50 %.3f p90 %.3f max %.3f"
+                      % (d[0], d[len(d) // 2], d[len(d) * 9 // 10], d[-1]))
         if os.environ.get("BENCH_SECONDS"):
             per = {}
             for t in ok:
@@ -98,6 +117,15 @@ async def main():
                   % (len(ok), span, tput, tput * 2, tc.max_in_window(ok),
                      time.monotonic() - wall))
     finally:
+        if log_path:
+            with open(log_path, "w") as f:
+                f.write("# %s\n" % " ".join(sys.argv))
+                for p in procs:
+                    for line in p.lines:
+                        f.write("[%d] %s\n" % (p.shard, line))
+                f.write("# fixture state: %r\n" % {k: v for k, v in fd.state().items()
+                                                    if k not in ("sessions", "errors")})
+                f.write("# fixture errors: %r\n" % fd.errors[:20])
         await tc.teardown(fd, redis, procs)
 
 

@@ -10,7 +10,8 @@ not apply), and reports the time from the fixture's dispatch of each
 MESSAGE_CREATE to the arrival of the bot's POST: p50/p99/max. Discord's global
 limit (50 requests/s) would queue replies above 50/s, so the fixture lifts it
 here: the figure is the bot's own latency, not Discord's limit. Memory: VmRSS
-and private memory (smaps_rollup) after READY and after the run.
+and private memory (smaps_rollup) after READY and after the run. scobot's
+stderr goes to $BENCH_LOG (default: a file in $TMPDIR, named at the end).
 """
 
 import asyncio
@@ -63,8 +64,12 @@ async def main():
         f.write("[general]\nstate_dir = %s\n[log]\nlevel = warn\n[discord]\ntoken_file = %s\n"
                 "api_base = %s/api/v10\nregister_commands = false\n" % (st, tok, fd.base()))
     # A fixed today, as in the tests: the same answers whatever the clock says.
+    # scobot's log is kept (BENCH_LOG, else a file in $TMPDIR named at the end).
+    log_path = os.environ.get("BENCH_LOG") or os.path.join(
+        tempfile.gettempdir(), "scobot-bench-latency-%d.log" % os.getpid())
+    log = open(log_path, "w")
     proc = await asyncio.create_subprocess_exec(scobot, "--config", conf, "--today", "2026-12-06",
-                                                stderr=asyncio.subprocess.DEVNULL)
+                                                stderr=log)
     try:
         await fd.wait_for(lambda: fd.events("identify_ok"), 10)
         await asyncio.sleep(1.0)
@@ -97,6 +102,8 @@ async def main():
     finally:
         proc.send_signal(signal.SIGTERM)
         await proc.wait()
+        log.close()
+        print("scobot log: %s" % log_path)
         await fd.stop()
         shutil.rmtree(d, ignore_errors=True)
 

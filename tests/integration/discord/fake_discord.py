@@ -67,6 +67,16 @@ FAULTS = ("reconnect", "invalid_session_true", "invalid_session_false", "drop", 
 SNOWFLAKE_EPOCH_MS = 1420070400000  # developers/reference.mdx "Snowflakes"
 
 
+def max_in_window(times, width):
+    """The most of `times` (sorted) inside any half-open span of `width` seconds."""
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - width:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
 def make_snowflake(counter=[0], skew_ms=0):
     """developers/reference.mdx "Snowflakes": timestamp << 22 | worker | process | increment.
     skew_ms: Discord's clock ahead of (or behind) this host's."""
@@ -111,12 +121,18 @@ class FakeDiscord:
                  bot_id="900000000000000002", heartbeat_ms=45000, shards=1,
                  max_concurrency=1, allow_message_content=True, guilds=2,
                  start_remaining=1000, ws_path="/gateway", global_limit=GLOBAL_LIMIT,
-                 gateway_url=None, resume_url=None, clock_skew_ms=0):
+                 gateway_url=None, resume_url=None, clock_skew_ms=0,
+                 reject_option_localizations=False):
         self.token = token
         self.global_limit = global_limit   # benchmarks lift it to measure the bot alone
         self.gateway_url = gateway_url     # tests: a URL the bot must refuse
         self.clock_skew_ms = clock_skew_ms  # tests: message and interaction ids from a skewed clock
         self.resume_url = resume_url
+        self.refuse_ws_port = None         # tests: the port the gateway moved away from
+        # Tests: a server that refuses localizations on options (seen in the field
+        # on one guild) with a 400 Invalid Form Body naming each refused field.
+        self.reject_option_localizations = reject_option_localizations
+        self.command_put_refusals = []     # bodies of the 400s sent for that
         self.dispatched_at = {}            # message id -> monotonic time of its dispatch
         self.app_id = app_id
         self.bot_id = bot_id
@@ -142,6 +158,7 @@ class FakeDiscord:
         # token, whichever connection (or process) the requests come from.
         self.global_hits = {}          # Authorization header -> arrival times
         self.global_429 = 0            # requests refused by the global limit
+        self.global_arrivals = []      # arrival times of every request bound by the global limit
         self.after_zero = 0            # requests into a bucket a response said was at Remaining: 0
         self.identify_rejected = 0     # identifies refused with op 9 for max_concurrency
         self.rest_faults = []          # pending REST faults
@@ -259,6 +276,8 @@ class FakeDiscord:
             "command_puts": len(self.command_puts),
             "bucket_violations": self.bucket_violations,
             "global_429": self.global_429,
+            "global_max_1s": max_in_window(self.global_arrivals, 1.0),
+            "global_max_100ms": max_in_window(self.global_arrivals, 0.1),
             "after_zero": self.after_zero,
             "identify_rejected": self.identify_rejected,
             "errors": self.errors,
@@ -314,6 +333,13 @@ class FakeDiscord:
         return session.seq
 
     async def ws_handler(self, request):
+        port = (request.transport.get_extra_info("sockname") or ("", 0))[1] \
+            if request.transport else 0
+        if self.refuse_ws_port and port == self.refuse_ws_port:
+            # The gateway moved (move_gateway): the old address no longer takes
+            # websockets, as a host taken out of service would not.
+            self.record("ws_refused", port=port, path=request.path)
+            return web.Response(status=503, text="gateway moved")
         q = request.query
         # developers/events/gateway.mdx "Gateway URL Query String Params"
         if q.get("v") != "10" or q.get("encoding") != "json":
@@ -326,7 +352,7 @@ class FakeDiscord:
         conn = Conn(ws, request, compress == "zlib-stream")
         self.conns.append(conn)
         ua = request.headers.get("User-Agent", "")
-        self.record("connect", conn=conn.id, path=request.path, compress=conn.compress,
+        self.record("connect", conn=conn.id, path=request.path, port=port, compress=conn.compress,
                     user_agent=ua)
         # reference.md "User Agent": every client must send one, "DiscordBot
         # ($url, $versionNumber)"; a compatible server refuses the gateway
@@ -595,6 +621,29 @@ class FakeDiscord:
             raise ValueError("unknown fault " + kind)
         return True
 
+    async def move_gateway(self):
+        """The gateway moves to a new port (developers/events/gateway.mdx
+        "Connecting": the URL from Get Gateway Bot may change, clients cache it
+        and fetch it again when they cannot connect): GET /gateway/bot and
+        READY's resume_gateway_url name the new port from now on, the old port
+        refuses websocket upgrades (REST stays), and every connection drops.
+        Returns the new port."""
+        port = await self.add_site()
+        self.refuse_ws_port = self.port
+        self.gateway_url = "ws://127.0.0.1:%d/gateway" % port
+        self.resume_url = "ws://127.0.0.1:%d/resume" % port
+        for c in list(self.conns):
+            c.deliver = False
+            if c.session and c.session.conn is c:
+                c.session.conn = None
+            c.request.transport.abort()
+        return port
+
+    async def add_site(self, ssl_context=None):
+        site = web.TCPSite(self.runner, "127.0.0.1", 0, ssl_context=ssl_context)
+        await site.start()
+        return site._server.sockets[0].getsockname()[1]
+
     def _session_for(self, guild_id):
         # developers/events/gateway.mdx "Sharding": shard_id = (guild_id >> 22) % num_shards;
         # DMs go to shard 0.
@@ -769,8 +818,13 @@ class FakeDiscord:
             return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401), {}
         now = time.monotonic()
         if not global_exempt:
-            # developers/topics/rate-limits.mdx "Global Rate Limit": 50/s; interaction
-            # endpoints are exempt.
+            # developers/topics/rate-limits.mdx "Global Rate Limit": "up to 50 requests
+            # per second", per bot token; interaction endpoints are not bound by it.
+            # The page does not say how the second is cut, so the strictest reading
+            # is enforced: any one-second span of arrivals (a client that passes it
+            # passes any fixed-second counter too). A request counts when it
+            # arrives, refused or not.
+            self.global_arrivals.append(now)
             auth = request.headers.get("Authorization", "")
             hits = [t for t in self.global_hits.get(auth, []) if now - t < 1.0] + [now]
             self.global_hits[auth] = hits
@@ -976,6 +1030,10 @@ class FakeDiscord:
             err = check_opt(c, 0)
             if err:
                 return self._bad(err)
+        if self.reject_option_localizations:
+            refused = self._refuse_option_localizations(body)
+            if refused is not None:
+                return refused
         self.command_puts.append({"t": round(self.now(), 4), "scope": scope, "body": body})
         out = []
         for c in body:
@@ -993,6 +1051,40 @@ class FakeDiscord:
         self.rest[-1]["status"] = 200
         self.record("commands_put", scope=scope, n=len(out))
         return web.json_response(out, headers=h)
+
+    def _refuse_option_localizations(self, body):
+        """A 400 in Discord's error format (opcodes-and-status-codes.mdx "JSON Error
+        Codes" and its "Example JSON Error Response": code 50035 Invalid Form Body,
+        `errors` nested along the path of each refused field, each with an
+        `_errors` list of {code, message}) for every option localization; None
+        when the body has none."""
+        def walk(opts):
+            out = {}
+            for i, o in enumerate(opts or []):
+                e = {}
+                for k in ("name_localizations", "description_localizations"):
+                    for loc in (o.get(k) or {}):
+                        e.setdefault(k, {})[loc] = {"_errors": [{
+                            "code": "LOCALE_NOT_AVAILABLE",
+                            "message": "Locale %s is not available here" % loc}]}
+                sub = walk(o.get("options"))
+                if sub:
+                    e["options"] = sub
+                if e:
+                    out[str(i)] = e
+            return out
+        errors = {}
+        for i, c in enumerate(body):
+            sub = walk(c.get("options"))
+            if sub:
+                errors[str(i)] = {"options": sub}
+        if not errors:
+            return None
+        resp = {"code": 50035, "errors": errors, "message": "Invalid Form Body"}
+        self.command_put_refusals.append(resp)
+        self.rest[-1]["status"] = 400
+        self.record("commands_refused", n=len(body))
+        return web.json_response(resp, status=400)
 
     async def interaction_callback(self, request):
         """developers/interactions/receiving-and-responding.mdx "Create Interaction Response"."""

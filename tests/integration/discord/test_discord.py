@@ -9,6 +9,7 @@ traffic. Output is TAP. It must only ever talk to 127.0.0.1.
 """
 
 import asyncio
+import json
 import os
 import shlex
 import shutil
@@ -300,6 +301,34 @@ async def cooldown_gives_one_short_notice_then_silence():
 
 
 @scenario
+async def a_flooding_user_is_told_once_per_window_not_at_each_refill():
+    # cooldown_count 5 per 10 s: an answer comes back every 2 s. A user who
+    # keeps asking past the first notice is answered at each refill but is
+    # not told to wait again until the 10 s window has passed.
+    async def body(fd, bot):
+        await bot.start()
+        user, ch = "700000000000000043", "800000000000000079"
+        mids = []
+        for i in range(7):
+            mids.append(await fd.inject_message(content="!sco sg 2011", author_id=user,
+                                                channel_id=ch))
+        # One answer's allowance is back 2 s after the burst (the channel's
+        # 5 per 5 s REST bucket delays the posts, not the decisions).
+        await asyncio.sleep(2.3)
+        for i in range(3):
+            mids.append(await fd.inject_message(content="!sco sg 2011", author_id=user,
+                                                channel_id=ch))
+        await fd.wait_for(lambda: len(fd.posts) >= 7, 20)
+        await asyncio.sleep(1.5)
+        notices = [p for p in fd.posts if "wait" in p["content"]]
+        assert len(notices) == 1, "notices: %d" % len(notices)
+        assert "Imanaliev" in replies_to(fd, mids[7])[0]["content"]
+        assert not replies_to(fd, mids[8]) and not replies_to(fd, mids[9])
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
 async def channel_cooldown_limits_a_channel_across_users():
     async def body(fd, bot):
         await bot.start()
@@ -368,6 +397,51 @@ async def slash_commands_registered_once_and_answered_within_deadline():
             bot2.kill()
         no_errors(fd)
     await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def option_localizations_refused_are_dropped_and_the_error_is_logged_whole():
+    # A server that refuses option localizations with 400 / 50035 Invalid Form
+    # Body: scobot registers again without them (once) and the slash command
+    # works; the refusal, longer than a log line, is in the log in full, in
+    # lines the logger did not cut. A restart finds the plain commands up to
+    # date and sends no PUT.
+    async def body(fd, bot):
+        guild = fd.guild_ids[0]
+        bot.args += ["--guild", guild]
+        await bot.start()
+        await fd.wait_for(lambda: fd.command_puts, 10)
+        assert len(fd.command_put_refusals) == 1, fd.command_put_refusals
+        puts = [r for r in fd.rest if r["route"] == "commands" and r["method"] == "PUT"]
+        assert [r["status"] for r in puts] == [400, 200], puts
+        sco = fd.command_puts[0]["body"][0]
+        assert sco.get("description_localizations"), "the command's own localizations kept"
+        for o in sco["options"]:
+            assert not o.get("name_localizations") and not o.get("description_localizations"), o
+        await bot.wait_line("slash commands registered", 5)
+        await fd.inject_interaction(sub="sg", options={"query": "2011"})
+        await fd.wait_for(lambda: fd.callbacks, 5)
+        assert fd.callbacks[0]["type"] == 4, fd.callbacks[0]
+        # The whole error body, reassembled from its lines.
+        refusal = json.dumps(fd.command_put_refusals[0], separators=(",", ":"))
+        assert len(refusal) > 2048, len(refusal)
+        parts = [l for l in bot.lines if "discord error response" in l and " part=" in l]
+        assert parts and not any(l.endswith("...") for l in parts), parts[-1:]
+        text = "".join(l.split(' body="', 1)[1][:-1] for l in parts)
+        got = json.loads(text.replace('\\"', '"').replace("\\\\", "\\"))
+        assert got == fd.command_put_refusals[0], text[:300]
+        assert all(len(l.encode()) < 2048 for l in bot.lines)
+        assert not [l for l in bot.lines if "longer than logged" in l]
+        assert await bot.stop() == 0
+        bot2 = Bot(fd, "--guild", guild, state_dir=bot.dir)
+        try:
+            await bot2.start()
+            await bot2.wait_line("slash commands up to date", 10)
+            assert len(fd.command_put_refusals) == 1 and len(fd.command_puts) == 1
+        finally:
+            bot2.kill()
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000, "reject_option_localizations": True}, [], body)
 
 
 # ---------------------------------------------------------------- faults
@@ -734,6 +808,37 @@ async def rest_global_429_is_honoured():
 
 
 @scenario
+async def replies_above_the_global_limit_go_out_evenly_without_429s():
+    # rate-limits.mdx "Global Rate Limit": 50 requests a second per token.
+    # 150 questions at once (each its own channel and user) queue on it; the
+    # queue must drain with no global 429 and no burst: at most 50 in any
+    # second and, spread evenly, no more than twice the even share (5) in any
+    # 100 ms, which leaves room for the fixture's own scheduling jitter
+    # (before the pacing, 50 arrived within 100 ms). A global 429 half-way must not end in a burst either. The
+    # fixture counts arrivals, so this is not a timing test of the machine.
+    async def body(fd, bot):
+        await bot.start()
+        mids = []
+        for i in range(150):
+            mids.append(await fd.inject_message(content="!sco sg 2011",
+                                                channel_id=str(810000000000000000 + i),
+                                                author_id=str(710000000000000000 + i)))
+            if i == 75:
+                await fd.fault("rest_429_global", route="create_message", retry_after=0.4)
+        await fd.wait_for(lambda: all(replies_to(fd, m) for m in mids), 30)
+        await asyncio.sleep(0.5)
+        twice = [m for m in mids if len(replies_to(fd, m)) != 1]
+        assert not twice, "answered not exactly once: %d" % len(twice)
+        st = fd.state()
+        assert st["global_429"] == 0, "global 429s: %d" % st["global_429"]
+        assert st["global_max_1s"] <= 50, "%d requests in one second" % st["global_max_1s"]
+        assert st["global_max_100ms"] <= 10, \
+            "a burst of %d requests in 100 ms" % st["global_max_100ms"]
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000, "guilds": 1}, [], body)
+
+
+@scenario
 async def rest_5xx_and_timeouts_are_retried_and_answered_once():
     async def body(fd, bot):
         await bot.start()
@@ -812,6 +917,29 @@ async def gateway_bot_failures_are_retried_not_fatal():
 
 
 # ---------------------------------------------------------------- sharding
+
+@scenario
+async def a_gateway_that_moved_is_found_again_through_gateway_bot():
+    # gateway.mdx "Connecting": the gateway URL is cached, and fetched again
+    # when connecting to it fails. The fixture moves its gateway to a new
+    # port (the old one refuses); after 3 failed connects scobot asks
+    # /gateway/bot again and reconnects on the new URL.
+    async def body(fd, bot):
+        await bot.start()
+        m0 = await fd.inject_message(content="!sco sg 2011")
+        await answered_once(fd, m0)
+        new_port = await fd.move_gateway()
+        await fd.wait_for(lambda: [e for e in fd.events("connect") if e.get("port") == new_port],
+                          30)
+        await fd.wait_for(lambda: len(fd.events("identify_ok")) >= 2, 15)
+        gets = [r for r in fd.rest if r["route"] == "gateway_bot"]
+        assert len(gets) == 2, "GET /gateway/bot %d times" % len(gets)
+        assert len(fd.events("ws_refused")) >= 3, fd.events("ws_refused")
+        mid = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000012")
+        await answered_once(fd, mid, 10)
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000}, [], body)
+
 
 @scenario
 async def auto_sharding_runs_every_shard_on_one_loop():

@@ -1,5 +1,5 @@
 /* test_cooldown.c: the shared per-user and per-room answer limits (GCRA):
- * the burst, the steady rate after it, one notice per spell, refusals that
+ * the burst, the steady rate after it, one notice per window, refusals that
  * cost nothing, and a fixed-size table. */
 #include <stdio.h>
 #include <string.h>
@@ -26,14 +26,51 @@ TEST(allowance_comes_back_one_answer_every_window_over_max)
 		cooldown_check(cd, "u1", NULL, 0);
 	CHECK_INT(cooldown_check(cd, "u1", NULL, 1999), COOLDOWN_NOTICE);
 	CHECK_INT(cooldown_check(cd, "u1", NULL, 2000), COOLDOWN_OK);
-	CHECK_INT(cooldown_check(cd, "u1", NULL, 2001), COOLDOWN_NOTICE);
-	/* A new spell of refusals gets its own notice, once. */
+	/* Told 2 ms ago, within the window: not again after the refill. */
+	CHECK_INT(cooldown_check(cd, "u1", NULL, 2001), COOLDOWN_SILENT);
 	CHECK_INT(cooldown_check(cd, "u1", NULL, 2002), COOLDOWN_SILENT);
 	CHECK_INT(cooldown_check(cd, "u1", NULL, 4000), COOLDOWN_OK);
 	/* Quiet for a whole window: the full burst again, and no more. */
 	for (int i = 0; i < 5; i++)
 		CHECK_INT(cooldown_check(cd, "u1", NULL, 14000), COOLDOWN_OK);
 	CHECK_INT(cooldown_check(cd, "u1", NULL, 14000), COOLDOWN_NOTICE);
+	cooldown_free(cd);
+}
+
+TEST(a_flooding_user_is_told_once_per_window_not_at_each_refill)
+{
+	/* A message every 100 ms for 30 s against 5 per 10 s: an answer at each
+	 * refill (every 2 s) and exactly one notice in each 10 s window. */
+	struct cooldown *cd = cooldown_new(NULL);
+	int ok = 0, notices = 0;
+	int64_t told[8];
+	for (int64_t t = 0; t < 30000; t += 100) {
+		enum cooldown_verdict v = cooldown_check(cd, "u1", NULL, t);
+		if (v == COOLDOWN_OK)
+			ok++;
+		else if (v == COOLDOWN_NOTICE && notices < 8)
+			told[notices++] = t;
+	}
+	CHECK_INT(ok, 5 + 14);
+	CHECK_INT(notices, 3);
+	for (int i = 1; i < notices; i++)
+		CHECK(told[i] - told[i - 1] >= 10000);
+	cooldown_free(cd);
+}
+
+TEST(a_flooded_channel_is_told_once_per_window_too)
+{
+	/* The same rule for the room limit (Discord channels, Matrix rooms):
+	 * 15 per 10 s, new users every time so only the channel limit bites. */
+	struct cooldown *cd = cooldown_new(NULL);
+	int notices = 0;
+	for (int64_t t = 0; t < 20000; t += 50) {
+		char user[32];
+		snprintf(user, sizeof(user), "u%lld", (long long)t);
+		if (cooldown_check(cd, user, "c1", t) == COOLDOWN_NOTICE)
+			notices++;
+	}
+	CHECK_INT(notices, 2);
 	cooldown_free(cd);
 }
 

@@ -25,7 +25,7 @@ TEST(unknown_bucket_lets_one_request_through_until_response)
 	struct rl_info i = ok_with(5, 4, 5.0, "abc");
 	ratelimit_release(rl, MSG, "1", &i, 10);
 	for (int k = 0; k < 4; k++)
-		CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 11 + k), 0);
+		CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 30 + k * RL_GLOBAL_SPACING_MS), 0);
 	ratelimit_free(rl);
 }
 
@@ -51,9 +51,9 @@ TEST(in_flight_requests_count_against_remaining)
 	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
 	struct rl_info i = ok_with(5, 2, 5.0, "abc");
 	ratelimit_release(rl, MSG, "1", &i, 10);
-	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 11), 0);
-	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 12), 0);
-	CHECK(ratelimit_acquire(rl, MSG, "1", false, 13) > 0);  /* 2 in flight, 2 remaining */
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 30), 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 50), 0);
+	CHECK(ratelimit_acquire(rl, MSG, "1", false, 70) > 0);  /* 2 in flight, 2 remaining */
 	ratelimit_free(rl);
 }
 
@@ -63,8 +63,8 @@ TEST(major_parameters_have_separate_buckets_with_the_same_hash)
 	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
 	struct rl_info i = ok_with(1, 0, 5.0, "abc");
 	ratelimit_release(rl, MSG, "1", &i, 10);
-	CHECK(ratelimit_acquire(rl, MSG, "1", false, 11) > 0);
-	CHECK_INT(ratelimit_acquire(rl, MSG, "2", false, 12), 0);  /* another channel */
+	CHECK(ratelimit_acquire(rl, MSG, "1", false, 30) > 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "2", false, 30), 0);  /* another channel */
 	ratelimit_free(rl);
 }
 
@@ -74,10 +74,10 @@ TEST(routes_sharing_a_hash_share_the_limit)
 	CHECK_INT(ratelimit_acquire(rl, "A", "1", false, 0), 0);
 	struct rl_info i = ok_with(1, 0, 5.0, "same");
 	ratelimit_release(rl, "A", "1", &i, 10);
-	CHECK_INT(ratelimit_acquire(rl, "B", "1", false, 11), 0);  /* hash of B unknown yet */
-	ratelimit_release(rl, "B", "1", &i, 20);
-	CHECK(ratelimit_acquire(rl, "B", "1", false, 21) > 0);
-	CHECK(ratelimit_acquire(rl, "A", "1", false, 21) > 0);
+	CHECK_INT(ratelimit_acquire(rl, "B", "1", false, 30), 0);  /* hash of B unknown yet */
+	ratelimit_release(rl, "B", "1", &i, 40);
+	CHECK(ratelimit_acquire(rl, "B", "1", false, 60) > 0);
+	CHECK(ratelimit_acquire(rl, "A", "1", false, 60) > 0);
 	ratelimit_free(rl);
 }
 
@@ -118,20 +118,89 @@ TEST(global_limit_is_50_per_second)
 {
 	struct ratelimit *rl = ratelimit_new();
 	int sent = 0;
-	for (int k = 0; k < 60; k++) {
+	int64_t t = 500;
+	for (int k = 0; k < 60; k++, t += RL_GLOBAL_SPACING_MS) {
 		char major[16];
 		snprintf(major, sizeof(major), "%d", k);
-		if (ratelimit_acquire(rl, MSG, major, false, 500) == 0)
+		if (ratelimit_acquire(rl, MSG, major, false, t) == 0)
 			sent++;
 	}
 	CHECK_INT(sent, 50);
 	/* All 50 in flight: wait for responses, however long ago they left. */
 	CHECK_INT(ratelimit_acquire(rl, MSG, "x", false, 5000), RL_WAIT_RESPONSE_MS);
-	/* Their responses came at 5000: a second and the margin after that. */
+	CHECK_INT(ratelimit_global_wait(rl, 5000), RL_WAIT_RESPONSE_MS);
+	/* Their responses came at 5000: a second after that, not before. */
 	for (int k = 0; k < 50; k++)
 		ratelimit_global_done(rl, 5000);
-	CHECK(ratelimit_acquire(rl, MSG, "x", false, 6000 + RL_GLOBAL_MARGIN_MS - 1) > 0);
-	CHECK_INT(ratelimit_acquire(rl, MSG, "x", false, 6000 + RL_GLOBAL_MARGIN_MS), 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "x", false, 5000 + RL_GLOBAL_HOLD_MS - 1), 1);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "x", false, 5000 + RL_GLOBAL_HOLD_MS), 0);
+	ratelimit_free(rl);
+}
+
+TEST(global_releases_are_spaced_not_bursts)
+{
+	/* 50 slots come free at once (a second after 50 quick responses): they
+	 * go out 20 ms apart, not together, and never more than 50 a second. */
+	struct ratelimit *rl = ratelimit_new();
+	char major[16];
+	int64_t t = 0;
+	for (int k = 0; k < 50; k++, t += RL_GLOBAL_SPACING_MS) {
+		snprintf(major, sizeof(major), "%d", k);
+		CHECK_INT(ratelimit_acquire(rl, MSG, major, false, t), 0);
+		snprintf(major, sizeof(major), "n%d", k);
+		if (k < 49)   /* the 50th takes the last slot: then it is all in flight */
+			CHECK_INT(ratelimit_acquire(rl, MSG, major, false, t), RL_GLOBAL_SPACING_MS);
+	}
+	for (int k = 0; k < 50; k++)
+		ratelimit_global_done(rl, 1000);
+	int64_t last = -1;
+	int sent = 0;
+	for (t = 2001; t < 3101; t++) {
+		snprintf(major, sizeof(major), "y%d", sent);
+		if (ratelimit_acquire(rl, MSG, major, false, t) == 0) {
+			if (last >= 0)
+				CHECK_INT(t - last, RL_GLOBAL_SPACING_MS);
+			last = t;
+			sent++;
+		}
+	}
+	CHECK_INT(sent, 50);
+	/* Interaction answers are not bound by the global limit or its pace. */
+	CHECK_INT(ratelimit_acquire(rl, "POST /interactions/{}/{}/callback", "9", true, 2002), 0);
+	ratelimit_free(rl);
+}
+
+TEST(late_wake_ups_do_not_slow_the_pace)
+{
+	/* Woken 1 ms late each time, releases still average 20 ms apart: the
+	 * pace runs from when each was due. After a pause, from now again. */
+	struct ratelimit *rl = ratelimit_new();
+	char major[16];
+	int64_t due = 0;
+	for (int k = 0; k < 40; k++) {
+		snprintf(major, sizeof(major), "%d", k);
+		/* The first sets the pace; the others wake 1 ms late. */
+		CHECK_INT(ratelimit_acquire(rl, MSG, major, false, due + (k > 0)), 0);
+		ratelimit_global_done(rl, due + 2);
+		due += RL_GLOBAL_SPACING_MS;
+	}
+	CHECK_INT(ratelimit_global_wait(rl, due - 1), 1);
+	CHECK_INT(ratelimit_global_wait(rl, due), 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "p", false, due + 500), 0);
+	CHECK_INT(ratelimit_global_wait(rl, due + 501), RL_GLOBAL_SPACING_MS - 1);
+	ratelimit_free(rl);
+}
+
+TEST(a_global_429_ends_in_spaced_releases)
+{
+	struct ratelimit *rl = ratelimit_new();
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
+	struct rl_info i = {.status = 429, .retry_after_s = 1.0, .global = true, .scope = "global"};
+	ratelimit_release(rl, MSG, "1", &i, 10);
+	ratelimit_global_done(rl, 10);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "a", false, 1011), 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "b", false, 1011), RL_GLOBAL_SPACING_MS);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "b", false, 1011 + RL_GLOBAL_SPACING_MS), 0);
 	ratelimit_free(rl);
 }
 
@@ -141,20 +210,21 @@ TEST(a_slot_is_held_until_a_second_after_its_response)
 	 * response came back, so the slot's second runs from the response. */
 	struct ratelimit *rl = ratelimit_new();
 	char major[16];
-	for (int k = 0; k < 50; k++) {
+	int64_t t = 0;
+	for (int k = 0; k < 50; k++, t += RL_GLOBAL_SPACING_MS) {
 		snprintf(major, sizeof(major), "%d", k);
-		CHECK_INT(ratelimit_acquire(rl, MSG, major, false, 0), 0);
+		CHECK_INT(ratelimit_acquire(rl, MSG, major, false, t), 0);
 	}
+	ratelimit_global_done(rl, 2990);      /* one slow */
 	for (int k = 0; k < 49; k++)
-		ratelimit_global_done(rl, 100);   /* 49 quick responses */
-	ratelimit_global_done(rl, 900);       /* and one slow */
-	int64_t at = 1100 + RL_GLOBAL_MARGIN_MS;
-	for (int k = 0; k < 49; k++) {
+		ratelimit_global_done(rl, 1000);  /* 49 quicker responses */
+	int64_t at = 2001;
+	for (int k = 0; k < 49; k++, at += RL_GLOBAL_SPACING_MS) {
 		snprintf(major, sizeof(major), "y%d", k);   /* other channels: no bucket waits */
 		CHECK_INT(ratelimit_acquire(rl, MSG, major, false, at), 0);
 	}
 	int64_t w = ratelimit_acquire(rl, MSG, "z", false, at);
-	CHECK_INT(w, 800);                    /* the slow one's second ends later */
+	CHECK_INT(w, 2990 + RL_GLOBAL_HOLD_MS - at);              /* the slow one's second ends later */
 	CHECK_INT(ratelimit_acquire(rl, MSG, "z", false, at + w), 0);
 	ratelimit_free(rl);
 }
@@ -203,7 +273,7 @@ TEST(network_failure_frees_the_slot)
 	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 0), 0);
 	struct rl_info i = {.status = 0};
 	ratelimit_release(rl, MSG, "1", &i, 5);
-	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, 6), 0);
+	CHECK_INT(ratelimit_acquire(rl, MSG, "1", false, RL_GLOBAL_SPACING_MS), 0);
 	ratelimit_free(rl);
 }
 
