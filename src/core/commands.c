@@ -1,5 +1,6 @@
 /* commands.c: the one table of commands; help, usage, suggestions and the
- * slash-command manifest are derived from it. The handlers live in engine.c. */
+ * slash-command manifest are derived from it. engine.c dispatches them
+ * (run_command) to the engine_*.c file that answers each. */
 #include "core/commands.h"
 
 #include <string.h>

@@ -1,6 +1,6 @@
 /* match.h: the engine's private indexes and the analysis of one message.
- * Only engine.c and match.c include this; everything here is built once by
- * match_build() and read-only afterwards. */
+ * Only the engine's files (engine*.c) and the matcher's (match*.c) include this;
+ * everything here is built once by match_build() and read-only afterwards. */
 #ifndef SCOBOT_CORE_MATCH_H
 #define SCOBOT_CORE_MATCH_H
 
@@ -100,7 +100,8 @@ struct engine {
 	const struct command_info *commands;
 
 	/* Dates, terms and source lists of each term, formatted once in every
-	 * language by engine.c (indexed there), and the opening's date. */
+	 * language by engine_emit.c (indexed by enum sg_text_kind in engine_impl.h),
+	 * and the opening's date. */
 	const char *const *sg_text;
 	const char *opening_asof[LANG_COUNT];
 };

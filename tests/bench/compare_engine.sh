@@ -18,8 +18,11 @@ build() { # tree, build dir, extra cflags
 		"$2/src/core/libcore.a" "$2/src/core/libfacts.a" "$2/src/util/libutil.a" \
 		-lcjson -lm -o "$2/engine_insns"
 }
-build "$work/base" "$work/build-base" ""
-build "$PWD" "$work/build-new" "-DENGINE_QUERY_TODAY"
+# Both trees answer for the same day when the base's query has one; a base
+# without it (before issue 13) answers as it always did.
+today() { grep -q 'int32_t today;' "$1/src/core/engine.h" && echo -DENGINE_QUERY_TODAY || true; }
+build "$work/base" "$work/build-base" "$(today "$work/base")"
+build "$PWD" "$work/build-new" "$(today "$PWD")"
 names=("commands (en)" "questions (en)" "commands (ru)" "questions (ru)" "commands (zh)" "questions (zh)")
 count() { # binary, set
 	valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$1" "$2" >/dev/null 2>&1
