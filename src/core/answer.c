@@ -246,11 +246,8 @@ static void render_segs(const struct answer *a, enum render_format fmt, size_t f
 			put_text(o, fmt, s, g->len, false);
 			break;
 		case SEG_USER:
-			if (fmt == RENDER_MARKDOWN)
-				puts_(o, "\xE2\x80\x9C"); /* typographic quotes mark it as quoted */
+			/* The templates quote it, in each language's own marks. */
 			put_text(o, fmt, s, g->len, true);
-			if (fmt == RENDER_MARKDOWN)
-				puts_(o, "\xE2\x80\x9D");
 			break;
 		case SEG_STRONG:
 			puts_(o, fmt == RENDER_HTML ? "<strong>" : fmt == RENDER_MARKDOWN ? "**" : "");

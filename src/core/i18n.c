@@ -36,9 +36,9 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 		"{*0} ({1}) — Генеральный секретарь ШОС, {2}",
 		"{*0}（{1}）曾任上合组织秘书长，任期{2}。"},
 	[M_SG_PERSON_MANY] = {
-		"Secretaries-General matching {!0}:",
-		"Генеральные секретари, подходящие под {!0}:",
-		"与{!0}匹配的秘书长："},
+		"Secretaries-General matching “{!0}”:",
+		"Генеральные секретари, подходящие под «{!0}»:",
+		"与“{!0}”匹配的秘书长："},
 	[M_SUCCESSOR] = {
 		"{*0} ({1}, {2}) succeeded {3} ({4}).",
 		"{*0} ({1}, {2}) сменил на посту {3} ({4}).",
@@ -93,16 +93,16 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 		"Я отвечаю на вопросы о Секретариате ШОС: его открытии в 2004 году, генеральных секретарях, сотрудниках, отделах и функциях. Попробуйте {`0}.",
 		"我可以回答关于上合组织秘书处的问题：2004年成立、历任秘书长、职员、部门和职能。试试{`0}。"},
 	[M_UNKNOWN_CMD] = {
-		"Unknown command {!0}.",
-		"Неизвестная команда {!0}.",
-		"未知命令{!0}。"},
+		"Unknown command “{!0}”.",
+		"Неизвестная команда «{!0}».",
+		"未知命令“{!0}”。"},
 	[M_DID_YOU_MEAN] = {" Did you mean: ", " Возможно, вы имели в виду: ", "您是不是要找："},
 	[M_TRY_HELP] = {" Try {`0}.", " Список команд: {`0}.", "输入{`0}查看命令列表。"},
 	[M_USAGE] = {"Usage: {`0}", "Использование: {`0}", "用法：{`0}"},
 	[M_SG_BAD_ARG] = {
-		"I don't know {!0} as a year, a member state or a Secretary-General.",
-		"Не знаю {!0} как год, государство-член или генерального секретаря.",
-		"无法将{!0}识别为年份、成员国或秘书长。"},
+		"I don't know “{!0}” as a year, a member state or a Secretary-General.",
+		"Не знаю «{!0}» как год, государство-член или генерального секретаря.",
+		"无法将“{!0}”识别为年份、成员国或秘书长。"},
 	[M_HELP_HEAD] = {
 		"scobot answers questions about the SCO Secretariat (knowledge as of {0}). Commands:",
 		"scobot отвечает на вопросы о Секретариате ШОС (сведения на {0}). Команды:",
@@ -137,11 +137,11 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 	[M_LANG_NAME_RU] = {"Russian", "русский", "俄文"},
 	[M_LANG_NAME_ZH] = {"Chinese", "китайский", "中文"},
 	[M_FACT_UNKNOWN] = {
-		"No fact has the id {!0}. Try {`1}.",
-		"Факта с id {!0} нет. Попробуйте {`1}.",
-		"没有id为{!0}的事实。试试{`1}。"},
-	[M_SEARCH_HEAD] = {"Facts matching {!0}:", "Факты по запросу {!0}:", "与{!0}相关的事实："},
-	[M_SEARCH_NONE] = {"No fact matches {!0}.", "По запросу {!0} ничего не найдено.", "没有与{!0}相关的事实。"},
+		"No fact has the id “{!0}”. Try {`1}.",
+		"Факта с id «{!0}» нет. Попробуйте {`1}.",
+		"没有id为“{!0}”的事实。试试{`1}。"},
+	[M_SEARCH_HEAD] = {"Facts matching “{!0}”:", "Факты по запросу «{!0}»:", "与“{!0}”相关的事实："},
+	[M_SEARCH_NONE] = {"No fact matches “{!0}”.", "По запросу «{!0}» ничего не найдено.", "没有与“{!0}”相关的事实。"},
 	[M_FUNCTIONS_HEAD] = {
 		"What the Secretariat does:",
 		"Чем занимается Секретариат:",

@@ -178,4 +178,18 @@ TEST(fields_render_separately_from_the_body)
 	CHECK_INT(a.nfield, 1);
 }
 
+/* The templates put the marks around a user's words; the renderer adds none,
+ * so Markdown shows one pair, not ““30th””. */
+TEST(user_text_is_quoted_once_in_every_format)
+{
+	struct answer a;
+	answer_init(&a, LANG_EN);
+	answer_add(&a, SEG_TEXT, "about \u201c", strlen("about \u201c"));
+	answer_add(&a, SEG_USER, "30th", 4);
+	answer_add(&a, SEG_TEXT, "\u201d.", strlen("\u201d."));
+	static const enum render_format fmts[] = {RENDER_PLAIN, RENDER_MARKDOWN, RENDER_HTML};
+	for (size_t f = 0; f < 3; f++)
+		CHECK_STR(render(&a, fmts[f]), "about \u201c30th\u201d.");
+}
+
 TAP_MAIN

@@ -33,7 +33,7 @@ TEST(search_lists_each_kind_of_hit_then_their_sources)
 	CHECK_INT(last_answer.status, ANSWER_OK);
 	CHECK_INT(items(&last_answer), 3);
 	CHECK_STR(last_text,
-	          "Facts matching zhang ming:\n"
+	          "Facts matching \u201czhang ming\u201d:\n"
 	          "\u2022 Zhang Ming (People's Republic of China) was Secretary-General of the "
 	          "SCO, 1 January 2022 to 31 December 2024.\n"
 	          "\u2022 The Secretariat marked its 10th anniversary in 2014, under "
@@ -61,7 +61,7 @@ TEST(search_keeps_the_note_and_sources_of_every_hit)
 TEST(a_search_that_finds_nothing_says_so_and_is_not_sure)
 {
 	ask("search bananas");
-	CHECK_STR(last_text, "No fact matches bananas.");
+	CHECK_STR(last_text, "No fact matches \u201cbananas\u201d.");
 	CHECK_INT(last_answer.status, ANSWER_NOT_SURE);
 }
 
@@ -100,13 +100,13 @@ TEST(a_fact_id_is_read_only_up_to_the_given_length)
 TEST(an_unknown_or_overlong_fact_id_points_to_search)
 {
 	ask("fact nope");
-	CHECK_STR(last_text, "No fact has the id nope. Try !sco search.");
+	CHECK_STR(last_text, "No fact has the id \u201cnope\u201d. Try !sco search.");
 	CHECK_INT(last_answer.status, ANSWER_NOT_SURE);
 	char q[400] = "fact ";
 	memset(q + 5, 'x', 300);
 	q[305] = '\0';
 	ask(q);
-	CHECK_CONTAINS(last_text, "No fact has the id xxxxxxxx");
+	CHECK_CONTAINS(last_text, "No fact has the id \u201cxxxxxxxx");
 	CHECK_INT(last_answer.status, ANSWER_NOT_SURE);
 }
 

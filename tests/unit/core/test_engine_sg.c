@@ -114,7 +114,7 @@ TEST(an_appointed_secretary_general_by_name_has_a_term_that_runs_later)
 TEST(a_name_two_secretaries_general_share_lists_both_under_a_heading)
 {
 	ask_on("sg zhang", LANG_NONE, TEST_TODAY_Y, TEST_TODAY_M, TEST_TODAY_D);
-	CHECK_CONTAINS(last_text, "Secretaries-General matching zhang:\n\u2022 Zhang Deguang");
+	CHECK_CONTAINS(last_text, "Secretaries-General matching \u201czhang\u201d:\n\u2022 Zhang Deguang");
 	CHECK_INT(items(&last_answer), 2);
 }
 

@@ -72,7 +72,7 @@ TEST(not_covered_in_chinese_separates_with_the_enumeration_comma)
 TEST(an_unknown_command_suggests_the_closest_ones_to_the_asker_only)
 {
 	ask("sgx");
-	CHECK_CONTAINS(last_text, "Unknown command sgx. Did you mean: sg, sgs, source? "
+	CHECK_CONTAINS(last_text, "Unknown command \u201csgx\u201d. Did you mean: sg, sgs, source? "
 	                          "Try !sco help.");
 	CHECK_INT(last_answer.status, ANSWER_UNKNOWN);
 	CHECK(last_answer.ephemeral);
@@ -89,7 +89,7 @@ TEST(an_unknown_command_is_read_only_up_to_the_given_length)
 	                         date_days(TEST_TODAY_Y, TEST_TODAY_M, TEST_TODAY_D)};
 	engine_answer(test_engine(), &q, &last_answer);
 	answer_render(&last_answer, RENDER_PLAIN, last_text, sizeof(last_text));
-	CHECK_CONTAINS(last_text, "Unknown command sgx. ");
+	CHECK_CONTAINS(last_text, "Unknown command \u201csgx\u201d. ");
 	CHECK_NOT_CONTAINS(last_text, "zz");
 }
 

@@ -56,7 +56,7 @@ TEST(a_russian_word_from_a_fact_text_is_known_in_any_form)
 TEST(search_finds_attendees_by_role_and_terms_by_country)
 {
 	ask("search foreign minister");
-	CHECK_STR(last_text, "Facts matching foreign minister:\n"
+	CHECK_STR(last_text, "Facts matching \u201cforeign minister\u201d:\n"
 	                     "\u2022 Li Zhaoxing, Foreign Minister, People's Republic of China\n"
 	                     "\u2022 Sergei Ivanov, Foreign Minister, Russian Federation\n"
 	                     "\u2022 Talbak Nazarov, Foreign Minister, Republic of Tajikistan\n"
@@ -78,7 +78,7 @@ TEST(search_finds_attendees_by_role_and_terms_by_country)
 TEST(search_ranks_by_how_often_and_how_densely_a_fact_uses_the_word)
 {
 	ask("search sco");
-	CHECK_CONTAINS(last_text, "Facts matching sco:\n"
+	CHECK_CONTAINS(last_text, "Facts matching \u201csco\u201d:\n"
 	                          "\u2022 SCO member states have permanent representatives in the "
 	                          "SCO Secretariat. representatives\n"
 	                          "\u2022 The position of SCO Executive Secretary was later "
