@@ -118,8 +118,12 @@ void oplane_start(struct mxsync *m, struct job *j, int64_t now)
 	free(a);
 	free(b);
 	if (id < 0) {
+		/* Nothing went out (no memory, say): not a try the server answered.
+		 * The job keeps its place and the lane waits, so that nothing behind
+		 * it overtakes it (a whoami sent before its login has no token). */
+		j->attempts--;
 		m->op_fails++;
-		j->not_before = now + mxsync_backoff_ms(m, m->op_fails);
+		m->op_not_before = now + mxsync_backoff_ms(m, m->op_fails);
 		return;
 	}
 	m->op_id = id;

@@ -25,6 +25,8 @@ struct req {
 	char token[128];
 	int64_t id;
 	int64_t timeout_ms;
+	size_t max_bytes;
+	int64_t at;                 /* the fake clock when it started */
 };
 
 struct fake {
@@ -34,13 +36,23 @@ struct fake {
 	int responds, fatal_status, ready, lost;
 	char last_text[256];
 	char dir[64];
+	int fail_requests;          /* the next n requests cannot start (-EIO) */
+	int64_t cancelled[8];       /* ids passed to cancel() */
+	int ncancelled;
+	int saves, final_saves;     /* calls of the save hook (when installed) */
+	int sent, sent_status;      /* host->sent calls, the last one's status */
+	int64_t sent_received_ms;
+	const int64_t *clock;       /* the rig's fake clock */
 };
 
 static int64_t fake_request(void *ctx, const char *method, const char *path, const char *body,
 			    const char *token, int64_t timeout_ms, size_t max_bytes)
 {
 	struct fake *f = ctx;
-	(void)max_bytes;
+	if (f->fail_requests > 0) {
+		f->fail_requests--;
+		return -EIO;
+	}
 	if (f->nreq >= MAX_REQ)
 		return -ENOSPC;
 	struct req *r = &f->req[f->nreq++];
@@ -49,11 +61,38 @@ static int64_t fake_request(void *ctx, const char *method, const char *path, con
 	snprintf(r->body, sizeof(r->body), "%s", body ? body : "");
 	snprintf(r->token, sizeof(r->token), "%s", token ? token : "");
 	r->timeout_ms = timeout_ms;
+	r->max_bytes = max_bytes;
+	r->at = f->clock ? *f->clock : 0;
 	r->id = ++f->next_id;
 	return r->id;
 }
 
-static void fake_cancel(void *ctx, int64_t id) { (void)ctx; (void)id; }
+static void fake_cancel(void *ctx, int64_t id)
+{
+	struct fake *f = ctx;
+	if (f->ncancelled < 8)
+		f->cancelled[f->ncancelled++] = id;
+}
+
+/* The save hook matrix.c installs, writing at once: counts the saves and
+ * the final ones. */
+static void fake_save(void *ctx, const char *path, char *text, bool final)
+{
+	struct fake *f = ctx;
+	f->saves++;
+	f->final_saves += final;
+	mx_state_write(path, text);
+	mx_state_text_free(text);
+}
+
+static void host_sent(void *ctx, const char *p, int64_t received_ms, int status)
+{
+	struct fake *f = ctx;
+	(void)p;
+	f->sent++;
+	f->sent_status = status;
+	f->sent_received_ms = received_ms;
+}
 
 static void host_respond(void *ctx, const struct respond_request *req, struct answer *out)
 {
@@ -97,7 +136,7 @@ static void rig_init(struct rig *g, const char *password, const char *token)
 		abort();
 	g->host = (struct adapter_host){.ctx = &g->f, .respond = host_respond, .fatal = host_fatal,
 					.ready = host_ready, .progress = host_progress,
-					.lost = host_lost};
+					.lost = host_lost, .sent = host_sent};
 	g->io = (struct mxsync_io){&g->f, fake_request, fake_cancel, NULL};
 	g->cfg = (struct matrix_config){
 		.homeserver = "http://127.0.0.1:1", .user_id = "@scobot:test",
@@ -105,6 +144,7 @@ static void rig_init(struct rig *g, const char *password, const char *token)
 		.encrypted_room_notice = true,
 	};
 	g->now = 1000000;
+	g->f.clock = &g->now;
 }
 
 static void rig_start(struct rig *g)
@@ -1107,6 +1147,481 @@ TEST(resumed_start_counts_joined_rooms_before_the_first_sync)
 	mxsync_status(g.m, g.now, st, sizeof(st));
 	CHECK_CONTAINS(st, "rooms=0 ");
 	rig_free(&g);
+}
+
+/* ---- mutate.py survivors: the life cycle, the transport failing to start a
+ * request, statistics, the status line and the recovery logic ---- */
+
+static void state_file(struct rig *g, char *path, size_t size)
+{
+	snprintf(path, size, "%s/matrix-state.json", g->f.dir);
+}
+
+static void load_state(struct rig *g, struct mx_state *st)
+{
+	char path[128];
+	state_file(g, path, sizeof(path));
+	memset(st, 0, sizeof(*st));
+	if (mx_state_load(path, st) != 0)
+		memset(st, 0, sizeof(*st));
+}
+
+static const char *status_of(struct rig *g)
+{
+	static char buf[512];
+	mxsync_status(g->m, g->now, buf, sizeof(buf));
+	return buf;
+}
+
+static uint64_t rest_errors(struct rig *g, int status)
+{
+	struct mxsync_stats st;
+	mxsync_get_stats(g->m, &st);
+	for (size_t i = 0; i < HOST_STATUS_SLOTS; i++)
+		if (st.rest_errors[i].count && st.rest_errors[i].status == status)
+			return st.rest_errors[i].count;
+	return 0;
+}
+
+static struct mxsync_stats stats_of(struct rig *g)
+{
+	struct mxsync_stats st;
+	mxsync_get_stats(g->m, &st);
+	return st;
+}
+
+static int count_paths(struct rig *g, const char *s)
+{
+	int n = 0;
+	for (int i = 0; i < g->f.nreq; i++)
+		n += strstr(g->f.req[i].path, s) != NULL;
+	return n;
+}
+
+/* Moves the fake clock to the next deadline and runs it. */
+static void step(struct rig *g)
+{
+	int64_t d = mxsync_next_deadline(g->m);
+	g->now = d > g->now ? d : g->now + 1;
+	mxsync_tick(g->m, g->now);
+}
+
+static void reply_transport(struct rig *g, const struct req *q, const char *name)
+{
+	struct mxsync_response r = {.id = q->id, .transport_error = true, .error_name = name};
+	mxsync_on_response(g->m, &r, g->now);
+}
+
+TEST(configs_without_state_dir_or_credentials_are_refused)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	struct matrix_config c = g.cfg;
+	c.state_dir = NULL;
+	CHECK(mxsync_new(&c, &g.host, &g.io, 1) == NULL);
+	c.state_dir = "";
+	CHECK(mxsync_new(&c, &g.host, &g.io, 1) == NULL);
+	c = g.cfg;
+	c.user_id = NULL;   /* a password needs the user to log in as */
+	CHECK(mxsync_new(&c, &g.host, &g.io, 1) == NULL);
+	c.password = NULL;  /* nothing at all */
+	CHECK(mxsync_new(&c, &g.host, &g.io, 1) == NULL);
+	c.access_token = "t";  /* a token alone names its user itself */
+	struct mxsync *m = mxsync_new(&c, &g.host, &g.io, 1);
+	CHECK(m != NULL);
+	mxsync_free(m);
+	c = g.cfg;
+	c.password = NULL;  /* user_id alone: a stored token may still come */
+	m = mxsync_new(&c, &g.host, &g.io, 1);
+	CHECK(m != NULL);
+	mxsync_free(m);
+	g.m = NULL;
+	mxsync_stop(NULL);
+	rig_free(&g);
+}
+
+TEST(a_start_without_token_stored_token_or_password_is_fatal)
+{
+	struct rig g;
+	rig_init(&g, NULL, NULL);
+	rig_start(&g);
+	CHECK_INT(g.f.fatal_status, SCOBOT_EXIT_MATRIX_AUTH);
+	CHECK_INT(g.f.nreq, 0);
+	CHECK_INT(mxsync_next_deadline(g.m), -1);
+	CHECK_CONTAINS(status_of(&g), "dead ");
+	rig_free(&g);
+}
+
+TEST(the_status_line_names_the_phase_and_the_progress)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g.m = mxsync_new(&g.cfg, &g.host, &g.io, 42);
+	CHECK_CONTAINS(status_of(&g), "init rooms=0 queued=0 ");
+	CHECK_INT(mxsync_next_deadline(g.m), -1);
+	mxsync_tick(g.m, g.now);  /* nothing before the start */
+	CHECK_INT(g.f.nreq, 0);
+	mxsync_start(g.m, g.now);
+	CHECK_CONTAINS(status_of(&g), "auth rooms=0 queued=2 ");
+	reply(&g, 200, "{\"access_token\":\"tok1\"}");
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	reply(&g, 200, "{\"filter_id\":\"7\"}");
+	sync_reply(&g, "s1", 3, "");
+	g.now += 5500;
+	CHECK_STR(status_of(&g), "running rooms=1 queued=0 since_advance_s=5 syncs=1 sends=0 "
+		  "last_error=-");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	CHECK_CONTAINS(status_of(&g), "since_advance_s=0 syncs=2 sends=0 ");
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_CONTAINS(status_of(&g), "syncs=2 sends=1 ");
+	rig_free(&g);
+}
+
+TEST(statistics_count_syncs_failures_rate_limits_and_statuses)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	CHECK_INT(stats_of(&g).syncs_ok, 1);
+	CHECK_INT(stats_of(&g).sync_errors, 0);
+	reply_to(&g, sync_req(&g), 502, "<html>bad gateway</html>");
+	CHECK_INT(stats_of(&g).sync_errors, 1);
+	CHECK_INT(rest_errors(&g, 502), 1);
+	CHECK_CONTAINS(status_of(&g), "last_error=http_502");
+	step(&g);
+	reply_h(&g, 429, NULL, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":10}");
+	CHECK_INT(stats_of(&g).rate_limited, 1);
+	CHECK_INT(stats_of(&g).sync_errors, 2);
+	CHECK_INT(rest_errors(&g, 429), 1);
+	CHECK_CONTAINS(status_of(&g), "last_error=http_429_M_LIMIT_EXCEEDED");
+	step(&g);
+	reply_transport(&g, sync_req(&g), NULL);
+	CHECK_INT(rest_errors(&g, 0), 1);
+	CHECK_INT(stats_of(&g).sync_errors, 3);
+	CHECK_CONTAINS(status_of(&g), "last_error=network");
+	step(&g);
+	reply(&g, 400, "{\"errcode\":\"M_INVALID_PARAM\"}");
+	CHECK_CONTAINS(status_of(&g), "last_error=http_400_M_INVALID_PARAM");
+	step(&g);
+	sync_reply(&g, "s2", 3, "");
+	CHECK_INT(stats_of(&g).syncs_ok, 2);
+	CHECK_INT(stats_of(&g).sync_errors, 4);
+	/* The serial lane: a 429 and a server error on a reply, then success. */
+	sync_reply(&g, "s3", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	reply_to(&g, put_req(&g), 429, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":10}");
+	CHECK_INT(stats_of(&g).rate_limited, 2);
+	CHECK_INT(rest_errors(&g, 429), 2);
+	CHECK_CONTAINS(status_of(&g), "last_error=http_429_M_LIMIT_EXCEEDED");
+	g.now += 10;
+	mxsync_tick(g.m, g.now);
+	reply_to(&g, put_req(&g), 503, "");
+	CHECK_INT(rest_errors(&g, 503), 1);
+	step(&g);
+	reply_transport(&g, put_req(&g), "timeout");
+	CHECK_INT(rest_errors(&g, 0), 2);
+	CHECK_CONTAINS(status_of(&g), "last_error=timeout");
+	step(&g);
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_INT(stats_of(&g).sends_ok, 1);
+	CHECK_INT(stats_of(&g).send_errors, 0);
+	CHECK_INT(stats_of(&g).answered, 1);
+	rig_free(&g);
+}
+
+TEST(a_sync_request_that_cannot_start_is_retried_with_growing_backoff)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	rig_start(&g);
+	reply(&g, 200, "{\"access_token\":\"tok1\"}");
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	g.f.fail_requests = 2;
+	reply(&g, 200, "{\"filter_id\":\"7\"}");
+	CHECK_INT(g.f.nreq, 3);  /* the first sync could not start */
+	int64_t t0 = g.now, d = mxsync_next_deadline(g.m);
+	CHECK(d >= t0 + 250 && d <= t0 + 500);
+	g.now = d - 1;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.nreq, 3);
+	g.now = d;
+	mxsync_tick(g.m, g.now);  /* fails again: the delay doubles */
+	CHECK_INT(g.f.nreq, 3);
+	int64_t d2 = mxsync_next_deadline(g.m);
+	CHECK(d2 >= d + 500 && d2 <= d + 1000);
+	g.now = d2;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.nreq, 4);
+	CHECK_CONTAINS(last(&g)->path, "/sync?filter=7&timeout=0");
+	CHECK_INT(last(&g)->timeout_ms, 120000);  /* a first sync may be large */
+	CHECK_INT(last(&g)->max_bytes, 8u << 20);
+	rig_free(&g);
+}
+
+TEST(a_serial_request_that_cannot_start_is_retried_with_growing_backoff)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g.f.fail_requests = 2;
+	rig_start(&g);
+	CHECK_INT(g.f.nreq, 0);
+	int64_t d = mxsync_next_deadline(g.m);
+	CHECK(d >= g.now + 250 && d <= g.now + 500);
+	g.now = d - 1;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.nreq, 0);  /* the whoami behind it does not overtake it */
+	g.now = d;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.nreq, 0);
+	int64_t d2 = mxsync_next_deadline(g.m);
+	CHECK(d2 >= d + 500 && d2 <= d + 1000);
+	g.now = d2;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.nreq, 1);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/login");
+	CHECK_INT(last(&g)->timeout_ms, 30000);
+	CHECK_INT(last(&g)->max_bytes, 64u << 10);
+	reply(&g, 200, "{\"access_token\":\"tok1\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/account/whoami");
+	CHECK_STR(last(&g)->token, "tok1");
+	rig_free(&g);
+}
+
+/* A try that never went out does not use up a reply's tries. */
+TEST(a_reply_that_cannot_start_for_minutes_keeps_its_tries)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g_answered_put = 0;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	int64_t t0 = g.now;
+	g.f.fail_requests = 80;  /* the PUT's starts and the next syncs' */
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	while (g.f.fail_requests > 0 && g.now - t0 < 60 * 60 * 1000)
+		step(&g);
+	CHECK(g.now - t0 > 10 * 60 * 1000);
+	CHECK_INT(count_sends(&g), 0);
+	for (int i = 0; i < 100 && count_sends(&g) == 0; i++)
+		step(&g);
+	CHECK_INT(count_sends(&g), 1);
+	for (int i = 0; i < 9; i++)   /* nine answered failures: one short of ten */
+		CHECK(fail_put(&g, false));
+	int64_t limit = g.now + 60 * 1000;
+	while (put_req(&g)->id <= g_answered_put && g.now < limit)
+		step(&g);
+	CHECK(put_req(&g)->id > g_answered_put);
+	reply_put(&g, "{\"event_id\":\"$x\"}");
+	CHECK_INT(stats_of(&g).sends_ok, 1);
+	rig_free(&g);
+}
+
+TEST(stop_cancels_what_is_in_flight_and_saves_the_newest_point_at_once)
+{
+	for (int hook = 0; hook < 2; hook++) {
+		struct rig g;
+		rig_init(&g, "pw", NULL);
+		if (hook)
+			g.io.save = fake_save;
+		login(&g);
+		sync_reply(&g, "s1", 3, "");  /* saved at once: the first save */
+		sync_reply(&g, "s2", 3, "");  /* within the save interval: waits */
+		sync_reply(&g, "s3", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+		char *nb = state_next_batch(&g);
+		CHECK_STR(nb ? nb : "", "s1");
+		free(nb);
+		int64_t sync_id = sync_req(&g)->id, put_id = put_req(&g)->id;
+		int saves = g.f.saves;
+		mxsync_stop(g.m);
+		nb = state_next_batch(&g);
+		CHECK_STR(nb ? nb : "", "s2");  /* s3 still waits for its reply */
+		free(nb);
+		if (hook) {
+			CHECK_INT(g.f.saves, saves + 1);
+			CHECK_INT(g.f.final_saves, 1);
+		}
+		CHECK_INT(g.f.ncancelled, 2);
+		CHECK(g.f.cancelled[0] == sync_id && g.f.cancelled[1] == put_id);
+		/* Stopped: late responses and ticks do nothing. */
+		int n = g.f.nreq;
+		CHECK_INT(mxsync_next_deadline(g.m), -1);
+		reply_put(&g, "{\"event_id\":\"$r\"}");
+		g.now += 60000;
+		mxsync_tick(g.m, g.now);
+		CHECK_INT(g.f.nreq, n);
+		CHECK_INT(stats_of(&g).sends_ok, 0);
+		CHECK_CONTAINS(status_of(&g), "dead ");
+		mxsync_stop(g.m);  /* twice is harmless */
+		rig_free(&g);
+	}
+}
+
+TEST(stop_before_start_writes_nothing)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g.io.save = fake_save;
+	g.m = mxsync_new(&g.cfg, &g.host, &g.io, 42);
+	mxsync_stop(g.m);
+	CHECK_INT(g.f.saves, 0);
+	char path[128];
+	state_file(&g, path, sizeof(path));
+	CHECK(access(path, F_OK) != 0);
+	rig_free(&g);
+}
+
+TEST(saves_are_coalesced_to_one_per_interval)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g.io.save = fake_save;
+	login(&g);
+	int saves = g.f.saves;  /* login and filter */
+	sync_reply(&g, "s1", 3, "");
+	CHECK_INT(g.f.saves, saves + 1);
+	sync_reply(&g, "s2", 3, "");
+	g.now += 100;
+	mxsync_tick(g.m, g.now);
+	sync_reply(&g, "s3", 3, "");
+	CHECK_INT(g.f.saves, saves + 1);
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 150);
+	g.now += 149;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.saves, saves + 1);
+	g.now += 1;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.saves, saves + 2);
+	char *nb = state_next_batch(&g);
+	CHECK_STR(nb ? nb : "", "s3");
+	free(nb);
+	/* Nothing new: no more saves, and no save deadline. */
+	CHECK(mxsync_next_deadline(g.m) > g.now + 1000);
+	g.now += 1000;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.saves, saves + 2);
+	/* Past the interval, a commit is saved at once. */
+	sync_reply(&g, "s4", 3, "");
+	CHECK_INT(g.f.saves, saves + 3);
+	CHECK_INT(g.f.final_saves, 0);
+	rig_free(&g);
+}
+
+TEST(a_full_pipeline_waits_for_replies_before_syncing_again)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	char id[16], next[16], who[32];
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "$p%d", i);
+		snprintf(next, sizeof(next), "p%d", i);
+		snprintf(who, sizeof(who), "@u%d:test", i);
+		sync_reply(&g, next, 3, msg_event(id, who, "m.text", "!sco help"));
+	}
+	/* Eight batches wait for replies: no ninth sync, and none later. */
+	CHECK_CONTAINS(sync_req(&g)->path, "since=p6");
+	CHECK_INT(count_paths(&g, "/sync"), 9);
+	g.now += 60000;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(count_paths(&g, "/sync"), 9);
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_INT(count_paths(&g, "/sync"), 10);
+	CHECK_CONTAINS(sync_req(&g)->path, "since=p7");
+	rig_free(&g);
+}
+
+TEST(the_host_hears_of_a_loss_once_per_outage_and_of_each_recovery)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	/* Before the first sync, failures are no loss: nothing was ready. */
+	for (int i = 0; i < 3; i++) {
+		reply_transport(&g, sync_req(&g), "connect");
+		step(&g);
+	}
+	CHECK_INT(g.f.lost, 0);
+	sync_reply(&g, "s1", 3, "");
+	CHECK_INT(g.f.ready, 1);
+	for (int round = 1; round <= 2; round++) {
+		/* No answer at all: told at once, and only once. */
+		for (int i = 0; i < 3; i++) {
+			reply_transport(&g, sync_req(&g), "connect");
+			CHECK_INT(g.f.lost, round);
+			step(&g);
+		}
+		sync_reply(&g, round == 1 ? "s2" : "s3", 3, "");
+		CHECK_INT(g.f.ready, round + 1);
+	}
+	/* One short failure is no loss, so no recovery either. */
+	reply_to(&g, sync_req(&g), 502, "");
+	step(&g);
+	sync_reply(&g, "s4", 3, "");
+	CHECK_INT(g.f.lost, 2);
+	CHECK_INT(g.f.ready, 3);
+	/* A single lost connection, recovered at the next try. */
+	reply_transport(&g, sync_req(&g), "connect");
+	CHECK_INT(g.f.lost, 3);
+	step(&g);
+	sync_reply(&g, "s5", 3, "");
+	CHECK_INT(g.f.ready, 4);
+	rig_free(&g);
+}
+
+TEST(the_sync_after_a_failure_is_judged_as_a_backlog)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 60 * 1000;
+	mxsync_tick(g.m, g.now);
+	reply_to(&g, sync_req(&g), 502, "");
+	step(&g);
+	int64_t wall = 1800000000000;
+	questions_sync(&g, "s2", 20, wall, 0);
+	CHECK_INT(g.f.responds, 20);  /* asked over 20 s: no flood */
+	rig_free(&g);
+}
+
+TEST(a_rejected_token_is_fatal_when_it_cannot_be_replaced)
+{
+	/* Configured (even with a password beside it), or stored without a
+	 * password to log in again with. */
+	for (int k = 0; k < 2; k++) {
+		struct rig g;
+		rig_init(&g, "pw", "cfgtok");
+		rig_start(&g);
+		CHECK_STR(last(&g)->token, "cfgtok");
+		reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+		reply(&g, 200, "{\"filter_id\":\"7\"}");
+		sync_reply(&g, "s1", 3, "");
+		g.now += 300;
+		mxsync_tick(g.m, g.now);
+		if (k == 1) {
+			/* The stored token, without a password or a configured one. */
+			struct mx_state st;
+			load_state(&g, &st);
+			CHECK(st.access_token == NULL);
+			mx_state_clear(&st);
+			mxsync_free(g.m);
+			rig_init(&g, "pw", NULL);
+			login(&g);
+			sync_reply(&g, "s1", 3, "");
+			g.now += 300;
+			mxsync_tick(g.m, g.now);
+			g.cfg.password = NULL;
+			rig_crash_restart(&g);
+			CHECK_STR(last(&g)->token, "tok1");
+			resume_whoami(&g);
+		}
+		reply_to(&g, sync_req(&g), 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+		CHECK_INT(g.f.fatal_status, SCOBOT_EXIT_MATRIX_AUTH);
+		CHECK_CONTAINS(status_of(&g), "dead ");
+		CHECK_INT(count_paths(&g, "/login"), 0);
+		rig_free(&g);
+	}
 }
 
 TAP_MAIN
