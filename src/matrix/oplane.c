@@ -311,9 +311,10 @@ void oplane_on_response(struct mxsync *m, const struct mxsync_response *r, int64
 			return;
 		}
 		if (mx_parse_string_field(r->body, r->body_len, "access_token", 4096, &v) < 0) {
+			/* The lane waits, not the job: the whoami behind it needs the token. */
 			log_warn("matrix: login response without access_token, retrying");
 			j->next = NULL;
-			j->not_before = now + mxsync_backoff_ms(m, ++m->op_fails);
+			m->op_not_before = now + mxsync_backoff_ms(m, ++m->op_fails);
 			jobs_push(&m->jobs, j, true);
 			return;
 		}

@@ -679,6 +679,17 @@ static void invite_reply(struct rig *g, const char *next, const char *room, cons
 		  next, room, inviter);
 }
 
+/* The same, answering the pending sync whatever else is in flight. */
+static void invite_reply_to(struct rig *g, const char *next, const char *room, const char *inviter)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "{\"next_batch\":\"%s\",\"rooms\":{\"invite\":{\"%s\":"
+		 "{\"invite_state\":{\"events\":[{\"type\":\"m.room.member\",\"state_key\":"
+		 "\"@scobot:test\",\"sender\":\"%s\",\"content\":{\"membership\":\"invite\"}}]}}}}}",
+		 next, room, inviter);
+	reply_to(g, sync_req(g), 200, buf);
+}
+
 TEST(invite_outside_allowlist_is_ignored_inside_is_joined_with_retry)
 {
 	struct rig g;
@@ -1622,6 +1633,469 @@ TEST(a_rejected_token_is_fatal_when_it_cannot_be_replaced)
 		CHECK_INT(count_paths(&g, "/login"), 0);
 		rig_free(&g);
 	}
+}
+
+/* ---- mutate.py survivors in oplane.c: request shapes, the outcome of each
+ * job, a rejected token mid-run, and the backoff of the serial lane ---- */
+
+TEST(each_serial_request_has_its_method_body_and_size_limit)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g.cfg.auto_join = NULL;
+	login(&g);
+	CHECK_STR(g.f.req[1].method, "GET");   /* whoami */
+	CHECK_STR(g.f.req[2].method, "POST");  /* filter */
+	sync_reply(&g, "s1", 3, "");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_STR(last(&g)->method, "GET");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/joined_rooms");
+	CHECK(last(&g)->max_bytes > (64u << 10));  /* up to MXBOT_MAX_ROOMS ids */
+	reply(&g, 200, "{\"joined_rooms\":[]}");
+	invite_reply_to(&g, "s2", "!new:test", "@ann:test");
+	struct req *join = find_req(&g, "/join/");
+	CHECK_STR(join->method, "POST");
+	CHECK_STR(join->body, "{}");
+	CHECK_INT(join->max_bytes, 64u << 10);
+	rig_free(&g);
+}
+
+/* Answers the authentication steps (login, whoami, joined rooms, filter) as
+ * a healthy homeserver would, until a sync is asked for. */
+static void answer_auth(struct rig *g)
+{
+	for (int i = 0; i < 8 && !strstr(last(g)->path, "/sync"); i++) {
+		const char *p = last(g)->path;
+		if (strstr(p, "/login"))
+			reply(g, 200, "{\"access_token\":\"tok2\",\"device_id\":\"SCOBOT\"}");
+		else if (strstr(p, "/whoami"))
+			reply(g, 200, "{\"user_id\":\"@scobot:test\"}");
+		else if (strstr(p, "/joined_rooms"))
+			reply(g, 200, "{\"joined_rooms\":[]}");
+		else if (strstr(p, "/filter"))
+			reply(g, 200, "{\"filter_id\":\"9\"}");
+		else
+			break;
+	}
+}
+
+TEST(a_token_rejected_mid_run_logs_in_once_then_resends_with_the_new_token)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	int64_t put_id = put_req(&g)->id;
+	int syncs = count_paths(&g, "/sync");
+	reply_to(&g, sync_req(&g), 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	CHECK_INT(g.f.fatal_status, 0);
+	CHECK_CONTAINS(status_of(&g), "auth ");
+	struct mx_state st;
+	load_state(&g, &st);  /* the dead token is forgotten on disk at once */
+	CHECK(st.access_token == NULL);
+	CHECK_STR(st.next_batch, "s1");
+	mx_state_clear(&st);
+	/* The reply in flight meets the same 401: still one login. */
+	reply_to(&g, put_req(&g), 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/login");
+	CHECK_INT(count_paths(&g, "/login"), 2);
+	CHECK_CONTAINS(last(&g)->body, "\"password\":\"pw\"");
+	CHECK_STR(last(&g)->token, "");
+	g.now += 60000;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(count_paths(&g, "/sync"), syncs);  /* no sync without a token */
+	reply(&g, 200, "{\"access_token\":\"tok2\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/account/whoami");
+	CHECK_STR(last(&g)->token, "tok2");
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_INT(count_paths(&g, "/login"), 2);  /* the first, and one more */
+	CHECK_INT(count_paths(&g, "/filter"), 1);  /* unchanged: not uploaded again */
+	CHECK(put_req(&g)->id > put_id);
+	CHECK_STR(put_req(&g)->token, "tok2");
+	CHECK_STR(sync_req(&g)->token, "tok2");
+	CHECK_CONTAINS(sync_req(&g)->path, "since=s2");
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_INT(stats_of(&g).sends_ok, 1);
+	rig_free(&g);
+}
+
+TEST(a_stored_token_rejected_at_whoami_logs_in_again)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);
+	CHECK_STR(last(&g)->token, "tok1");
+	reply(&g, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	CHECK_INT(g.f.fatal_status, 0);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/login");
+	answer_auth(&g);
+	CHECK_CONTAINS(last(&g)->path, "since=s1");
+	CHECK_STR(last(&g)->token, "tok2");
+	CHECK_INT(g.f.fatal_status, 0);
+	rig_free(&g);
+}
+
+TEST(a_refused_password_or_token_at_login_is_fatal)
+{
+	static const struct { int status; const char *body, *want; } cases[] = {
+		{403, "{\"errcode\":\"M_FORBIDDEN\"}", "password login rejected (HTTP 403 M_FORBIDDEN)"},
+		{401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}", "password login rejected (HTTP 401"},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct rig g;
+		rig_init(&g, "pw", NULL);
+		rig_start(&g);
+		reply(&g, cases[i].status, cases[i].body);
+		CHECK_INT(g.f.fatal_status, SCOBOT_EXIT_MATRIX_AUTH);
+		CHECK_CONTAINS(status_of(&g), cases[i].want);
+		CHECK_INT(g.f.nreq, 1);
+		rig_free(&g);
+	}
+}
+
+TEST(a_login_answer_without_a_token_is_retried_and_a_good_one_is_stored)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	rig_start(&g);
+	reply(&g, 200, "{\"device_id\":\"X\"}");
+	CHECK_INT(g.f.fatal_status, 0);
+	CHECK_INT(g.f.nreq, 1);
+	int64_t d = mxsync_next_deadline(g.m);
+	CHECK(d >= g.now + 250 && d <= g.now + 500);
+	g.now = d;
+	mxsync_tick(g.m, g.now);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/login");
+	reply(&g, 200, "{\"access_token\":\"tok1\",\"device_id\":\"DEV9\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/account/whoami");
+	struct mx_state st;
+	load_state(&g, &st);
+	CHECK_STR(st.access_token, "tok1");
+	CHECK_STR(st.device_id, "DEV9");
+	CHECK_STR(st.user_id, "@scobot:test");
+	mx_state_clear(&st);
+	rig_free(&g);
+}
+
+TEST(whoami_refused_or_naming_another_user_is_fatal_without_a_name_retried)
+{
+	struct rig g;
+	rig_init(&g, NULL, "tok");
+	rig_start(&g);
+	reply(&g, 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+	CHECK_INT(g.f.fatal_status, SCOBOT_EXIT_MATRIX_AUTH);
+	CHECK_CONTAINS(status_of(&g), "whoami failed (HTTP 403 M_FORBIDDEN)");
+	rig_free(&g);
+
+	rig_init(&g, NULL, "tok");
+	rig_start(&g);
+	reply(&g, 200, "{\"device_id\":\"X\"}");
+	CHECK_INT(g.f.fatal_status, 0);
+	CHECK_INT(g.f.nreq, 1);
+	int64_t d = mxsync_next_deadline(g.m);
+	CHECK(d >= g.now + 250 && d <= g.now + 500);
+	g.now = d;
+	mxsync_tick(g.m, g.now);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/account/whoami");
+	reply(&g, 200, "{\"user_id\":\"@someone:test\"}");
+	CHECK_INT(g.f.fatal_status, SCOBOT_EXIT_MATRIX_AUTH);
+	CHECK_CONTAINS(status_of(&g), "another user than user_id (@someone:test)");
+	rig_free(&g);
+
+	/* No user_id configured: the token names it. */
+	rig_init(&g, NULL, "tok");
+	g.cfg.user_id = NULL;
+	rig_start(&g);
+	reply(&g, 200, "{\"user_id\":\"@someone:test\"}");
+	CHECK_INT(g.f.fatal_status, 0);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/user/%40someone%3Atest/filter");
+	rig_free(&g);
+}
+
+TEST(a_failed_filter_upload_syncs_inline_and_a_changed_filter_is_uploaded_again)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	rig_start(&g);
+	reply(&g, 200, "{\"access_token\":\"tok1\"}");
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	reply(&g, 400, "{\"errcode\":\"M_BAD_JSON\"}");
+	CHECK_CONTAINS(last(&g)->path, "/sync?filter=%7B");
+	struct mx_state st;
+	load_state(&g, &st);
+	CHECK(st.filter_id && st.filter_id[0] == '{');
+	CHECK(st.filter_key == NULL);
+	mx_state_clear(&st);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);  /* an inline filter is no upload: try again */
+	resume_whoami(&g);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/user/%40scobot%3Atest/filter");
+	reply(&g, 200, "{\"filter_id\":\"7\"}");
+	CHECK_CONTAINS(last(&g)->path, "/sync?filter=7&");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);  /* the same filter: reused */
+	resume_whoami(&g);
+	CHECK_CONTAINS(last(&g)->path, "/sync?filter=7&");
+	g.cfg.timeline_limit = 7;  /* another filter: uploaded */
+	rig_crash_restart(&g);
+	resume_whoami(&g);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/user/%40scobot%3Atest/filter");
+	CHECK_CONTAINS(last(&g)->body, "\"limit\":7");
+	rig_free(&g);
+}
+
+TEST(a_rejected_reply_is_not_retried_and_the_batch_moves_on)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	int64_t t_sync = g.now;
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	g.now += 10;
+	reply_to(&g, put_req(&g), 400, "{\"errcode\":\"M_BAD_JSON\"}");
+	CHECK_INT(stats_of(&g).send_errors, 1);
+	CHECK_INT(stats_of(&g).sends_ok, 0);
+	CHECK_INT(stats_of(&g).answered, 1);  /* not asked again after a restart */
+	CHECK_INT(g.f.sent, 1);
+	CHECK_INT(g.f.sent_status, 400);
+	CHECK_INT(g.f.sent_received_ms, t_sync);
+	check_saved_batch(&g, "s2");
+	g.now += 60000;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(count_sends(&g), 1);
+	/* A good one: counted, and the host hears when its question came. */
+	sync_reply(&g, "s3", 3, msg_event("$q2", "@b:test", "m.text", "!sco help"));
+	int64_t t3 = g.now;
+	g.now += 10;
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_INT(stats_of(&g).sends_ok, 1);
+	CHECK_INT(g.f.sent, 2);
+	CHECK_INT(g.f.sent_status, 200);
+	CHECK_INT(g.f.sent_received_ms, t3);
+	/* A redirect is not an answer: retried. */
+	sync_reply(&g, "s4", 3, msg_event("$q3", "@c:test", "m.text", "!sco help"));
+	reply_to(&g, put_req(&g), 302, "");
+	step(&g);
+	CHECK_INT(count_sends(&g), 4);
+	rig_free(&g);
+}
+
+TEST(an_encrypted_room_notice_that_failed_is_posted_again)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	const char *enc = "{\"type\":\"m.room.encrypted\",\"event_id\":\"$c1\",\"sender\":\"@a:test\","
+			  "\"content\":{\"algorithm\":\"m.megolm.v1.aes-sha2\",\"ciphertext\":\"x\"}}";
+	sync_reply(&g, "s2", 3, enc);
+	reply_to(&g, put_req(&g), 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+	CHECK_INT(g.f.sent, 0);  /* no question: nothing to time */
+	sync_reply(&g, "s3", 3, enc);
+	CHECK_INT(count_sends(&g), 2);
+	reply_put(&g, "{\"event_id\":\"$n\"}");
+	sync_reply(&g, "s4", 3, enc);
+	CHECK_INT(count_sends(&g), 2);
+	rig_free(&g);
+}
+
+TEST(a_reply_given_up_counts_as_an_error_and_the_host_hears_the_status)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g_answered_put = 0;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	while (fail_put(&g, false))
+		;
+	CHECK_INT(stats_of(&g).send_errors, 1);
+	CHECK_INT(stats_of(&g).sends_ok, 0);
+	CHECK_INT(g.f.sent, 1);
+	CHECK_INT(g.f.sent_status, 502);
+	CHECK_CONTAINS(status_of(&g), "last_error=http_502");
+	rig_free(&g);
+}
+
+TEST(a_rate_limited_reply_waits_exactly_as_asked_and_success_resets_the_backoff)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g.cfg.stall_alarm_ms = 3600000;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	reply_to(&g, put_req(&g), 429, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":4000}");
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 4000);
+	int64_t t = g.now;
+	g.now = t + 3999;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(count_sends(&g), 1);
+	g.now = t + 4000;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(count_sends(&g), 2);
+	/* Server errors: the lane's backoff grows ... */
+	for (int i = 0; i < 4; i++) {
+		reply_to(&g, put_req(&g), 503, "");
+		CHECK_CONTAINS(status_of(&g), "last_error=http_503");
+		step(&g);
+	}
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	/* ... and starts again from the bottom after a success. */
+	sync_reply(&g, "s3", 3, msg_event("$q2", "@b:test", "m.text", "!sco help"));
+	reply_to(&g, put_req(&g), 503, "");
+	int64_t wait = mxsync_next_deadline(g.m) - g.now;
+	CHECK(wait >= 250 && wait <= 500);
+	/* A 429 asking for more than ten minutes waits ten. */
+	step(&g);
+	reply_to(&g, put_req(&g), 429, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":99999999}");
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 600000);
+	rig_free(&g);
+}
+
+TEST(joins_are_counted_retried_while_refused_and_then_given_up)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	invite_reply_to(&g, "s2", "!a:test", "@ann:test");
+	/* The same invite again while the join is pending: one join. */
+	invite_reply_to(&g, "s3", "!a:test", "@ann:test");
+	reply_to(&g, find_req(&g, "/join/"), 200, "{\"room_id\":\"!a:test\"}");
+	CHECK_INT(stats_of(&g).joins, 1);
+	CHECK_CONTAINS(status_of(&g), "rooms=2 ");
+	g.now += 60000;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(count_paths(&g, "/join/"), 1);
+	/* Refused (the invite race): retried, the first time after 0.5-1 s. */
+	invite_reply_to(&g, "s4", "!b:test", "@ann:test");
+	for (int i = 0; i < 6; i++) {
+		reply_to(&g, find_req(&g, "/join/%21b"), 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+		int64_t t = g.now;
+		for (int k = 0; k < 10 && count_paths(&g, "/join/%21b") == i + 1; k++)
+			step(&g);
+		if (i == 0)
+			CHECK(find_req(&g, "/join/%21b")->at - t >= 500);
+	}
+	CHECK_INT(count_paths(&g, "/join/%21b"), 6);
+	/* Not a refusal: given up at once. */
+	invite_reply_to(&g, "s5", "!c:test", "@ann:test");
+	reply_to(&g, find_req(&g, "/join/%21c"), 400, "{\"errcode\":\"M_UNKNOWN\"}");
+	g.now += 60000;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(count_paths(&g, "/join/%21c"), 1);
+	/* Server trouble: retried, six answered failures in all. */
+	invite_reply_to(&g, "s6", "!d:test", "@ann:test");
+	for (int i = 0; i < 8; i++) {
+		if (count_paths(&g, "/join/%21d") == i + 1)
+			reply_to(&g, find_req(&g, "/join/%21d"), 502, "");
+		for (int k = 0; k < 10 && count_paths(&g, "/join/%21d") == i + 1; k++)
+			step(&g);
+	}
+	CHECK_INT(count_paths(&g, "/join/%21d"), 6);
+	CHECK_INT(stats_of(&g).joins, 1);
+	rig_free(&g);
+}
+
+TEST(a_gap_that_is_refused_or_unreadable_is_given_up_but_held_while_fetched)
+{
+	for (int k = 0; k < 2; k++) {
+		struct rig g;
+		rig_init(&g, "pw", NULL);
+		login(&g);
+		sync_reply(&g, "s1", 3, "");
+		limited_sync(&g, "s2", "");
+		check_saved_batch(&g, "s1");  /* the gap is still being fetched */
+		if (k == 0)
+			reply_to(&g, messages_req(&g), 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+		else
+			reply_to(&g, messages_req(&g), 200, "{\"chunk\":7}");
+		check_saved_batch(&g, "s2");
+		g.now += 60000;
+		mxsync_tick(g.m, g.now);
+		CHECK_INT(count_paths(&g, "/messages"), 1);
+		rig_free(&g);
+	}
+}
+
+TEST(gap_pages_and_joins_queue_behind_the_replies_already_waiting)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	char two[1100];
+	snprintf(two, sizeof(two), "%s,", msg_event("$a", "@a:test", "m.text", "!sco a"));
+	strcat(two, msg_event("$b", "@b:test", "m.text", "!sco b"));
+	sync_reply(&g, "s2", 3, two);   /* PUT $a in flight, PUT $b queued */
+	limited_sync(&g, "s3", "");     /* a gap page: after $b */
+	invite_reply_to(&g, "s4", "!j:test", "@ann:test");  /* a join: after the page */
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_CONTAINS(last(&g)->path, "/send/");
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_CONTAINS(last(&g)->path, "/messages");
+	/* A full page queues the next one behind the join; the join's batch is
+	 * done first, while the older batch still waits for the gap. */
+	reply_to(&g, messages_req(&g), 200, "{\"start\":\"x\",\"end\":\"t5\",\"chunk\":[{\"type\":"
+		 "\"m.room.message\",\"event_id\":\"$c\",\"sender\":\"@b:test\","
+		 "\"content\":{\"msgtype\":\"m.text\",\"body\":\"chatter\"}}]}");
+	CHECK_CONTAINS(last(&g)->path, "/join/");
+	check_saved_batch(&g, "s2");
+	reply(&g, 200, "{}");
+	CHECK_CONTAINS(last(&g)->path, "/messages");
+	reply(&g, 200, "{\"chunk\":[]}");
+	check_saved_batch(&g, "s4");
+	rig_free(&g);
+}
+
+TEST(a_fatal_error_cancels_the_other_lane_once)
+{
+	struct rig g;
+	rig_init(&g, NULL, "cfgtok");
+	rig_start(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	reply(&g, 200, "{\"filter_id\":\"7\"}");
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	int64_t sync_id = sync_req(&g)->id;
+	reply_to(&g, put_req(&g), 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	CHECK_INT(g.f.fatal_status, SCOBOT_EXIT_MATRIX_AUTH);
+	CHECK_INT(g.f.ncancelled, 1);
+	CHECK(g.f.cancelled[0] == sync_id);
+	CHECK_CONTAINS(status_of(&g), "dead ");
+	CHECK_CONTAINS(status_of(&g), "last_error=the homeserver rejected the access token");
+	mxsync_stop(g.m);
+	CHECK_INT(g.f.ncancelled, 1);
+	rig_free(&g);
+
+	rig_init(&g, NULL, "cfgtok");
+	rig_start(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	reply(&g, 200, "{\"filter_id\":\"7\"}");
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	int64_t put_id = put_req(&g)->id;
+	reply_to(&g, sync_req(&g), 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	CHECK_INT(g.f.ncancelled, 1);
+	CHECK(g.f.cancelled[0] == put_id);
+	mxsync_stop(g.m);
+	CHECK_INT(g.f.ncancelled, 1);
+	rig_free(&g);
 }
 
 TAP_MAIN
