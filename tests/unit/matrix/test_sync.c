@@ -2098,4 +2098,23 @@ TEST(a_fatal_error_cancels_the_other_lane_once)
 	rig_free(&g);
 }
 
+TEST(the_joined_rooms_are_asked_for_once_per_run)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);
+	resume_whoami(&g);
+	sync_reply(&g, "s2", 3, "");
+	/* A token rejected later: logging in again does not ask again. */
+	reply_to(&g, sync_req(&g), 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	answer_auth(&g);
+	CHECK_CONTAINS(last(&g)->path, "since=s2");
+	CHECK_INT(count_paths(&g, "/joined_rooms"), 1);
+	rig_free(&g);
+}
+
 TAP_MAIN
