@@ -33,7 +33,7 @@ struct fake {
 	struct req req[MAX_REQ];
 	int nreq;
 	int64_t next_id;
-	int responds, fatal_status, ready, lost;
+	int responds, fatal_status, ready, lost, progress;
 	char last_text[256];
 	char dir[64];
 	int fail_requests;          /* the next n requests cannot start (-EIO) */
@@ -117,7 +117,7 @@ static void host_lost(void *ctx, const char *p, const char *why)
 	(void)why;
 	((struct fake *)ctx)->lost++;
 }
-static void host_progress(void *ctx, const char *p) { (void)ctx; (void)p; }
+static void host_progress(void *ctx, const char *p) { (void)p; ((struct fake *)ctx)->progress++; }
 
 struct rig {
 	struct fake f;
@@ -2114,6 +2114,186 @@ TEST(the_joined_rooms_are_asked_for_once_per_run)
 	answer_auth(&g);
 	CHECK_CONTAINS(last(&g)->path, "since=s2");
 	CHECK_INT(count_paths(&g, "/joined_rooms"), 1);
+	rig_free(&g);
+}
+
+/* Refuses the pending sync times, each time stepping to the next request. */
+static void refuse_sync_n(struct rig *g, int times)
+{
+	for (int i = 0; i < times; i++) {
+		reply_to(g, sync_req(g), 400, "{\"errcode\":\"M_INVALID_PARAM\"}");
+		int n = g->f.nreq;
+		for (int k = 0; k < 10 && g->f.nreq == n; k++)
+			step(g);
+	}
+}
+
+TEST(a_refused_sync_token_is_dropped_once_and_only_after_the_filter)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	/* Refusals in a row only: a good sync between starts the count again,
+	 * and server errors do not count. */
+	refuse_sync_n(&g, 2);
+	reply_to(&g, sync_req(&g), 502, "");
+	step(&g);
+	sync_reply(&g, "s2", 3, "");
+	refuse_sync_n(&g, 2);
+	CHECK_INT(count_paths(&g, "/filter"), 1);
+	CHECK_CONTAINS(last(&g)->path, "since=s2");
+	refuse_sync_n(&g, 1);
+	CHECK_INT(count_paths(&g, "/filter"), 2);
+	reply(&g, 200, "{\"filter_id\":\"8\"}");
+	refuse_sync_n(&g, 3);
+	/* Now the token goes, and the filter is not uploaded a third time. */
+	CHECK_INT(count_paths(&g, "/filter"), 2);
+	CHECK_CONTAINS(last(&g)->path, "/sync?filter=8&timeout=0");
+	CHECK_NOT_CONTAINS(last(&g)->path, "since=");
+	rig_free(&g);
+}
+
+TEST(a_dropped_sync_token_does_not_come_back_with_a_batch_still_answering)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g.cfg.stall_alarm_ms = 3600000;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	char two[1100];
+	snprintf(two, sizeof(two), "%s,", msg_event("$a", "@a:test", "m.text", "!sco a"));
+	strcat(two, msg_event("$b", "@b:test", "m.text", "!sco b"));
+	sync_reply(&g, "s2", 3, two);  /* PUT $a in flight, PUT $b queued */
+	refuse_sync_n(&g, 3);          /* the filter is queued first */
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_CONTAINS(last(&g)->path, "/filter");
+	reply(&g, 200, "{\"filter_id\":\"8\"}");
+	CHECK_CONTAINS(sync_req(&g)->path, "since=s2");
+	refuse_sync_n(&g, 3);
+	/* On disk at once: no resume point (s1 is older than what was answered). */
+	char *nb = state_next_batch(&g);
+	CHECK(nb == NULL);
+	free(nb);
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	nb = state_next_batch(&g);
+	CHECK(nb == NULL);  /* the refused s2 is not the resume point */
+	free(nb);
+	rig_free(&g);
+}
+
+TEST(a_refused_filter_reupload_that_fails_is_tried_again_at_the_next_start)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	refuse_sync_n(&g, 3);
+	reply(&g, 400, "{\"errcode\":\"M_BAD_JSON\"}");  /* inline from now on */
+	CHECK_CONTAINS(last(&g)->path, "/sync?filter=%7B");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);
+	resume_whoami(&g);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/user/%40scobot%3Atest/filter");
+	rig_free(&g);
+}
+
+TEST(a_401_without_unknown_token_is_an_ordinary_sync_failure)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	reply_to(&g, sync_req(&g), 401, "{\"errcode\":\"M_MISSING_TOKEN\"}");
+	CHECK_INT(count_paths(&g, "/login"), 1);
+	CHECK_CONTAINS(status_of(&g), "running ");
+	CHECK_CONTAINS(status_of(&g), "last_error=http_401_M_MISSING_TOKEN");
+	/* ... and M_UNKNOWN_TOKEN with another status is no rejected token. */
+	step(&g);
+	reply_to(&g, sync_req(&g), 403, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	CHECK_INT(count_paths(&g, "/login"), 1);
+	CHECK_CONTAINS(status_of(&g), "last_error=http_403_M_UNKNOWN_TOKEN");
+	step(&g);
+	reply_to(&g, sync_req(&g), 200, "not json");
+	CHECK_CONTAINS(status_of(&g), "last_error=unreadable_body");
+	CHECK_INT(stats_of(&g).sync_errors, 3);
+	rig_free(&g);
+}
+
+TEST(the_stall_alarm_is_a_deadline_that_moves_on)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g.cfg.stall_alarm_ms = 5000;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 5000);
+	g.now += 3000;
+	sync_reply(&g, "s2", 3, "");  /* progress moves the alarm */
+	g.now += 300;
+	mxsync_tick(g.m, g.now);      /* the throttled save */
+	CHECK_INT(mxsync_next_deadline(g.m), g.now - 300 + 5000);
+	g.now += 4700;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 5000);
+	rig_free(&g);
+
+	rig_init(&g, "pw", NULL);     /* the default: ten minutes */
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 600000);
+	rig_free(&g);
+}
+
+TEST(a_batch_after_a_committed_one_starts_with_nothing_pending)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$a", "@a:test", "m.text", "!sco a"));
+	sync_reply(&g, "s3", 3, msg_event("$b", "@b:test", "m.text", "!sco b"));
+	reply_put(&g, "{\"event_id\":\"$r\"}");  /* s2 done: s3 moves to the front */
+	sync_reply(&g, "s4", 3, "");             /* nothing to answer */
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	check_saved_batch(&g, "s4");
+	CHECK_INT(g.f.progress, 4);
+	rig_free(&g);
+}
+
+TEST(a_fresh_start_answers_nothing_sent_before_it)
+{
+	for (int resumed = 0; resumed < 2; resumed++) {
+		struct rig g;
+		rig_init(&g, "pw", NULL);
+		g.cfg.start_wall_ms = 100;  /* msg_event's events were sent at 1 */
+		login(&g);
+		sync_reply(&g, "s1", 3, "");
+		if (resumed) {
+			g.now += 300;
+			mxsync_tick(g.m, g.now);
+			rig_crash_restart(&g);
+			resume_whoami(&g);
+			sync_reply(&g, "s2", 3, "");
+		}
+		/* A cached sync of an earlier run, replayed after the first one. */
+		sync_reply(&g, "s3", 3, msg_event("$old", "@a:test", "m.text", "!sco help"));
+		CHECK_INT(g.f.responds, resumed);
+		rig_free(&g);
+	}
+}
+
+TEST(the_filter_asks_for_fifty_events_unless_configured)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	CHECK_CONTAINS(g.f.req[2].body, "\"limit\":50");
 	rig_free(&g);
 }
 
