@@ -2297,4 +2297,53 @@ TEST(the_filter_asks_for_fifty_events_unless_configured)
 	rig_free(&g);
 }
 
+TEST(a_token_rejected_at_joined_rooms_logs_in_then_asks_again)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/joined_rooms");
+	reply(&g, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/login");
+	reply(&g, 200, "{\"access_token\":\"tok2\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/account/whoami");  /* before anything else */
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_CONTAINS(sync_req(&g)->path, "since=s1");
+	CHECK_STR(find_req(&g, "/joined_rooms")->token, "tok2");
+	reply_to(&g, find_req(&g, "/joined_rooms"), 200, "{\"joined_rooms\":[\"!a:test\"]}");
+	CHECK_CONTAINS(status_of(&g), "running rooms=1 ");
+	CHECK_INT(count_paths(&g, "/filter"), 0);
+	rig_free(&g);
+}
+
+/* The ten minutes of tries count from the first one. */
+TEST(a_reply_is_given_up_ten_minutes_after_its_first_try)
+{
+	for (int early = 0; early < 2; early++) {
+		struct rig g;
+		rig_init(&g, "pw", NULL);
+		g_answered_put = 0;
+		login(&g);
+		sync_reply(&g, "s1", 3, "");
+		sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+		int64_t t1 = put_req(&g)->at;
+		for (int i = 0; i < 9; i++)
+			CHECK(fail_put(&g, false));
+		/* The tenth try's failure, at ten minutes less early ms. */
+		while (put_req(&g)->id <= g_answered_put)
+			step(&g);
+		CHECK(g.now < t1 + 600000);
+		g.now = t1 + 600000 - early;
+		reply_to(&g, put_req(&g), 502, "");
+		g_answered_put = put_req(&g)->id;
+		CHECK_INT(stats_of(&g).send_errors, !early);
+		rig_free(&g);
+	}
+}
+
 TAP_MAIN
