@@ -2346,4 +2346,62 @@ TEST(a_reply_is_given_up_ten_minutes_after_its_first_try)
 	}
 }
 
+static void write_state(struct rig *g, const char *user, const char *token, const char *next)
+{
+	struct mx_state st;
+	memset(&st, 0, sizeof(st));
+	mx_state_set(&st.user_id, user);
+	mx_state_set(&st.access_token, token);
+	mx_state_set(&st.next_batch, next);
+	char path[128], *text = mx_state_serialize(&st);
+	state_file(g, path, sizeof(path));
+	CHECK_INT(mx_state_write(path, text), 0);
+	mx_state_text_free(text);
+	mx_state_clear(&st);
+}
+
+TEST(a_state_file_of_another_user_or_unreadable_is_a_first_start)
+{
+	for (int k = 0; k < 2; k++) {
+		struct rig g;
+		rig_init(&g, "pw", NULL);
+		if (k == 0) {
+			write_state(&g, "@other:test", "othertok", "sX");
+		} else {
+			char path[128];
+			state_file(&g, path, sizeof(path));
+			FILE *f = fopen(path, "w");
+			fputs("{not json", f);
+			fclose(f);
+		}
+		rig_start(&g);
+		CHECK_STR(last(&g)->path, "/_matrix/client/v3/login");
+		reply(&g, 200, "{\"access_token\":\"tok1\"}");
+		reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+		reply(&g, 200, "{\"filter_id\":\"7\"}");
+		CHECK_NOT_CONTAINS(last(&g)->path, "since=");
+		rig_free(&g);
+	}
+	/* The same user's file is used. */
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	write_state(&g, "@scobot:test", "tok0", "sY");
+	rig_start(&g);
+	CHECK_STR(last(&g)->token, "tok0");
+	rig_free(&g);
+}
+
+TEST(a_configured_token_is_used_before_a_stored_one)
+{
+	struct rig g;
+	rig_init(&g, "pw", "cfgtok");
+	write_state(&g, "@scobot:test", "tok0", "sY");
+	rig_start(&g);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/account/whoami");
+	CHECK_STR(last(&g)->token, "cfgtok");
+	g.now += 5000;
+	CHECK_CONTAINS(status_of(&g), "auth rooms=0 queued=1 since_advance_s=5 ");
+	rig_free(&g);
+}
+
 TAP_MAIN
