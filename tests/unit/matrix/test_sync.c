@@ -1115,6 +1115,10 @@ TEST(escape_encodes_everything_but_unreserved)
 	char *e = mxsync_escape("!a:b/c d~e_f.g-h?&=%");
 	CHECK_STR(e, "%21a%3Ab%2Fc%20d~e_f.g-h%3F%26%3D%25");
 	free(e);
+	/* Every byte escaped: three times as long, plus the NUL (ASan checks). */
+	e = mxsync_escape("!:\xff");
+	CHECK_STR(e, "%21%3A%FF");
+	free(e);
 }
 
 TEST(resumed_start_counts_joined_rooms_before_the_first_sync)
