@@ -2408,4 +2408,47 @@ TEST(a_configured_token_is_used_before_a_stored_one)
 	rig_free(&g);
 }
 
+TEST(the_statistics_carry_the_bots_counters)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "hello"));
+	CHECK_INT(stats_of(&g).newest_event_ts, 1);
+	limited_sync(&g, "s3", "");
+	CHECK_INT(stats_of(&g).gaps, 1);
+	rig_free(&g);
+}
+
+TEST(after_a_fatal_error_nothing_more_is_asked)
+{
+	struct rig g;
+	rig_init(&g, NULL, "badtoken");
+	rig_start(&g);
+	reply(&g, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	CHECK_INT(g.f.fatal_status, SCOBOT_EXIT_MATRIX_AUTH);
+	g.now += 60000;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(g.f.nreq, 1);
+	rig_free(&g);
+}
+
+TEST(a_response_to_no_request_in_flight_is_ignored)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	const char *ok = "{\"event_id\":\"$r\"}";
+	struct mxsync_response r = {.id = 9999, .status = 200, .body = ok, .body_len = strlen(ok)};
+	mxsync_on_response(g.m, &r, g.now);
+	CHECK_INT(stats_of(&g).sends_ok, 0);
+	CHECK_INT(stats_of(&g).syncs_ok, 2);
+	reply_put(&g, ok);
+	CHECK_INT(stats_of(&g).sends_ok, 1);
+	rig_free(&g);
+}
+
 TAP_MAIN
