@@ -2451,4 +2451,50 @@ TEST(a_response_to_no_request_in_flight_is_ignored)
 	rig_free(&g);
 }
 
+TEST(a_refused_join_is_retried_behind_the_replies_queued_before_it)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	invite_reply_to(&g, "s2", "!j:test", "@ann:test");
+	char two[1100];
+	snprintf(two, sizeof(two), "%s,", msg_event("$a", "@a:test", "m.text", "!sco a"));
+	strcat(two, msg_event("$b", "@b:test", "m.text", "!sco b"));
+	sync_reply(&g, "s3", 3, two);  /* both replies queue behind the join */
+	reply_to(&g, find_req(&g, "/join/"), 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+	CHECK_CONTAINS(last(&g)->path, "/send/");
+	g.now += 5000;                 /* the join may go again */
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_CONTAINS(last(&g)->path, "/send/");
+	reply_put(&g, "{\"event_id\":\"$r\"}");
+	CHECK_CONTAINS(last(&g)->path, "/join/");
+	rig_free(&g);
+}
+
+/* ... and a first try that could not even start is the first try. */
+TEST(the_give_up_clock_starts_at_a_try_that_could_not_start)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	g_answered_put = 0;
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.f.fail_requests = 1;
+	int64_t t1 = g.now;
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	CHECK_INT(count_sends(&g), 0);  /* the PUT could not start; the sync could */
+	while (count_sends(&g) == 0)
+		step(&g);
+	CHECK(put_req(&g)->at > t1);
+	for (int i = 0; i < 9; i++)
+		CHECK(fail_put(&g, false));
+	while (put_req(&g)->id <= g_answered_put)
+		step(&g);
+	g.now = t1 + 600000;
+	reply_to(&g, put_req(&g), 502, "");
+	CHECK_INT(stats_of(&g).send_errors, 1);
+	rig_free(&g);
+}
+
 TAP_MAIN
