@@ -1278,6 +1278,7 @@ TEST(the_status_line_names_the_phase_and_the_progress)
 	CHECK_INT(g.f.nreq, 0);
 	mxsync_start(g.m, g.now);
 	CHECK_CONTAINS(status_of(&g), "auth rooms=0 queued=2 ");
+	CHECK_INT(mxsync_next_deadline(g.m), -1);  /* waiting for the login only */
 	reply(&g, 200, "{\"access_token\":\"tok1\"}");
 	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
 	reply(&g, 200, "{\"filter_id\":\"7\"}");
@@ -1537,6 +1538,7 @@ TEST(a_full_pipeline_waits_for_replies_before_syncing_again)
 	/* Eight batches wait for replies: no ninth sync, and none later. */
 	CHECK_CONTAINS(sync_req(&g)->path, "since=p6");
 	CHECK_INT(count_paths(&g, "/sync"), 9);
+	CHECK(mxsync_next_deadline(g.m) > g.now);  /* no wake-up for a sync */
 	g.now += 60000;
 	mxsync_tick(g.m, g.now);
 	CHECK_INT(count_paths(&g, "/sync"), 9);
@@ -2244,6 +2246,19 @@ TEST(the_stall_alarm_is_a_deadline_that_moves_on)
 	CHECK_INT(mxsync_next_deadline(g.m), g.now - 300 + 5000);
 	g.now += 4700;
 	mxsync_tick(g.m, g.now);
+	CHECK_INT(mxsync_next_deadline(g.m), g.now + 5000);
+	rig_free(&g);
+
+	/* Logging in took longer than that: the alarm goes off once running,
+	 * and is then due again a period later. */
+	rig_init(&g, "pw", NULL);
+	g.cfg.stall_alarm_ms = 5000;
+	rig_start(&g);
+	g.now += 6000;
+	mxsync_tick(g.m, g.now);
+	reply(&g, 200, "{\"access_token\":\"tok1\"}");
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	reply(&g, 200, "{\"filter_id\":\"7\"}");
 	CHECK_INT(mxsync_next_deadline(g.m), g.now + 5000);
 	rig_free(&g);
 
