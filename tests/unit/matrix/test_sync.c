@@ -2173,22 +2173,63 @@ TEST(a_dropped_sync_token_does_not_come_back_with_a_batch_still_answering)
 	snprintf(two, sizeof(two), "%s,", msg_event("$a", "@a:test", "m.text", "!sco a"));
 	strcat(two, msg_event("$b", "@b:test", "m.text", "!sco b"));
 	sync_reply(&g, "s2", 3, two);  /* PUT $a in flight, PUT $b queued */
+	sync_reply(&g, "s3", 3, msg_event("$c", "@c:test", "m.text", "!sco c"));
 	refuse_sync_n(&g, 3);          /* the filter is queued first */
 	reply_put(&g, "{\"event_id\":\"$r\"}");
 	CHECK_CONTAINS(last(&g)->path, "/filter");
 	reply(&g, 200, "{\"filter_id\":\"8\"}");
-	CHECK_CONTAINS(sync_req(&g)->path, "since=s2");
+	CHECK_CONTAINS(sync_req(&g)->path, "since=s3");
 	refuse_sync_n(&g, 3);
 	/* On disk at once: no resume point (s1 is older than what was answered). */
 	char *nb = state_next_batch(&g);
 	CHECK(nb == NULL);
 	free(nb);
-	reply_put(&g, "{\"event_id\":\"$r\"}");
-	g.now += 300;
+	for (int i = 0; i < 2; i++) {  /* $b ends s2's batch, $c s3's */
+		reply_put(&g, "{\"event_id\":\"$r\"}");
+		g.now += 300;
+		mxsync_tick(g.m, g.now);
+		nb = state_next_batch(&g);
+		CHECK(nb == NULL);  /* neither refused token is the resume point */
+		free(nb);
+	}
+	CHECK_INT(count_sends(&g), 3);
+	rig_free(&g);
+}
+
+TEST(a_reply_sent_meanwhile_does_not_cut_a_sync_backoff_short)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	sync_reply(&g, "s2", 3, msg_event("$q", "@a:test", "m.text", "!sco help"));
+	reply_to(&g, sync_req(&g), 502, "");
+	int syncs = count_paths(&g, "/sync");
+	int64_t retry = mxsync_next_deadline(g.m);
+	CHECK(retry >= g.now + 250);
+	reply_put(&g, "{\"event_id\":\"$r\"}");  /* s2 is committed */
+	g.now = retry - 1;
 	mxsync_tick(g.m, g.now);
-	nb = state_next_batch(&g);
-	CHECK(nb == NULL);  /* the refused s2 is not the resume point */
-	free(nb);
+	CHECK_INT(count_paths(&g, "/sync"), syncs);
+	g.now = retry;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(count_paths(&g, "/sync"), syncs + 1);
+	rig_free(&g);
+}
+
+TEST(a_loss_told_after_server_errors_is_not_told_again_by_a_dead_connection)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	for (int i = 0; i < 3; i++) {
+		reply_to(&g, sync_req(&g), 502, "");
+		step(&g);
+	}
+	CHECK_INT(g.f.lost, 1);
+	reply_transport(&g, sync_req(&g), "connect");
+	CHECK_INT(g.f.lost, 1);
 	rig_free(&g);
 }
 
