@@ -1467,7 +1467,8 @@ TEST(stop_cancels_what_is_in_flight_and_saves_the_newest_point_at_once)
 		CHECK_INT(g.f.nreq, n);
 		CHECK_INT(stats_of(&g).sends_ok, 0);
 		CHECK_CONTAINS(status_of(&g), "dead ");
-		mxsync_stop(g.m);  /* twice is harmless */
+		mxsync_stop(g.m);  /* twice is harmless: nothing is cancelled again */
+		CHECK_INT(g.f.ncancelled, 2);
 		rig_free(&g);
 	}
 }
