@@ -342,7 +342,8 @@ void oplane_on_response(struct mxsync *m, const struct mxsync_response *r, int64
 			return;
 		}
 		if (mx_parse_string_field(r->body, r->body_len, "user_id", MX_ID_MAX, &v) < 0) {
-			j->not_before = now + mxsync_backoff_ms(m, ++m->op_fails);
+			/* The lane waits: nothing queued may pass an unconfirmed token. */
+			m->op_not_before = now + mxsync_backoff_ms(m, ++m->op_fails);
 			jobs_push(&m->jobs, j, true);
 			return;
 		}

@@ -2554,4 +2554,28 @@ TEST(the_give_up_clock_starts_at_a_try_that_could_not_start)
 	rig_free(&g);
 }
 
+/* The old joined_rooms job is still queued behind the new whoami: a whoami
+ * answer without a user id must not let it (and the sync) go first. */
+TEST(a_whoami_answer_without_a_user_id_is_retried_before_anything_else)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	rig_crash_restart(&g);
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	reply(&g, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");  /* at /joined_rooms */
+	reply(&g, 200, "{\"access_token\":\"tok2\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/account/whoami");
+	reply(&g, 200, "{}");
+	int n = g.f.nreq;
+	step(&g);
+	CHECK_INT(g.f.nreq, n + 1);
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/account/whoami");
+	CHECK_INT(count_paths(&g, "/sync"), 0);
+	rig_free(&g);
+}
+
 TAP_MAIN
