@@ -2578,4 +2578,32 @@ TEST(a_whoami_answer_without_a_user_id_is_retried_before_anything_else)
 	rig_free(&g);
 }
 
+/* The rejected whoami stays queued behind the new one: the joined rooms and
+ * the filter still come before the first sync, and only once. */
+TEST(after_a_stored_token_is_rejected_the_rooms_still_come_before_the_sync)
+{
+	struct rig g;
+	rig_init(&g, "pw", NULL);
+	login(&g);
+	sync_reply(&g, "s1", 3, "");
+	g.now += 300;
+	mxsync_tick(g.m, g.now);
+	g.cfg.timeline_limit = 7;  /* and the filter changed meanwhile */
+	rig_crash_restart(&g);
+	reply(&g, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+	reply(&g, 200, "{\"access_token\":\"tok2\"}");
+	reply(&g, 200, "{\"user_id\":\"@scobot:test\"}");
+	CHECK_STR(last(&g)->path, "/_matrix/client/v3/joined_rooms");
+	reply(&g, 200, "{\"joined_rooms\":[]}");
+	CHECK_CONTAINS(last(&g)->path, "/filter");
+	reply(&g, 200, "{\"filter_id\":\"9\"}");
+	CHECK_INT(count_paths(&g, "/sync"), 1);
+	/* The old whoami goes again: it finds the filter uploaded once. */
+	reply_to(&g, find_req(&g, "/whoami"), 200, "{\"user_id\":\"@scobot:test\"}");
+	g.now += 60000;
+	mxsync_tick(g.m, g.now);
+	CHECK_INT(count_paths(&g, "/filter"), 1);
+	rig_free(&g);
+}
+
 TAP_MAIN
