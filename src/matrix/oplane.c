@@ -118,8 +118,12 @@ void oplane_start(struct mxsync *m, struct job *j, int64_t now)
 	free(a);
 	free(b);
 	if (id < 0) {
+		/* Nothing went out (no memory, say): not a try the server answered.
+		 * The job keeps its place and the lane waits, so that nothing behind
+		 * it overtakes it (a whoami sent before its login has no token). */
+		j->attempts--;
 		m->op_fails++;
-		j->not_before = now + mxsync_backoff_ms(m, m->op_fails);
+		m->op_not_before = now + mxsync_backoff_ms(m, m->op_fails);
 		return;
 	}
 	m->op_id = id;
@@ -307,9 +311,10 @@ void oplane_on_response(struct mxsync *m, const struct mxsync_response *r, int64
 			return;
 		}
 		if (mx_parse_string_field(r->body, r->body_len, "access_token", 4096, &v) < 0) {
+			/* The lane waits, not the job: the whoami behind it needs the token. */
 			log_warn("matrix: login response without access_token, retrying");
 			j->next = NULL;
-			j->not_before = now + mxsync_backoff_ms(m, ++m->op_fails);
+			m->op_not_before = now + mxsync_backoff_ms(m, ++m->op_fails);
 			jobs_push(&m->jobs, j, true);
 			return;
 		}
@@ -337,7 +342,8 @@ void oplane_on_response(struct mxsync *m, const struct mxsync_response *r, int64
 			return;
 		}
 		if (mx_parse_string_field(r->body, r->body_len, "user_id", MX_ID_MAX, &v) < 0) {
-			j->not_before = now + mxsync_backoff_ms(m, ++m->op_fails);
+			/* The lane waits: nothing queued may pass an unconfirmed token. */
+			m->op_not_before = now + mxsync_backoff_ms(m, ++m->op_fails);
 			jobs_push(&m->jobs, j, true);
 			return;
 		}
