@@ -62,9 +62,11 @@ void eng_answer_help(struct ctx *c, const char *arg, size_t len, enum lang room_
 	}
 	emit0(c, M_HELP_FOOTER);
 	answer_break(c->a);
+	/* The example switches to another language than the one in use. */
+	enum lang here = room_lang == LANG_NONE ? c->lang : room_lang;
 	char cmd[64];
-	snprintf(cmd, sizeof(cmd), "%s lang ru", prefix_of(c));
-	emit(c, M_HELP_LANG, lang_name(c, room_lang == LANG_NONE ? c->lang : room_lang), cmd);
+	snprintf(cmd, sizeof(cmd), "%s lang %s", prefix_of(c), here == LANG_RU ? "en" : "ru");
+	emit(c, M_HELP_LANG, lang_name(c, here), cmd);
 }
 
 /* What scobot knows and how old its newest fact is, against today. */

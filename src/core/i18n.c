@@ -119,7 +119,9 @@ static const char *const table[M_COUNT][LANG_COUNT] = {
 	[M_ALIASES] = {"Also: {0}", "Также: {0}", "别名：{0}"},
 	[M_ABOUT] = {
 		"scobot answers questions about the SCO Secretariat from {0} facts and {1} sources: the January 2024 anniversary article, official SCO pages and news agencies. Its newest fact dates from {2}, {4} before today ({5}); source: {3}. Ask in English, Russian or Chinese.",
-		"scobot отвечает на вопросы о Секретариате ШОС по {0} фактам из {1} источников: юбилейной статьи января 2024 года, официальных страниц ШОС и информагентств. Самый новый факт относится к {2}, это {4} до сегодняшнего дня ({5}); источник: {3}. Спрашивайте по-русски, по-английски или по-китайски.",
+		/* "Фактов: N" needs no agreement with N (21 источник, 22 источника), and
+		 * "от" takes the genitive that dates of a month alone are written in. */
+		"scobot отвечает на вопросы о Секретариате ШОС. Фактов: {0}, источников: {1} — юбилейная статья января 2024 года, официальные страницы ШОС и информагентства. Самый новый факт — от {2}, {4} назад (сегодня {5}); источник: {3}. Спрашивайте по-русски, по-английски или по-китайски.",
 		"scobot根据{1}个来源中的{0}条事实回答有关上合组织秘书处的问题：2024年1月的周年纪念文章、上合组织官方网页和通讯社报道。最新的事实日期为{2}，距今天（{5}）{4}；来源：{3}。可用中文、俄文或英文提问。"},
 	[M_SOURCE_CMD] = {
 		"Sources: {0} in all. The founding one is {1}, an article on the 20th anniversary of the opening of the SCO Secretariat; later events come from official SCO pages and news agencies (as of {2}). Every fact names its sources: try {`3}.",
