@@ -402,8 +402,22 @@ async def fault_then_resume(fault, expect_identify=False, inject_during=True, fd
         p = await answered_once(fd, mid, 15)
         assert "Imanaliev" in p["content"] or "2013" in p["content"] or p["content"]
         assert len(replies_to(fd, m0)) == 1, "first message answered again after replay"
+        if SCOBOT:
+            # The host hears of the loss once, with why, and of the return
+            # (README "Health and metrics": /healthz turns red, then green).
+            lost = [l for l in bot.lines if "platform connection lost" in l]
+            assert len(lost) == 1 and lost[0].endswith("reason=" + LOSS_REASON.get(
+                fault, "close_resumable")), lost
+            ready = [l for l in bot.lines if "platform ready" in l]
+            assert len(ready) == 2, ready
         no_errors(fd)
     await with_bot(dict({"heartbeat_ms": 1000}, **(fd_kwargs or {})), list(bot_args), body)
+
+
+# gateway_reason_name() for each fault; server close codes are close_resumable.
+LOSS_REASON = {"reconnect": "op7_reconnect", "invalid_session_true": "op9_invalid_session",
+               "invalid_session_false": "op9_invalid_session", "drop": "drop",
+               "zombie": "zombie"}
 
 
 @scenario
