@@ -414,10 +414,13 @@ async def fault_then_resume(fault, expect_identify=False, inject_during=True, fd
     await with_bot(dict({"heartbeat_ms": 1000}, **(fd_kwargs or {})), list(bot_args), body)
 
 
-# gateway_reason_name() for each fault; server close codes are close_resumable.
+# gateway_reason_name() for each fault; other server close codes are
+# close_resumable. An oversized frame is closed by the bot's websocket layer
+# (1009), not by the gateway's decision: a drop.
 LOSS_REASON = {"reconnect": "op7_reconnect", "invalid_session_true": "op9_invalid_session",
                "invalid_session_false": "op9_invalid_session", "drop": "drop",
-               "zombie": "zombie"}
+               "zombie": "zombie", "oversized": "drop",
+               "close:4007": "close_session_invalid", "close:4009": "close_session_invalid"}
 
 
 @scenario
