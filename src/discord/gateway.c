@@ -38,6 +38,8 @@ struct gateway {
 	int64_t interval_ms;
 	int64_t next_beat;             /* -1 when not beating */
 	bool acked;
+	bool rx_since_beat;            /* a payload arrived since the last beat went out */
+	unsigned beats_unacked;        /* beats in a row sent with the previous ACK missing */
 	int64_t connect_at;            /* GW_BACKOFF: when to connect */
 	int64_t identify_at;           /* GW_WAIT_IDENTIFY: when to ask again */
 	int64_t deadline;              /* hello / handshake timeout; -1 none */
@@ -435,7 +437,9 @@ static void send_heartbeat(struct gateway *gw, int64_t now)
 {
 	if (gw_send(gw, dc_build_heartbeat(gw->has_seq, gw->session.seq), true, now) == 0) {
 		gw->stats.heartbeats++;
-		gw->beat_sent_at = now;
+		/* The oldest unanswered beat: the next ACK answers that one. */
+		if (gw->beat_sent_at < 0)
+			gw->beat_sent_at = now;
 	}
 }
 
@@ -453,6 +457,7 @@ static void on_hello(struct gateway *gw, const cJSON *d, int64_t now)
 	gw->interval_ms = iv;
 	gw->stats.heartbeat_interval_ms = iv;
 	gw->acked = true;
+	gw->beats_unacked = 0;
 	/* gateway.mdx "Heartbeat Interval": the first beat after interval *
 	 * jitter, jitter uniform in [0, 1). */
 	double jitter = (double)gw->io.random(gw->io.ctx) / 4294967296.0;
@@ -502,6 +507,9 @@ void gateway_on_message(struct gateway *gw, const char *json, size_t len, int64_
 	if (gw->state == GW_CLOSING || gw->state == GW_STOPPED || gw->state == GW_FATAL
 	    || gw->state == GW_BACKOFF || gw->state == GW_IDLE)
 		return;
+	/* Whatever it says, a payload is the connection delivering (see the
+	 * zombie check in gateway_tick). */
+	gw->rx_since_beat = true;
 	if (dc_payload_parse(json, len, &p) < 0) {
 		/* Tolerant: one bad payload is dropped, the session goes on. */
 		log_warn("gateway payload is not valid JSON, ignored", "shard=%d bytes=%zu",
@@ -518,6 +526,7 @@ void gateway_on_message(struct gateway *gw, const char *json, size_t len, int64_
 		break;
 	case DC_OP_HEARTBEAT_ACK:
 		gw->acked = true;
+		gw->beats_unacked = 0;
 		gw->stats.acks++;
 		gw->stats.last_ack_ms = now;
 		if (gw->beat_sent_at >= 0) {
@@ -687,14 +696,28 @@ void gateway_tick(struct gateway *gw, int64_t now)
 		return;
 	}
 	if (gw->next_beat >= 0 && now >= gw->next_beat) {
-		if (!gw->acked) {
+		if (!gw->acked && (!gw->rx_since_beat
+		                   || gw->beats_unacked + 1 >= GW_ACK_BEHIND_MAX_BEATS)) {
 			/* gateway.mdx "Heartbeat Interval": no ACK between two beats
-			 * means a zombie connection: drop it (no 1000/1001) and resume. */
+			 * "may be due to a failed or zombied connection": drop it (no
+			 * 1000/1001) and resume. */
 			gw->stats.zombies++;
 			log_warn("gateway heartbeat not acknowledged, reconnecting", "shard=%d",
 			         gw->cfg.shard_id);
 			close_with(gw, 0, "zombie connection", GW_ACTION_RESUME, 0, GW_REASON_ZOMBIE);
 			return;
+		}
+		if (!gw->acked) {
+			/* Payloads kept arriving since the beat: the connection is
+			 * alive and the ACK waits behind events we have not read yet
+			 * (a burst larger than we parse in an interval). Dropping it
+			 * would throw the backlog away and replay it on the resume;
+			 * beat on time instead, and give up only if the ACK stays
+			 * missing for GW_ACK_BEHIND_MAX_BEATS beats. */
+			gw->beats_unacked++;
+			gw->stats.acks_behind++;
+			log_warn("gateway heartbeat ACK not read yet, events still arriving; beating on",
+			         "shard=%d beats_unacked=%u", gw->cfg.shard_id, gw->beats_unacked);
 		}
 		/* The loop must never starve heartbeats; measure it so it shows. */
 		int64_t late = now - gw->next_beat;
@@ -706,6 +729,7 @@ void gateway_tick(struct gateway *gw, int64_t now)
 			         "shard=%d late_ms=%lld", gw->cfg.shard_id, (long long)late);
 		}
 		gw->acked = false;
+		gw->rx_since_beat = false;
 		send_heartbeat(gw, now);
 		gw->next_beat = now + gw->interval_ms;
 	}

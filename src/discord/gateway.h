@@ -33,6 +33,10 @@ struct cJSON;
 #define GW_SESSION_ID_MAX 129        /* bytes of a session id, NUL included */
 #define GW_PRESENCE_MAX 128          /* bytes of the presence text, NUL included */
 #define GW_BEAT_LATE_MS 1000         /* a heartbeat this late means the loop was blocked, ms */
+/* Beats in a row without an ACK while payloads still arrive (the ACK queued
+ * behind events not read yet) before the connection counts as a zombie all
+ * the same. */
+#define GW_ACK_BEHIND_MAX_BEATS 5
 
 enum gw_close_action {
 	GW_ACTION_RESUME,      /* reconnect to resume_gateway_url and resume */
@@ -124,6 +128,7 @@ struct gw_stats {
 	int64_t heartbeat_interval_ms;
 	int64_t beat_delay_max_ms; /* worst lateness of a heartbeat behind its schedule */
 	uint64_t beats_late;       /* beats sent more than GW_BEAT_LATE_MS late */
+	uint64_t acks_behind;      /* beats due with the ACK not read yet but payloads arriving */
 	uint64_t reconnects_by[GW_REASON_COUNT]; /* connections lost, by why */
 	uint64_t resumes_by[GW_REASON_COUNT];    /* RESUMED after a loss, by why it was lost */
 	int64_t ack_latency_last_ms; /* heartbeat sent -> ACK; -1 before the first */

@@ -474,10 +474,11 @@ size_t dc_shards_status(const struct dc_shards *sh, char *out, size_t size)
 			continue;
 		const struct gw_stats *st = gateway_stats(s->gw);
 		int n = snprintf(out + used, size - used,
-		                 " [%d %s resumes=%llu identifies=%llu beat_late_max_ms=%lld]", s->id,
+		                 " [%d %s resumes=%llu identifies=%llu beat_late_max_ms=%lld"
+		                 " acks_behind=%llu]", s->id,
 		                 gateway_state_name(gateway_state(s->gw)),
 		                 (unsigned long long)st->resumes, (unsigned long long)st->identifies,
-		                 (long long)st->beat_delay_max_ms);
+		                 (long long)st->beat_delay_max_ms, (unsigned long long)st->acks_behind);
 		if (n < 0)
 			break;
 		used += (size_t)n < size - used ? (size_t)n : size - used;

@@ -79,7 +79,8 @@ bool dc_shards_stop(struct dc_shards *sh, const struct state_ids *ids, bool save
 /* Whether a shard's connection is still open. */
 bool dc_shards_any_open(const struct dc_shards *sh);
 
-/* " [id state resumes=.. identifies=.. beat_late_max_ms=..]" per shard. */
+/* " [id state resumes=.. identifies=.. beat_late_max_ms=.. acks_behind=..]" per
+ * shard. */
 size_t dc_shards_status(const struct dc_shards *sh, char *out, size_t size);
 /* The shard part of discord_stats (counts, reasons, identifies, ACK latency). */
 void dc_shards_get_stats(const struct dc_shards *sh, struct discord_stats *out);

@@ -21,20 +21,29 @@
 
 /* ---- logging ------------------------------------------------------------ */
 
-/* lws's own lines, at warn/error only (set in ws_client_new). They are about
- * connections, not payloads; control characters are replaced all the same. */
-static void on_lws_log(int level, const char *line)
+size_t ws_log_clean(const char *line, char *buf, size_t size)
 {
-	char buf[WS_LOG_LINE_MAX];
 	size_t n = 0;
 
-	for (const char *p = line; *p && n + 1 < sizeof(buf); p++) {
+	if (size == 0)
+		return 0;
+	for (const char *p = line; *p && n + 1 < size; p++) {
 		unsigned char ch = (unsigned char)*p;
 		if (ch == '\n' || ch == '\r')
 			continue;
 		buf[n++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
 	}
 	buf[n] = '\0';
+	return n;
+}
+
+/* lws's own lines, at warn/error only (set in ws_client_new). They are about
+ * connections, not payloads; control characters are replaced all the same. */
+static void on_lws_log(int level, const char *line)
+{
+	char buf[WS_LOG_LINE_MAX];
+
+	ws_log_clean(line, buf, sizeof(buf));
 	if (level & LLL_ERR)
 		log_warn("libwebsockets error", "lws=\"%s\"", buf);
 	else
@@ -99,7 +108,6 @@ struct ws_client *ws_client_new(struct net_loop *loop, const char *ca_file)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = ws_protocols;
 	info.gid = (gid_t)-1;
-	info.uid = (uid_t)-1;
 	info.client_ssl_ca_filepath = cl->ca_file;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > WS_FD_TABLE_MAX)
 		info.fd_limit_per_thread = WS_FD_TABLE_MAX;

@@ -1,5 +1,5 @@
 /* ws_impl.h: what ws.c (connections) and ws_client.c (the lws context)
- * share; private to those two files. */
+ * share; private to those two files and their tests. */
 #ifndef SCOBOT_NET_WS_IMPL_H
 #define SCOBOT_NET_WS_IMPL_H
 
@@ -20,6 +20,11 @@ struct ws_client {
 	int depth;                  /* > 0 while inside an lws callback */
 	struct net_loop_hook hook;
 };
+
+/* ws_client.c: one lws log line made fit for our log: CR and LF dropped,
+ * other control characters as '?', cut to size - 1 bytes, NUL-terminated.
+ * Returns the length written. */
+size_t ws_log_clean(const char *line, char *buf, size_t size);
 
 /* ws.c: the one protocol every connection speaks through (its callback). */
 extern const struct lws_protocols ws_protocols[];

@@ -23,6 +23,7 @@ Control API (not Discord's; under /_test/):
 
 import argparse
 import asyncio
+import collections
 import json
 import random
 import os
@@ -106,6 +107,7 @@ class Conn:
         self.zctx = zlib.compressobj() if compress else None
         self.split = False
         self.zombie = False
+        self.held = None              # frames held back by flood_events(stall_s=...)
         self.deliver = True           # false once a fault means events must wait for a resume
         self.session = None
         self.sends = []               # receive times of client payloads (send limit)
@@ -291,6 +293,10 @@ class FakeDiscord:
         if conn.closed or conn.ws.closed:
             return
         data = raw if raw is not None else json.dumps(obj, separators=(",", ":")).encode()
+        if getattr(conn, "held", None) is not None:
+            # flood_events(stall_s=...) is holding the stream: queue in order.
+            conn.held.append(self._frame(conn, data))
+            return
         try:
             if conn.zctx is None:
                 await conn.ws.send_str(data.decode("utf-8", "replace"))
@@ -362,6 +368,7 @@ class FakeDiscord:
             await ws.close(code=4002, message=b"User-Agent required")
             return ws
         # developers/events/gateway.mdx "Hello Event"
+        self.record("hello", conn=conn.id, interval_ms=self.heartbeat_ms)
         await self.send(conn, {"op": OP_HELLO, "d": {"heartbeat_interval": self.heartbeat_ms,
                                                      "_trace": ["fake-discord"]}})
         watchdog = asyncio.ensure_future(self.heartbeat_watchdog(conn))
@@ -395,17 +402,28 @@ class FakeDiscord:
                 self.conns.remove(conn)
         return ws
 
+    # Tests that hold the bot to the interval itself (set on the instance):
+    # the watchdog below then allows interval + this many ms between beats
+    # (the first beat: interval * jitter, so at most interval after Hello).
+    # None keeps the generous default for everything else.
+    strict_heartbeat_grace_ms = None
+
     async def heartbeat_watchdog(self, conn):
-        """developers/events/gateway.mdx "Heartbeat Interval": a client that fails
-        to heartbeat in time is disconnected (and must resume). Generous grace
-        (interval + 50% + 1 s) because the test machine is shared and noisy."""
+        """developers/events/gateway.mdx "Heartbeat Interval": "If your app fails
+        to send a heartbeat event in time, your connection will be closed and you
+        will be forced to Resume". Generous grace (interval + 50% + 1 s) because
+        the test machine is shared and noisy, unless strict_heartbeat_grace_ms
+        is set."""
         start = time.monotonic()
         grace = self.heartbeat_ms / 1000.0 * 1.5 + 1.0
+        if self.strict_heartbeat_grace_ms is not None:
+            grace = (self.heartbeat_ms + self.strict_heartbeat_grace_ms) / 1000.0
         while not conn.closed:
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.05)
             last = conn.last_beat or start
-            if time.monotonic() - last > grace and not conn.zombie:
-                self.record("late_heartbeat", conn=conn.id)
+            gap = time.monotonic() - last
+            if gap > grace and not conn.zombie:
+                self.record("late_heartbeat", conn=conn.id, gap=round(gap, 4))
                 await self.close(conn, 4000, "heartbeat timeout")
                 return
 
@@ -744,6 +762,133 @@ class FakeDiscord:
             else:
                 await c.ws.send_str(f.decode())
         return time.monotonic() - t0
+
+    @staticmethod
+    def _frame(conn, data):
+        """One unfragmented server frame (RFC 6455 5.2: FIN, not masked), binary
+        and through the connection's zlib-stream context when it has one."""
+        if conn.zctx is not None:
+            data = conn.zctx.compress(data) + conn.zctx.flush(zlib.Z_SYNC_FLUSH)
+            head = 0x82
+        else:
+            head = 0x81
+        ln = len(data)
+        if ln < 126:
+            return bytes((head, ln)) + data
+        if ln < 65536:
+            return bytes((head, 126)) + ln.to_bytes(2, "big") + data
+        return bytes((head, 127)) + ln.to_bytes(8, "big") + data
+
+    async def flood_events(self, n, shard=0, stall_s=0.0, batch=256, buffered=1 << 20,
+                           content_len=0):
+        """Floods n dispatches (developers/events/gateway-events.mdx "Receive
+        Events": MESSAGE_CREATEs that are not commands, with a TYPING_START and a
+        MESSAGE_UPDATE in every 16) onto the shard's connection as fast as the
+        socket takes them, each its own websocket message and, with zlib-stream,
+        its own Z_SYNC_FLUSH through the connection's one context
+        (gateway.mdx "Transport Compression"). Frames are built `batch` at a
+        time and written straight to the transport; between batches the flood
+        waits while more than `buffered` bytes are unsent and yields to the
+        event loop, so heartbeats are read, timed and ACKed when they arrive (a
+        flood that built its frames up front or never yielded would make the
+        fixture, not the bot, late).
+
+        stall_s > 0 starts with a stalled link: from the next heartbeat on,
+        everything for this connection (the flood and the ACK) is held for
+        stall_s seconds and then delivered at once, as a burst that queues the
+        ACK behind a backlog the bot has not read yet. This Python fixture
+        cannot outrun the bot's parser with a steady stream; a burst is how the
+        backlog a slower bot meets on Discord is made here.
+
+        Dispatches go into the session's replay log as dispatch() does, so a
+        resume after a reset replays them. Stops when the connection stops
+        delivering. content_len pads each message's content (message.mdx
+        "Create Message": at most 2000 characters). Returns (frames sent,
+        seconds)."""
+        c = self.conn_for_shard(shard)
+        if c is None:
+            return 0, 0.0
+        sess = c.session
+        tr = c.request.transport
+        guild = (self.guild_ids[0] if self.guild_ids else "0")
+        author = '{"id":"7%017d","username":"someone","discriminator":"0"}'
+        msg = ('{"id":"%d","channel_id":"800000000000000001","guild_id":"' + guild + '",'
+               '"type":0,"content":"just chatting %d' + "z" * min(content_len, 1980) + '",'
+               '"author":' + author + ','
+               '"mentions":[],"mention_roles":[],"attachments":[],"embeds":[],'
+               '"timestamp":"2026-01-01T00:00:00+00:00","edited_timestamp":null,'
+               '"tts":false,"mention_everyone":false,"pinned":false,"flags":0}')
+        typing = ('{"channel_id":"800000000000000001","guild_id":"' + guild + '",'
+                  '"user_id":"7%017d","timestamp":1767225600}')
+        recent = collections.deque(maxlen=2000)  # (seq, t, d as text) for the replay log
+        stall_end = None
+        if stall_s > 0:
+            beats = len(self.events("heartbeat"))
+            await self.wait_for(lambda: len(self.events("heartbeat")) > beats, 60)
+            c.held = []
+            stall_end = time.monotonic() + stall_s
+            self.record("stall", conn=c.id, seconds=stall_s)
+        t0 = time.monotonic()
+        sent = 0
+        try:
+            while sent < n:
+                if c.closed or c.ws.closed or not c.deliver or c.zombie or tr.is_closing():
+                    break
+                out = []
+                for i in range(sent, min(n, sent + batch)):
+                    sess.seq += 1
+                    if i % 16 == 5:
+                        t, d = "TYPING_START", typing % (i % 1000)
+                    elif i % 16 == 11:
+                        t, d = "MESSAGE_UPDATE", msg % (1500000000000000000 + i - 1, i - 1, i % 1000)
+                    else:
+                        t, d = "MESSAGE_CREATE", msg % (1500000000000000000 + i, i, i % 1000)
+                    recent.append((sess.seq, t, d))
+                    out.append(self._frame(c, ('{"op":0,"s":%d,"t":"%s","d":%s}'
+                                               % (sess.seq, t, d)).encode()))
+                    sent += 1
+                # Compressed and queued in one go: nothing else (an ACK) can
+                # take the zlib context in between.
+                if c.held is not None:
+                    c.held.extend(out)
+                    if time.monotonic() >= stall_end:
+                        self._release(c, tr)
+                else:
+                    tr.write(b"".join(out))
+                await asyncio.sleep(0)
+                while tr.get_write_buffer_size() > buffered and not tr.is_closing():
+                    await asyncio.sleep(0.001)
+            while c.held is not None and not tr.is_closing():
+                await asyncio.sleep(max(0.0, stall_end - time.monotonic()))
+                self._release(c, tr)
+        finally:
+            if c.held is not None:
+                self._release(c, tr)
+            # Parsed once at the end: the replay log holds objects, and parsing
+            # every frame would slow the flood down.
+            sess.log.extend((s, t, json.loads(d)) for s, t, d in recent)
+            del sess.log[:-2000]
+        return sent, time.monotonic() - t0
+
+    def _release(self, conn, tr):
+        held, conn.held = conn.held, None
+        self.record("stall_end", conn=conn.id, frames=len(held))
+        if not tr.is_closing():
+            tr.write(b"".join(held))
+
+    def heartbeat_gaps(self):
+        """Per connection: Hello to the first heartbeat, then between heartbeats
+        (seconds, as this fixture received them). Gaps across a reconnect are
+        not gaps of one connection's schedule and are not mixed in."""
+        out = {}
+        for e in self.log:
+            if e["kind"] == "hello":
+                out[e["conn"]] = [e["t"], []]
+            elif e["kind"] == "heartbeat" and e["conn"] in out:
+                last, gaps = out[e["conn"]]
+                gaps.append(round(e["t"] - last, 4))
+                out[e["conn"]][0] = e["t"]
+        return {k: v[1] for k, v in out.items()}
 
     # ---- REST ----------------------------------------------------------
     def _auth_ok(self, request):

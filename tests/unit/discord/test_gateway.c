@@ -212,6 +212,71 @@ TEST(missing_ack_between_beats_drops_connection_and_resumes)
 	gateway_free(gw);
 }
 
+#define EVENT_JSON "{\"op\":0,\"s\":%d,\"t\":\"TYPING_START\",\"d\":{}}"
+
+/* Issue 17 item 8: a burst bigger than the bot parses in an interval queues
+ * the ACK behind events not read yet; the connection is alive, and a reset
+ * would replay the whole backlog. */
+TEST(ack_behind_arriving_events_is_not_a_zombie)
+{
+	struct gateway *gw = ready_gateway();
+	char ev[128];
+	gateway_tick(gw, 502);                /* beat 1 */
+	snprintf(ev, sizeof(ev), EVENT_JSON, 2);
+	msg(gw, ev, 900);                     /* events, no ACK yet */
+	int n0 = F.nsent;
+	gateway_tick(gw, 1502);               /* beat 2 due, ACK 1 not read */
+	CHECK_INT(F.nclose, 0);
+	CHECK_INT(gateway_stats(gw)->zombies, 0);
+	CHECK_INT(gateway_stats(gw)->acks_behind, 1);
+	CHECK_INT(F.nsent, n0 + 1);           /* beat 2 went out on time */
+	CHECK_STR(last_sent(), "{\"op\":1,\"d\":2}");
+	msg(gw, "{\"op\":11}", 1700);          /* ACK 1, read at last */
+	CHECK_INT(gateway_stats(gw)->ack_latency_last_ms, 1700 - 502);
+	msg(gw, "{\"op\":11}", 1710);          /* ACK 2 */
+	gateway_tick(gw, 2502);
+	CHECK_INT(F.nclose, 0);
+	CHECK_INT(gateway_stats(gw)->acks_behind, 1);
+	CHECK_INT(gateway_stats(gw)->heartbeats, 3);
+	gateway_free(gw);
+}
+
+TEST(events_before_the_beat_do_not_excuse_a_missing_ack)
+{
+	struct gateway *gw = ready_gateway();
+	char ev[128];
+	snprintf(ev, sizeof(ev), EVENT_JSON, 2);
+	msg(gw, ev, 400);
+	gateway_tick(gw, 502);                /* beat, then silence */
+	gateway_tick(gw, 1502);
+	CHECK_INT(F.nclose, 1);
+	CHECK_INT(gateway_stats(gw)->zombies, 1);
+	CHECK_INT(gateway_stats(gw)->acks_behind, 0);
+	gateway_free(gw);
+}
+
+TEST(ack_missing_for_many_beats_is_a_zombie_even_with_events)
+{
+	struct gateway *gw = ready_gateway();
+	char ev[128];
+	gateway_tick(gw, 502);
+	int64_t t = 502;
+	for (int i = 1; i < GW_ACK_BEHIND_MAX_BEATS; i++) {
+		snprintf(ev, sizeof(ev), EVENT_JSON, i + 1);
+		msg(gw, ev, t + 500);
+		t += 1000;
+		gateway_tick(gw, t);
+		CHECK_INT(F.nclose, 0);
+	}
+	CHECK_INT(gateway_stats(gw)->acks_behind, GW_ACK_BEHIND_MAX_BEATS - 1);
+	snprintf(ev, sizeof(ev), EVENT_JSON, GW_ACK_BEHIND_MAX_BEATS + 1);
+	msg(gw, ev, t + 500);
+	gateway_tick(gw, t + 1000);
+	CHECK_INT(F.nclose, 1);
+	CHECK_INT(gateway_stats(gw)->zombies, 1);
+	gateway_free(gw);
+}
+
 TEST(ack_keeps_connection_alive_and_reports_progress)
 {
 	struct gateway *gw = ready_gateway();

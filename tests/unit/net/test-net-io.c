@@ -11,6 +11,7 @@
 #include "net/loop.h"
 #include "net/timer.h"
 #include "net/ws.h"
+#include "net/ws_impl.h"
 #include "net_test.h"
 
 /* Copied response body kept by a test (bytes). */
@@ -513,6 +514,7 @@ struct wrec {
 	bool free_on_close;
 	struct ws_client *free_client_on_close;
 	struct ws_client *reconnect_with; /* ws_connect again inside on_close */
+	int connect_after_free_err;       /* ws_connect's error right after free_client_on_close */
 	int reconnects;
 	char *last;             /* malloc'd copy of the last message */
 };
@@ -567,8 +569,14 @@ static void r_close(struct ws_conn *c, const struct ws_close_info *info, void *d
 		w->conn = NULL;
 	}
 	if (w->free_client_on_close) {
-		ws_client_free(w->free_client_on_close);
+		struct ws_client *cl = w->free_client_on_close;
+		int err = 0;
+		ws_client_free(cl);
 		w->free_client_on_close = NULL;
+		/* The teardown waits for the next pass; the client refuses work now. */
+		CHECK(ws_connect(cl, &(struct ws_connect_options){ .url = WS_URL("/ws/echo?id=late") },
+				 &r_cbs, w, &err) == NULL);
+		w->connect_after_free_err = err;
 	}
 	if (w->reconnect_with && w->reconnects == 0) {
 		/* The gateway's pattern: drop the old conn, dial again at once. */
@@ -837,6 +845,7 @@ TEST(ws_client_free_from_inside_on_close)
 	ws_send_text(w.r.conn, "close 4004 authentication failed", 32);
 	CHECK(tl_run(w.e.loop, 5000));
 	CHECK_INT(w.r.code, 4004);
+	CHECK_INT(w.r.connect_after_free_err, -ESHUTDOWN);
 	w.ws = NULL;
 	nap(w.e.loop, 50);
 	CHECK_INT(w.r.closes, 1);
@@ -995,6 +1004,34 @@ TEST(ws_client_free_with_open_connection_is_clean)
 	nap(w.e.loop, 50);
 	CHECK_INT(w.r.closes, 0); /* no callbacks after the client is gone */
 	wenv_free(&w);
+}
+
+TEST(ws_client_left_at_loop_free_is_freed_there)
+{
+	struct env e = env_new();
+	struct ws_client *wc = ws_client_new(e.loop, NULL);
+
+	CHECK(wc != NULL);
+	env_free(&e); /* logs an error and frees it (LSan: nothing leaks) */
+}
+
+TEST(ws_lws_log_lines_are_cleaned_and_bounded)
+{
+	char buf[8];
+
+	memset(buf, 'x', sizeof(buf));
+	CHECK_INT(ws_log_clean("a\nb\001c\177\r", buf, sizeof(buf)), 5);
+	CHECK_STR(buf, "ab?c?");
+	memset(buf, 'x', sizeof(buf));
+	CHECK_INT(ws_log_clean("0123456789", buf, sizeof(buf)), 7);
+	CHECK_STR(buf, "0123456");
+	memset(buf, 'x', sizeof(buf));
+	CHECK_INT(ws_log_clean("\177\t", buf, sizeof(buf)), 2);
+	CHECK_STR(buf, "??");
+	memset(buf, 'x', sizeof(buf));
+	CHECK_INT(ws_log_clean("", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "");
+	CHECK_INT(ws_log_clean("abc", buf, 0), 0);
 }
 
 /* ---- one loop ------------------------------------------------------------ */
