@@ -40,6 +40,7 @@ struct gateway {
 	bool acked;
 	bool rx_since_beat;            /* a payload arrived since the last beat went out */
 	unsigned beats_unacked;        /* beats in a row sent with the previous ACK missing */
+	int64_t dispatch_progress_at;  /* when a dispatch last counted as progress; -1 never */
 	int64_t connect_at;            /* GW_BACKOFF: when to connect */
 	int64_t identify_at;           /* GW_WAIT_IDENTIFY: when to ask again */
 	int64_t deadline;              /* hello / handshake timeout; -1 none */
@@ -193,6 +194,7 @@ struct gateway *gateway_new(const struct gateway_config *cfg, const struct gatew
 	gw->state = GW_IDLE;
 	gw->next_beat = -1;
 	gw->deadline = -1;
+	gw->dispatch_progress_at = -1;
 	gw->stats.last_ack_ms = -1;
 	gw->stats.ack_latency_last_ms = -1;
 	gw->stats.ack_latency_max_ms = -1;
@@ -565,6 +567,14 @@ void gateway_on_message(struct gateway *gw, const char *json, size_t len, int64_
 			gw->has_seq = true;
 		}
 		gw->stats.dispatches++;
+		/* While ACKs queue behind a burst, the events are the proof of life:
+		 * without this a long backlog could read as a stall to the health
+		 * check. Once a second is enough for it. */
+		if (gw->state == GW_READY &&
+		    (gw->dispatch_progress_at < 0 || now - gw->dispatch_progress_at >= 1000)) {
+			gw->dispatch_progress_at = now;
+			gw->io.progress(gw->io.ctx);
+		}
 		int became_ready = -1;  /* 0: READY, 1: RESUMED */
 		if (strcmp(p.t, "READY") == 0) {
 			on_ready(gw, p.d);

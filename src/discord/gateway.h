@@ -98,7 +98,8 @@ struct gateway_io {
 	void (*dispatch)(void *ctx, const char *type, const struct cJSON *d);
 	/* Connected: after READY (resumed false) or RESUMED (true). */
 	void (*ready)(void *ctx, bool resumed);
-	/* A heartbeat ACK: evidence the connection is alive. */
+	/* Evidence the connection is alive: a heartbeat ACK, or a dispatch once
+	 * READY (at most one a second). */
 	void (*progress)(void *ctx);
 	/* A fatal close code: the gateway stopped for good. */
 	void (*fatal)(void *ctx, int code, const char *message);

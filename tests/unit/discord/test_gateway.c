@@ -289,6 +289,21 @@ TEST(ack_keeps_connection_alive_and_reports_progress)
 	gateway_free(gw);
 }
 
+TEST(dispatches_report_progress_at_most_once_a_second)
+{
+	/* While ACKs queue behind a burst, the events themselves show the link is
+	 * alive; the health check must not read a long backlog as a stall. */
+	struct gateway *gw = ready_gateway();
+	int before = F.progress;
+	char m[128];
+	for (int i = 0; i < 300; i++) {
+		snprintf(m, sizeof(m), "{\"op\":0,\"s\":%d,\"t\":\"TYPING_START\",\"d\":{}}", i + 2);
+		msg(gw, m, 20 + i * 10);  /* 3 s of events, one every 10 ms */
+	}
+	CHECK_INT(F.progress - before, 3);
+	gateway_free(gw);
+}
+
 TEST(op7_closes_resumably_and_resumes_at_once)
 {
 	struct gateway *gw = ready_gateway();
