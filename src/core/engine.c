@@ -125,13 +125,7 @@ static void answer_question(struct ctx *c, const char *text, size_t len)
 	} else if (nsg && relation) {
 		eng_answer_relation(c, v[nsg - 1], has(an, C_SUCC));
 	} else if (sg && relation && !an->nyears && !an->ncountries && !an->npersons) {
-		const struct fact_sg *cur = eng_sg_today(c, false);
-		if (!cur)
-			cur = when_last_known(c->f, c->today);
-		if (cur)
-			eng_answer_relation(c, cur, has(an, C_SUCC));
-		else
-			eng_answer_sg_current(c);
+		eng_answer_relation_now(c, has(an, C_SUCC));
 	} else if (an->npersons && opening && !sg) {
 		const struct fact_attendee *at =
 			facts_attendee_of_person(c->f, &c->f->people[an->persons[0]]);

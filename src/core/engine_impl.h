@@ -168,6 +168,7 @@ void eng_answer_sg_persons(struct ctx *c, const struct fact_sg *const *v, size_t
                            const char *query, size_t qlen);
 void eng_answer_first(struct ctx *c);
 void eng_answer_relation(struct ctx *c, const struct fact_sg *sg, bool successor);
+void eng_answer_relation_now(struct ctx *c, bool successor);
 void eng_answer_appointed(struct ctx *c, const struct fact_sg *sg);
 void eng_answer_still(struct ctx *c, const struct fact_sg *sg);
 void eng_answer_office(struct ctx *c);

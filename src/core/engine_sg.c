@@ -327,6 +327,19 @@ void eng_answer_relation(struct ctx *c, const struct fact_sg *sg, bool successor
 	eng_as_of(c);
 }
 
+/* "Who comes after the current one": the holder today, or the last known
+ * holder once the known terms have run out. */
+void eng_answer_relation_now(struct ctx *c, bool successor)
+{
+	const struct fact_sg *cur = eng_sg_today(c, false);
+	if (!cur)
+		cur = when_last_known(c->f, c->today);
+	if (cur)
+		eng_answer_relation(c, cur, successor);
+	else
+		eng_answer_sg_current(c);
+}
+
 /* "When was Yermekbayev appointed?": the date and place when the facts have
  * them, else how any Secretary-General is appointed. */
 void eng_answer_appointed(struct ctx *c, const struct fact_sg *sg)
@@ -515,13 +528,7 @@ void eng_answer_sg_command(struct ctx *c, const char *arg, size_t len)
 	} else if (has(an, C_FIRST)) {
 		eng_answer_first(c);
 	} else if (has(an, C_SUCC) || has(an, C_PREC)) {
-		const struct fact_sg *cur = eng_sg_today(c, false);
-		if (!cur)
-			cur = when_last_known(c->f, c->today);
-		if (cur)
-			eng_answer_relation(c, cur, has(an, C_SUCC));
-		else
-			eng_answer_sg_current(c);
+		eng_answer_relation_now(c, has(an, C_SUCC));
 	} else if (eng_ordinal(an) && eng_ordinal(an) <= c->f->n_sgs) {
 		const struct fact_sg *nth = &c->f->sgs[eng_ordinal(an) - 1];
 		eng_answer_sg_persons(c, &nth, 1, "", 0);

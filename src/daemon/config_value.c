@@ -69,7 +69,8 @@ static int parse_int(const char *v, int64_t *out)
 	return 0;
 }
 
-int config_check_text(const char *v, char *why, size_t whysize)
+/* What every value, secret or not, must be: bounded and one line of text. */
+static int check_length_and_controls(const char *v, char *why, size_t whysize)
 {
 	if (strlen(v) > CONFIG_VALUE_MAX) {
 		snprintf(why, whysize, "longer than %d bytes", CONFIG_VALUE_MAX);
@@ -79,6 +80,14 @@ int config_check_text(const char *v, char *why, size_t whysize)
 		snprintf(why, whysize, "contains control characters");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int config_check_text(const char *v, char *why, size_t whysize)
+{
+	int r = check_length_and_controls(v, why, whysize);
+	if (r < 0)
+		return r;
 	if (!utf8_valid(v, strlen(v))) {
 		snprintf(why, whysize, "is not valid UTF-8");
 		return -EINVAL;
@@ -154,14 +163,8 @@ int config_set_value(const struct config_key *k, void *base, const char *v, char
 		return 0;
 	case CONFIG_SECRET:
 		/* passwords may hold spaces; token keys add .check = config_check_token */
-		if (strlen(v) > CONFIG_VALUE_MAX) {
-			snprintf(why, whysize, "longer than %d bytes", CONFIG_VALUE_MAX);
-			return -EINVAL;
-		}
-		if (has_control(v)) {
-			snprintf(why, whysize, "contains control characters");
-			return -EINVAL;
-		}
+		if ((r = check_length_and_controls(v, why, whysize)) < 0)
+			return r;
 		if (*v && k->check && (r = k->check(v, why, whysize)) < 0)
 			return r;
 		free_secret((char **)field);

@@ -44,6 +44,25 @@ static void get(struct dc_rest *rest, enum dc_rest_kind kind, const char *route,
 	dc_rest_enqueue(rest, &s, NULL, "%s", path);
 }
 
+/* The command list, global or of the test guild: GET it (body NULL) or PUT
+ * body, which the queue takes over. */
+static void commands_request(struct dc_appcmds *ac, struct dc_rest *rest, const char *app,
+                             enum dc_rest_kind kind, const char *what, char *body)
+{
+	bool put = kind == DC_REST_COMMANDS_PUT;
+	struct dc_rest_spec s = {.kind = kind, .method = put ? "PUT" : "GET", .what = what};
+	if (ac->guild) {
+		s.route = put ? "PUT /applications/{}/guilds/{}/commands"
+		              : "GET /applications/{}/guilds/{}/commands";
+		s.major = ac->guild;
+		dc_rest_enqueue(rest, &s, body, "/applications/%s/guilds/%s/commands", app, ac->guild);
+	} else {
+		s.route = put ? "PUT /applications/{}/commands" : "GET /applications/{}/commands";
+		s.major = "";
+		dc_rest_enqueue(rest, &s, body, "/applications/%s/commands", app);
+	}
+}
+
 static void sync_commands(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot)
 {
 	if (ac->synced || !ac->enabled)
@@ -60,17 +79,7 @@ static void sync_commands(struct dc_appcmds *ac, struct dc_rest *rest, struct dc
 		return;
 	}
 	ac->synced = true;
-	struct dc_rest_spec s = {.kind = DC_REST_COMMANDS_GET, .method = "GET",
-	                         .what = "get slash commands"};
-	if (ac->guild) {
-		s.route = "GET /applications/{}/guilds/{}/commands";
-		s.major = ac->guild;
-		dc_rest_enqueue(rest, &s, NULL, "/applications/%s/guilds/%s/commands", app, ac->guild);
-	} else {
-		s.route = "GET /applications/{}/commands";
-		s.major = "";
-		dc_rest_enqueue(rest, &s, NULL, "/applications/%s/commands", app);
-	}
+	commands_request(ac, rest, app, DC_REST_COMMANDS_GET, "get slash commands", NULL);
 }
 
 void dc_appcmds_on_shard_ready(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot)
@@ -114,18 +123,9 @@ static void put_commands(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_
 	char *body = cJSON_PrintUnformatted(want);
 	cJSON_Delete(want);
 	ac->plain = plain;
-	struct dc_rest_spec s = {.kind = DC_REST_COMMANDS_PUT, .method = "PUT",
-	                         .what = plain ? "register slash commands without option localizations"
-	                                       : "register slash commands"};
-	if (ac->guild) {
-		s.route = "PUT /applications/{}/guilds/{}/commands";
-		s.major = ac->guild;
-		dc_rest_enqueue(rest, &s, body, "/applications/%s/guilds/%s/commands", app, ac->guild);
-	} else {
-		s.route = "PUT /applications/{}/commands";
-		s.major = "";
-		dc_rest_enqueue(rest, &s, body, "/applications/%s/commands", app);
-	}
+	commands_request(ac, rest, app, DC_REST_COMMANDS_PUT,
+	                 plain ? "register slash commands without option localizations"
+	                       : "register slash commands", body);
 }
 
 static void on_commands(struct dc_appcmds *ac, struct dc_rest *rest, struct dc_bot *bot,
