@@ -128,6 +128,10 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--file", required=True)
     ap.add_argument("--test", action="append", required=True, help="meson test name")
+    ap.add_argument("--target", action="append", default=[],
+                    help="ninja target to rebuild for each change (default: the tests' "
+                         "executables, or everything when a test is a script); e.g. "
+                         "src/daemon/scobot for an integration test that runs it")
     ap.add_argument("--lines", help="A-B: only these lines (1-based, inclusive)")
     ap.add_argument("--max", type=int, default=0, help="a random sample of this many")
     ap.add_argument("--seed", type=int, default=15)
@@ -166,7 +170,7 @@ def main():
     if rc != 0:
         print("the tests fail without any change; fix that first:\n" + out[-2000:])
         return 2
-    targets = targets_of(build, a.test) or []
+    targets = a.target or targets_of(build, a.test) or []
     killed, survived, broken = 0, [], 0
     t0 = time.monotonic()
     try:

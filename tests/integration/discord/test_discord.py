@@ -624,6 +624,10 @@ async def sigterm_then_restart_resumes_without_identify():
         sess = next(iter(fd.sessions.values()))
         assert await bot.stop() == 0
         assert sess.valid, "graceful stop invalidated the session (closed with 1000/1001?)"
+        # Every request was answered: the queue is empty, and the stop says
+        # nothing was left unsent (the queue's length counts down too).
+        unsent = [l for l in bot.lines if "requests unsent" in l]
+        assert not unsent, unsent
         m1 = await fd.inject_message(content="!sco sg 2013", author_id="700000000000000021")
         # A mention needs the bot's own id, which a resume does not resend.
         m2 = await fd.inject_message(content="<@%s> sg 2011" % fd.bot_id, mention_bot=True,
@@ -641,6 +645,45 @@ async def sigterm_then_restart_resumes_without_identify():
             bot2.kill()
         no_errors(fd)
     await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def a_resume_with_no_saved_ids_asks_who_it_is_once():
+    # A session file without the bot's ids (written before they were saved)
+    # resumes, and a resume brings no READY: scobot asks for its user id
+    # (user.mdx "Get Current User", for mentions) and its application id
+    # (application.mdx "Get Current Application", for the command list),
+    # once each although both shards come up, then compares the commands.
+    async def body(fd, bot):
+        await bot.start()
+        await fd.wait_for(lambda: len(fd.events("identify_ok")) == 2, 10)
+        assert await bot.stop() == 0
+        for n in (0, 1):
+            st = os.path.join(bot.dir, "state", "discord-session-%d.json" % n)
+            with open(st) as f:
+                o = json.load(f)
+            assert o.pop("user_id") and o.pop("application_id"), o
+            with open(st, "w") as f:
+                json.dump(o, f)
+        t0 = fd.now()
+        bot2 = Bot(fd, state_dir=bot.dir)
+        try:
+            await bot2.start()
+            await fd.wait_for(lambda: len([e for e in fd.events("resumed") if e["t"] > t0]) == 2, 10)
+            await fd.wait_for(lambda: [r for r in fd.rest if r["route"] == "commands"
+                                       and r["t"] > t0], 10)
+            await asyncio.sleep(0.5)
+            asked = [r["route"] for r in fd.rest if r["t"] > t0
+                     and r["route"] in ("users_me", "app_me")]
+            assert sorted(asked) == ["app_me", "users_me"], asked
+            mid = await fd.inject_message(content="<@%s> sg 2011" % fd.bot_id, mention_bot=True,
+                                          author_id="700000000000000071")
+            await answered_once(fd, mid)
+            assert len(fd.events("identify")) == 2, "identified again after restart"
+        finally:
+            bot2.kill()
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000, "shards": 2, "max_concurrency": 2, "guilds": 4}, [], body)
 
 
 @scenario
@@ -665,6 +708,8 @@ async def sigterm_with_replies_held_by_429_answers_each_once_after_restart():
         sess = next(iter(fd.sessions.values()))
         assert await bot.stop() == 0
         assert "saving an earlier seq" in bot.log_text(), bot.log_text()
+        unsent = [l for l in bot.lines if "requests unsent" in l]
+        assert len(unsent) == 1 and "count=2" in unsent[0], unsent
         assert sess.valid
         bot2 = Bot(fd, state_dir=bot.dir)
         try:
@@ -949,6 +994,10 @@ async def plain_text_gateway_to_another_host_is_refused():
         assert not fd.events("connect"), "connected to a refused URL"
         assert bot.proc.returncode is None, "a refused URL must not end the process"
         assert "no usable url" in bot.log_text(), bot.log_text()
+        # Nor final: the start-up fetch is asked again, after a backoff of
+        # 0.5-1 s, in case the next answer names a usable URL.
+        await fd.wait_for(lambda: len([r for r in fd.rest if r["route"] == "gateway_bot"]) >= 2, 3)
+        await bot.wait_line("/gateway/bot failed, retrying", 1)
     await with_bot({"heartbeat_ms": 2000, "gateway_url": "ws://gateway.example.com"}, [], body)
 
 
@@ -998,6 +1047,32 @@ async def a_gateway_that_moved_is_found_again_through_gateway_bot():
         await answered_once(fd, mid, 10)
         no_errors(fd)
     await with_bot({"heartbeat_ms": 2000}, [], body)
+
+
+@scenario
+async def a_refetch_in_flight_is_not_asked_for_again():
+    # Both shards lose the moved gateway at about the same time. The first
+    # one's run of failed connects asks GET /gateway/bot again, and the
+    # fixture stalls that answer 4 s (under the 15 s REST limit): the second
+    # shard's run, inside those 4 s, must wait for it rather than send a
+    # second GET (gateway.mdx "Connecting": fetch again only on failure).
+    async def body(fd, bot):
+        await bot.start(wait_ready=False)
+        await fd.wait_for(lambda: len(fd.events("identify_ok")) == 2, 20)
+        await bot.wait_line(READY_LINE, 5)
+        await fd.fault("rest_timeout", route="gateway_bot", seconds=4)
+        new_port = await fd.move_gateway()
+        t0 = fd.now()
+        await fd.wait_for(lambda: len({e["conn"] for e in fd.events("connect")
+                                       if e.get("port") == new_port}) >= 2, 30)
+        refused = [e for e in fd.events("ws_refused") if e["t"] > t0]
+        assert len(refused) >= 6, refused
+        await asyncio.sleep(1)
+        gets = [r for r in fd.rest if r["route"] == "gateway_bot"]
+        assert len(gets) == 2, "GET /gateway/bot %d times" % len(gets)
+        assert len([l for l in bot.lines if "gateway URL fetched again" in l]) == 1, bot.lines
+        no_errors(fd)
+    await with_bot({"heartbeat_ms": 2000, "shards": 2, "guilds": 4}, [], body)
 
 
 @scenario
