@@ -424,7 +424,8 @@ static bool should_retry(struct dc_rest *rest, struct dc_rest_req *r,
 	} else if (resp->status == 401) {
 		snprintf(reason, size, "401 Unauthorized: the token was refused");
 	} else if (resp->status >= 400) {
-		snprintf(reason, size, "HTTP %d (body below)", resp->status);
+		snprintf(reason, size, "HTTP %d%s", resp->status,
+		         resp->body_len ? " (body below)" : " with no body");
 	}
 	return false;
 }
